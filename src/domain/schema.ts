@@ -1,0 +1,214 @@
+/**
+ * A small declarative schema for libvirt XML, in the spirit of libvirt-go-xml's struct tags.
+ *
+ * One `shape({...})` per element is the single source of truth for three things:
+ * - the TypeScript type of the element (`Infer<typeof Shape>`),
+ * - libvirt's canonical child order (the key order of the shape),
+ * - how the element is read from and written to an XmlElement.
+ *
+ * Whatever the shape does not model (an unknown attribute, an unknown child, a value a codec does
+ * not recognise) is kept in `$extra` and written back, so a round trip never drops a hand edit.
+ */
+import { childElements, textOf, type XmlChild, type XmlElement } from './xml-node.js';
+
+/** Converts between an attribute/text string and a typed value; `decode` returns undefined to refuse. */
+export interface Codec<T> {
+  decode(raw: string): T | undefined;
+  encode(value: T): string;
+}
+
+export interface AttrField<T> {
+  kind: 'attr';
+  xml?: string;
+  codec: Codec<T>;
+}
+export interface TextField<T> {
+  kind: 'text';
+  codec: Codec<T>;
+}
+export interface ChildField<S extends Shape> {
+  kind: 'child';
+  xml?: string;
+  shape: S;
+}
+export interface ListField<S extends Shape> {
+  kind: 'list';
+  xml?: string;
+  shape: S;
+}
+
+// The `any` here is the usual variance escape hatch for a heterogeneous record of fields.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Field = AttrField<any> | TextField<any> | ChildField<any> | ListField<any>;
+export type Shape = { readonly [key: string]: Field };
+
+/** What a model object carries of its XML that the shape does not name. */
+export interface Extra {
+  attrs?: Record<string, string>;
+  children?: XmlElement[];
+}
+
+type FieldValue<F> =
+  F extends AttrField<infer T>
+    ? T
+    : F extends TextField<infer T>
+      ? T
+      : F extends ChildField<infer S>
+        ? Infer<S>
+        : F extends ListField<infer S>
+          ? Infer<S>[]
+          : never;
+
+/** The model type of a shape: every field optional, as in libvirt's XML. */
+export type Infer<S extends Shape> = { -readonly [K in keyof S]?: FieldValue<S[K]> } & { $extra?: Extra };
+
+export const shape = <S extends Shape>(fields: S): S => fields;
+
+// ---- codecs ---------------------------------------------------------------------------------
+
+export const str: Codec<string> = { decode: (raw) => raw, encode: (v) => v };
+
+/** Decimal or 0x-prefixed integers, written in decimal. */
+export const int: Codec<number> = {
+  decode: (raw) => parseInteger(raw),
+  encode: (v) => String(v),
+};
+
+/** Integers written as 0x-prefixed hex padded to `width` digits, as libvirt writes PCI addresses. */
+export const hex = (width: number): Codec<number> => ({
+  decode: (raw) => parseInteger(raw),
+  encode: (v) => '0x' + v.toString(16).padStart(width, '0'),
+});
+
+const boolCodec = (yes: string, no: string): Codec<boolean> => ({
+  decode: (raw) => (raw === yes ? true : raw === no ? false : undefined),
+  encode: (v) => (v ? yes : no),
+});
+export const yesNo = boolCodec('yes', 'no');
+export const onOff = boolCodec('on', 'off');
+
+/** A closed set of strings; anything else is kept verbatim in `$extra`. */
+export const oneOf = <const T extends string>(...values: T[]): Codec<T> => ({
+  decode: (raw) => (values.includes(raw as T) ? (raw as T) : undefined),
+  encode: (v) => v,
+});
+
+export function parseInteger(raw: string): number | undefined {
+  const s = raw.trim();
+  if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s, 16);
+  if (/^-?\d+$/.test(s)) return Number(s);
+  return undefined;
+}
+
+// ---- field constructors -----------------------------------------------------------------------
+
+export const attr = <T = string>(
+  codec: Codec<T> = str as unknown as Codec<T>,
+  xml?: string,
+): AttrField<T> => ({
+  kind: 'attr',
+  codec,
+  ...(xml ? { xml } : {}),
+});
+export const text = <T = string>(codec: Codec<T> = str as unknown as Codec<T>): TextField<T> => ({
+  kind: 'text',
+  codec,
+});
+export const child = <S extends Shape>(s: S, xml?: string): ChildField<S> => ({
+  kind: 'child',
+  shape: s,
+  ...(xml ? { xml } : {}),
+});
+export const list = <S extends Shape>(s: S, xml?: string): ListField<S> => ({
+  kind: 'list',
+  shape: s,
+  ...(xml ? { xml } : {}),
+});
+
+const xmlName = (key: string, field: Field): string => ('xml' in field && field.xml) || key;
+
+// ---- reading ----------------------------------------------------------------------------------
+
+/** Reads an element into its model object, keeping what the shape does not model in `$extra`. */
+export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
+  const out: Record<string, unknown> = {};
+  const extraAttrs: Record<string, string> = {};
+  const extraChildren: XmlElement[] = [];
+  const byTag = new Map<string, [string, Field]>();
+  const attrsByName = new Map<string, [string, AttrField<unknown>]>();
+  let textField: [string, TextField<unknown>] | undefined;
+
+  for (const [key, field] of Object.entries(s)) {
+    if (field.kind === 'attr') attrsByName.set(xmlName(key, field), [key, field]);
+    else if (field.kind === 'text') textField = [key, field];
+    else byTag.set(xmlName(key, field), [key, field]);
+  }
+
+  for (const [name, raw] of Object.entries(el.attrs)) {
+    const known = attrsByName.get(name);
+    const value = known?.[1].codec.decode(raw);
+    if (known && value !== undefined) out[known[0]] = value;
+    else extraAttrs[name] = raw;
+  }
+
+  if (textField) {
+    const raw = textOf(el);
+    const value = raw === '' ? undefined : textField[1].codec.decode(raw);
+    if (value !== undefined) out[textField[0]] = value;
+    else if (raw !== '') extraChildren.push({ name: '#text', attrs: {}, children: [raw] });
+  }
+
+  for (const c of childElements(el)) {
+    const known = byTag.get(c.name);
+    if (!known) {
+      extraChildren.push(c);
+      continue;
+    }
+    const [key, field] = known;
+    if (field.kind === 'list') {
+      ((out[key] ??= []) as unknown[]).push(decode(field.shape as Shape, c));
+    } else if (out[key] === undefined) {
+      out[key] = decode((field as ChildField<Shape>).shape, c);
+    } else {
+      extraChildren.push(c); // a second copy of a single child: keep it, do not guess
+    }
+  }
+
+  const extra: Extra = {};
+  if (Object.keys(extraAttrs).length) extra.attrs = extraAttrs;
+  if (extraChildren.length) extra.children = extraChildren;
+  if (extra.attrs || extra.children) out.$extra = extra;
+  return out as Infer<S>;
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+/** Writes a model object as an element named `tag`, children in the shape's (canonical) order. */
+export function encode<S extends Shape>(s: S, tag: string, value: Infer<S>): XmlElement {
+  const v = value as Record<string, unknown>;
+  const attrs: Record<string, string> = {};
+  const children: XmlChild[] = [];
+  for (const [key, field] of Object.entries(s)) {
+    const fv = v[key];
+    if (fv === undefined || fv === null) continue;
+    const name = xmlName(key, field);
+    switch (field.kind) {
+      case 'attr':
+        attrs[name] = field.codec.encode(fv);
+        break;
+      case 'text':
+        children.push(field.codec.encode(fv));
+        break;
+      case 'child':
+        children.push(encode(field.shape as Shape, name, fv as Infer<Shape>));
+        break;
+      case 'list':
+        for (const item of fv as Infer<Shape>[]) children.push(encode(field.shape as Shape, name, item));
+        break;
+    }
+  }
+  const extra = value.$extra;
+  if (extra?.attrs) Object.assign(attrs, extra.attrs);
+  for (const c of extra?.children ?? []) children.push(c.name === '#text' ? (c.children[0] as string) : c);
+  return { name: tag, attrs, children };
+}

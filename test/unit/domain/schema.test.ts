@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { attr, child, decode, encode, int, list, onOff, shape, text } from '../../../src/domain/schema.js';
+import { parseXml, writeXml } from '../../../src/domain/xml-node.js';
+
+const Leaf = shape({ state: attr(onOff) });
+const Node = shape({
+  kind: attr(),
+  count: attr(int),
+  first: child(Leaf),
+  item: list(shape({ v: text(int) })),
+});
+
+describe('schema decode/encode', () => {
+  it('reads typed values and writes them back in shape order', () => {
+    const el = parseXml('<n count="0x10" kind="k"><item>2</item><first state="on"/><item>3</item></n>');
+    const v = decode(Node, el);
+    expect(v).toEqual({ kind: 'k', count: 16, first: { state: true }, item: [{ v: 2 }, { v: 3 }] });
+    expect(writeXml(encode(Node, 'n', v))).toBe(
+      '<n kind="k" count="16">\n  <first state="on"/>\n  <item>2</item>\n  <item>3</item>\n</n>\n',
+    );
+  });
+
+  it('keeps unknown attributes, unknown children and unrecognised values', () => {
+    const el = parseXml('<n kind="k" extra="x"><first state="maybe"/><other a="1"><deep/></other></n>');
+    const v = decode(Node, el);
+    expect(v.first).toEqual({ $extra: { attrs: { state: 'maybe' } } });
+    const out = writeXml(encode(Node, 'n', v));
+    expect(out).toContain('extra="x"');
+    expect(out).toContain('<first state="maybe"/>');
+    expect(out).toContain('<other a="1">');
+    expect(out).toContain('<deep/>');
+  });
+
+  it('keeps a second copy of a single child instead of dropping it', () => {
+    const v = decode(Node, parseXml('<n><first state="on"/><first state="off"/></n>'));
+    expect(v.first).toEqual({ state: true });
+    expect(writeXml(encode(Node, 'n', v))).toContain('<first state="off"/>');
+  });
+});
