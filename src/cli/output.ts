@@ -1,0 +1,12 @@
+/** Writing command output: stdout, or a file written whole (never a half-written file). */
+import { rename, writeFile } from 'node:fs/promises';
+
+export async function emit(text: string, file: string | undefined): Promise<void> {
+  if (!file || file === '-') {
+    process.stdout.write(text);
+    return;
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}

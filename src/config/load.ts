@@ -1,0 +1,125 @@
+/**
+ * Loads a config file (`gaming.ts`, `.mts`, `.js`, `.mjs`) from any folder and returns its default export.
+ *
+ * Node 20 cannot import TypeScript, and a config that lives outside any project cannot resolve
+ * `import { defineVm } from 'virt-gen'`. So:
+ * - fast path (a single-file config, the usual case): strip the types with sucrase, point the
+ *   `'virt-gen'` specifier at the running virt-gen, and import the result as a `data:` module.
+ *   No temp files, no loader hooks; ~10 ms.
+ * - a config that imports its own modules or packages: jiti, with `'virt-gen'` aliased the same way.
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export class ConfigLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigLoadError';
+  }
+}
+
+const CONFIG_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** Loads `file` and returns what it exports by default. Throws ConfigLoadError with the file named. */
+export async function loadConfigFile(file: string): Promise<unknown> {
+  const abs = path.resolve(file);
+  const ext = path.extname(abs);
+  if (!CONFIG_EXTENSIONS.includes(ext)) {
+    throw new ConfigLoadError(`${file}: a config is a ${CONFIG_EXTENSIONS.join(', ')} file`);
+  }
+  let source: string;
+  try {
+    source = await readFile(abs, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(err);
+    throw new ConfigLoadError(`cannot read config ${file}: ${why}`);
+  }
+  const specifiers = importSpecifiers(source);
+  const selfContained = specifiers.every((s) => s === 'virt-gen' || isBuiltin(s));
+  const mod = selfContained ? await importFast(file, abs, source) : await importWithJiti(file, abs);
+  return defaultExport(file, mod);
+}
+
+async function importFast(file: string, abs: string, source: string): Promise<Record<string, unknown>> {
+  let js = source;
+  if (abs.endsWith('ts')) {
+    const sucrase = await import('sucrase');
+    // sucrase is CommonJS: its exports arrive as named exports or on `default`, depending on the bundler.
+    const transform =
+      sucrase.transform ?? (sucrase as unknown as { default: typeof sucrase }).default.transform;
+    try {
+      js = transform(source, { transforms: ['typescript'], filePath: abs, disableESTransforms: true }).code;
+    } catch (err) {
+      throw new ConfigLoadError(`${file}: syntax error: ${(err as Error).message}`);
+    }
+  }
+  js = js.replace(
+    VIRT_GEN_SPECIFIER,
+    (_m, pre: string, quote: string) => `${pre}${quote}${publicModuleUrl()}${quote}`,
+  );
+  try {
+    return (await import('data:text/javascript;base64,' + Buffer.from(js).toString('base64'))) as Record<
+      string,
+      unknown
+    >;
+  } catch (err) {
+    throw runtimeError(file, err);
+  }
+}
+
+async function importWithJiti(file: string, abs: string): Promise<Record<string, unknown>> {
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(abs, {
+    alias: { 'virt-gen': fileURLToPath(publicModuleUrl()) },
+    moduleCache: false,
+    interopDefault: false,
+  });
+  try {
+    return (await jiti.import(abs)) as Record<string, unknown>;
+  } catch (err) {
+    throw runtimeError(file, err);
+  }
+}
+
+function runtimeError(file: string, err: unknown): ConfigLoadError {
+  if (err instanceof SyntaxError) return new ConfigLoadError(`${file}: syntax error: ${err.message}`);
+  const message = err instanceof Error ? err.message : String(err);
+  return new ConfigLoadError(`${file}: the config failed while loading: ${message}`);
+}
+
+function defaultExport(file: string, mod: Record<string, unknown>): unknown {
+  if (!('default' in mod)) {
+    throw new ConfigLoadError(`${file}: no default export (write: export default defineVm({ ... }))`);
+  }
+  return mod.default;
+}
+
+// `from 'virt-gen'`, `import 'virt-gen'`, `import('virt-gen')`: the places a specifier can stand.
+const VIRT_GEN_SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(['"])virt-gen\2/g;
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)(['"])([^'"\n]+)\1/g;
+
+/** The module specifiers a source imports (static and literal dynamic imports). */
+export function importSpecifiers(source: string): string[] {
+  return [...source.matchAll(SPECIFIER)].map((m) => m[2] as string);
+}
+
+let cachedPublicUrl: string | undefined;
+
+/**
+ * The URL of the running virt-gen's public module (what `'virt-gen'` means inside a config):
+ * `dist/index.js` of this package (the bundle), or `build/src/index.js` when only tsc has run.
+ */
+export function publicModuleUrl(): string {
+  if (cachedPublicUrl) return cachedPublicUrl;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const candidates = [path.join(dir, 'dist', 'index.js'), path.join(dir, 'build', 'src', 'index.js')];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new ConfigLoadError(`virt-gen is not built: run "npm run build" in ${dir}`);
+  cachedPublicUrl = pathToFileURL(found).href;
+  return cachedPublicUrl;
+}

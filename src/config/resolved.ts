@@ -1,0 +1,99 @@
+/**
+ * A validated config with every default filled in and every value parsed: what the generator reads.
+ * The generator never sees user spellings (`'16 GiB'`, `'02:00.0'`), only these types.
+ */
+import type { PciAddress } from '../domain/address.js';
+import type { AudioConfig, EvdevConfig, HypervFeature } from './types.js';
+
+export interface ResolvedVm {
+  name: string;
+  uuid?: string;
+  title?: string;
+  description?: string;
+  /** Absolute path of the template XML, if any. */
+  template?: string;
+  machine: string;
+  emulator: string;
+  memoryMiB: number;
+  /** false, or the page size in KiB (undefined = the host's default size). */
+  hugepages: false | { sizeKiB?: number };
+  cpu: ResolvedCpu;
+  hyperv: false | ResolvedHyperv;
+  kvmHidden: boolean;
+  firmware: ResolvedFirmware;
+  gpus: ResolvedGpu[];
+  pci: Array<{ address: PciAddress; rom?: string }>;
+  disks: ResolvedDisk[];
+  scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
+  iothreads: number;
+  networks: ResolvedNetwork[];
+  usb: Array<{ vendor: number; product: number; required: boolean }>;
+  sound: false | { model: string; audio: AudioConfig };
+  display: 'none' | 'spice' | 'vnc';
+  evdev?: EvdevConfig;
+  lookingGlassMiB?: number;
+  clock: 'localtime' | 'utc';
+  noMemballoon: boolean;
+  qemuArgs: string[];
+}
+
+export interface ResolvedCpu {
+  sockets: number;
+  cores: number;
+  threads: number;
+  vcpus: number;
+  mode: 'host-passthrough' | 'host-model';
+  cachePassthrough: boolean;
+  features: Array<{ name: string; policy: string }>;
+  /** Host cpuset per vCPU, 'auto' (to be derived from the host), or false. */
+  pin: 'auto' | string[] | false;
+  emulatorPin?: string;
+  iothreadPin?: string;
+}
+
+export interface ResolvedHyperv {
+  features: Set<HypervFeature>;
+  spinlocks: number;
+  vendorId?: string;
+}
+
+export type ResolvedFirmware =
+  | { kind: 'efi' }
+  | { kind: 'bios' }
+  | { kind: 'custom'; loader: string; varsTemplate?: string; nvram?: string };
+
+export interface ResolvedGpu {
+  address: PciAddress;
+  /** Explicit functions, or undefined: every function the host has (or [0, 1] without host facts). */
+  functions?: number[];
+  rom?: string;
+  rootPort: {
+    model: 'pcie-root-port' | 'ioh3420';
+    slot?: number;
+    chassis?: number;
+    port?: number;
+    multifunction: boolean;
+  };
+}
+
+export interface ResolvedDisk {
+  device: 'disk' | 'cdrom';
+  /** 'block' for /dev paths, 'file' otherwise. */
+  type: 'block' | 'file';
+  path: string;
+  bus: 'scsi' | 'virtio' | 'sata' | 'usb';
+  format: 'raw' | 'qcow2';
+  cache?: string;
+  io?: string;
+  discard?: string;
+  boot?: number;
+  serial?: string;
+}
+
+export interface ResolvedNetwork {
+  source: { bridge: string } | { network: string };
+  mac?: string;
+  model: string;
+  tap?: string;
+  queues?: number;
+}

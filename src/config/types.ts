@@ -1,0 +1,289 @@
+/**
+ * The virt-gen configuration: what a `gaming.ts` file passes to `defineVm()`.
+ *
+ * Every field is optional unless marked otherwise; where a field is left out, virt-gen uses current
+ * best practice for a Windows gaming VM with a passed-through GPU (see docs/config.md). The guide's
+ * 2016 choices (ioh3420 root port, ich6 sound, spinlocks 0x1fff, a vendor id) are all expressible.
+ */
+
+/** A size in MiB (number) or a string with a unit: `'16 GiB'`, `'4000M'`, `'512 MiB'`. */
+export type Size = number | string;
+
+/** A host PCI address as `lspci` prints it: `'02:00.0'` or `'0000:02:00.0'`. */
+export type PciAddressText = string;
+
+export interface VmConfig {
+  /** Domain name, as listed by `virsh list --all` and virt-manager. Letters, digits, `.`, `-`, `_`. Required. */
+  name: string;
+  /** Fixed domain UUID. Default: libvirt assigns one, and `define` keeps it on every re-define. */
+  uuid?: string;
+  /** One-line title shown by virt-manager. */
+  title?: string;
+  /** Free-text description, kept in the domain. */
+  description?: string;
+  /**
+   * A domain XML file to start from (path relative to this config file), such as your own
+   * `virsh dumpxml` or one of virt-gen's `xml-templates/`. What the config sets replaces the
+   * template's element; everything else in the template is kept as it is.
+   */
+  template?: string;
+  /** Machine type. Default `'q35'` (libvirt expands it to the newest `pc-q35-X.Y`). */
+  machine?: string;
+  /** QEMU binary. Default `/usr/bin/qemu-system-x86_64`. */
+  emulator?: string;
+  /** Guest RAM. Required. A number is MiB: `memory: 16384` or `memory: '16 GiB'`. */
+  memory: Size;
+  /**
+   * Back guest RAM with static hugepages (`<memoryBacking><hugepages>`). `true` uses the host's
+   * default hugepage size; `'2M'` or `'1G'` picks one. Default `false`.
+   */
+  hugepages?: boolean | '2M' | '1G';
+  /** Guest CPU: topology and pinning. Required. */
+  cpu: CpuConfig;
+  /** Hyper-V enlightenments for Windows guests. Default: the recommended set (see HypervConfig). `false`: none. */
+  hyperv?: HypervConfig | false;
+  /** Hide KVM from the guest (`<kvm><hidden state='on'/>`, the guide's `kvm=off`). Default `true`. */
+  kvmHidden?: boolean;
+  /** Firmware. Default `'efi'` (libvirt picks OVMF and a per-VM NVRAM). */
+  firmware?: FirmwareConfig;
+  /** The passed-through GPU (or several). */
+  gpu?: GpuConfig | GpuConfig[];
+  /** Other PCI devices to pass through whole (a USB controller, an NVMe drive): `'03:00.0'` or `{ host, rom }`. */
+  pci?: Array<PciAddressText | PciDeviceConfig>;
+  /** Disks and CD-ROMs, in boot order unless `boot` is given. */
+  disks?: DiskConfig[];
+  /** The virtio-scsi controller that `bus: 'scsi'` disks sit on. */
+  scsi?: ScsiConfig;
+  /** Number of I/O threads. Default: 1 when a virtio-scsi controller is used, else 0. */
+  iothreads?: number;
+  /** Network interfaces. Default: one virtio NIC on libvirt's `default` network. `false`: none. */
+  network?: NetworkConfig | NetworkConfig[] | false;
+  /**
+   * Host USB devices passed through by vendor:product: `'046d:c051'` or `{ vendor: 0x046d, product: 0xc051 }`.
+   * The guest starts without a device that is unplugged (`startupPolicy='optional'`) unless `required`.
+   */
+  usb?: Array<string | UsbDeviceConfig>;
+  /** Emulated sound card. Default `false`: the GPU's HDMI/DP audio is passed through with it. */
+  sound?: SoundConfig | false;
+  /**
+   * Emulated display. `'none'`: the passed-through GPU is the only display (default with a GPU).
+   * `'spice'`: QXL + SPICE (the guide's setup phase; default without a GPU). `'vnc'`: VGA + VNC.
+   */
+  display?: 'none' | 'spice' | 'vnc';
+  /** Keyboard and mouse shared with the host through evdev (switch with both Ctrl keys). */
+  evdev?: EvdevConfig;
+  /** Looking Glass shared memory (`<shmem name='looking-glass'>`, ivshmem-plain). `true` = 64 MiB (up to 1440p SDR). */
+  lookingGlass?: boolean | { sizeMiB: number };
+  /** Guest clock base. Default `'localtime'` (what Windows expects); `'utc'` when dual-booting with `RealTimeIsUniversal`. */
+  clock?: 'localtime' | 'utc';
+  /** Disable the memory balloon (bad for VFIO). Default `true`. */
+  noMemballoon?: boolean;
+  /** Extra QEMU arguments libvirt has no element for (`<qemu:commandline>`), e.g. `['-global', 'isa-debugcon.iobase=0x402']`. */
+  qemuArgs?: string[];
+}
+
+export interface CpuConfig {
+  /** Guest sockets. Default 1. */
+  sockets?: number;
+  /** Guest cores per socket. Required. */
+  cores: number;
+  /** Threads per core (2 for SMT, matching the host's siblings). Default 1. */
+  threads?: number;
+  /** CPU model mode. Default `'host-passthrough'` (with `migratable='off'`). */
+  mode?: 'host-passthrough' | 'host-model';
+  /** Pass the host cache topology through (`<cache mode='passthrough'/>`). Default `true`. */
+  cachePassthrough?: boolean;
+  /** Extra CPU feature policies, e.g. `{ topoext: 'require' }` on AMD. */
+  features?: Record<string, 'require' | 'disable' | 'force' | 'optional' | 'forbid'>;
+  /**
+   * vCPU pinning (`<cputune><vcpupin>`).
+   * - `'auto'`: read the host topology and pin whole cores with their thread siblings, keeping the
+   *   host's first core for the host (needs the host: `define`, or `xml --root`).
+   * - an array: host CPU (number or cpuset string such as `'0-7'`) for vCPU 0, 1, …
+   * - `false` (default): no pinning.
+   */
+  pin?: 'auto' | Array<number | string> | false;
+  /** Host CPUs for QEMU's emulator threads (`<emulatorpin>`), as a cpuset: `'0-1'`. */
+  emulatorPin?: string;
+  /** Host CPUs for the I/O threads (`<iothreadpin>`), as a cpuset. Default: same as `emulatorPin`. */
+  iothreadPin?: string;
+}
+
+/** Hyper-V enlightenments, as named in libvirt's `<hyperv>` element; `time` is the `hypervclock` timer. */
+export type HypervFeature =
+  | 'relaxed'
+  | 'vapic'
+  | 'spinlocks'
+  | 'vpindex'
+  | 'runtime'
+  | 'synic'
+  | 'stimer'
+  | 'reset'
+  | 'frequencies'
+  | 'reenlightenment'
+  | 'tlbflush'
+  | 'ipi'
+  | 'evmcs'
+  | 'avic'
+  | 'time';
+
+export interface HypervConfig {
+  /**
+   * Which enlightenments. Default `'recommended'`: QEMU's recommended set for Windows (relaxed, vapic,
+   * spinlocks, vpindex, runtime, synic, stimer with direct mode, reset, frequencies, reenlightenment,
+   * tlbflush, ipi, time). The guide used `['relaxed', 'vapic', 'spinlocks', 'time']`.
+   */
+  features?: 'recommended' | HypervFeature[];
+  /** Spinlock retries (libvirt ≥ 4095). Default 8191 (the guide's `hv_spinlocks=0x1fff`). */
+  spinlocks?: number;
+  /**
+   * Hyper-V vendor id shown to the guest, at most 12 characters (the guide's `Nvidia43FIX`). Old NVIDIA
+   * drivers (before R465) and AMD drivers need one. Default: none.
+   */
+  vendorId?: string;
+}
+
+export type FirmwareConfig =
+  /** UEFI chosen by libvirt from the installed firmware descriptors (OVMF). */
+  | 'efi'
+  /** Legacy SeaBIOS. */
+  | 'bios'
+  | {
+      /** Path of the read-only UEFI code, e.g. `/usr/share/OVMF/OVMF_CODE_4M.fd`. */
+      loader: string;
+      /** Template for the per-VM variable store, e.g. `/usr/share/OVMF/OVMF_VARS_4M.fd`. */
+      varsTemplate?: string;
+      /** Path of this VM's variable store. Default: libvirt's `/var/lib/libvirt/qemu/nvram/<name>_VARS.fd`. */
+      nvram?: string;
+    };
+
+export interface GpuConfig {
+  /** Host PCI address of the GPU (function 0), as `lspci` shows it: `'02:00.0'`. Required. */
+  host: PciAddressText;
+  /**
+   * Functions of the card to pass through, all on one multifunction guest slot. Default: every
+   * function the host has at that address (read from sysfs); `[0, 1]` (video + HDMI audio) when the
+   * host is not read, as in `virt-gen xml`.
+   */
+  functions?: number[];
+  /** A VBIOS ROM file for the guest (put it in /usr/share/vgabios/ so AppArmor allows it). */
+  rom?: string;
+  /** The PCIe root port the GPU sits behind. Default: a generic `pcie-root-port` placed by libvirt. */
+  rootPort?: RootPortConfig;
+}
+
+export interface RootPortConfig {
+  /** `'pcie-root-port'` (default) or the guide's Intel `'ioh3420'`. */
+  model?: 'pcie-root-port' | 'ioh3420';
+  /** Slot on `pcie.0`, e.g. `0x1c` as in the guide. Default: libvirt picks. */
+  slot?: number;
+  /** Chassis number. Default: libvirt picks. */
+  chassis?: number;
+  /** Port number. Default: libvirt picks. */
+  port?: number;
+  /** Mark the root port's own slot multifunction, as the guide's `ioh3420,…,multifunction=on`. Default `false`. */
+  multifunction?: boolean;
+}
+
+export interface PciDeviceConfig {
+  /** Host PCI address: `'03:00.0'`. Required. */
+  host: PciAddressText;
+  /** A ROM file for the device. */
+  rom?: string;
+}
+
+export interface DiskConfig {
+  /** A block device (`/dev/…`, becomes `type='block'`) or an image/ISO file. Required. */
+  path: string;
+  /** `'disk'` (default) or `'cdrom'` (read-only). */
+  device?: 'disk' | 'cdrom';
+  /** Bus. Default `'scsi'` (virtio-scsi) for disks, `'sata'` for CD-ROMs. */
+  bus?: 'scsi' | 'virtio' | 'sata' | 'usb';
+  /** Image format. Default `'raw'`, or `'qcow2'` for a `.qcow2` file. */
+  format?: 'raw' | 'qcow2';
+  /** Host cache mode. Default `'none'` for disks. */
+  cache?: 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
+  /** Host I/O mode. Default `'native'` for disks (needs `cache: 'none'`). */
+  io?: 'native' | 'threads' | 'io_uring';
+  /** Pass TRIM through (`'unmap'`, default for disks) or not (`'ignore'`). */
+  discard?: 'unmap' | 'ignore';
+  /** Boot order, 1 first. */
+  boot?: number;
+  /** Serial number shown to the guest. */
+  serial?: string;
+}
+
+export interface ScsiConfig {
+  /** Request queues (`num_queues`). Default: the vCPU count. */
+  queues?: number;
+  /** Give the controller an I/O thread. Default `true`. */
+  iothread?: boolean;
+  /** ioeventfd (the guide set `ioeventfd=on`). Default: libvirt's (on). */
+  ioeventfd?: boolean;
+}
+
+export type NetworkConfig = (
+  | {
+      /** A host bridge to attach to, e.g. `'br0'` (the guide's tap + `qemu-ifup` script). */
+      bridge: string;
+    }
+  | {
+      /** A libvirt virtual network, e.g. `'default'`. */
+      network: string;
+    }
+) & {
+  /** MAC address `'de:ad:be:ef:33:4a'`. Default: libvirt generates one and keeps it. */
+  mac?: string;
+  /** NIC model. Default `'virtio'`. */
+  model?: 'virtio' | 'e1000e' | 'rtl8139';
+  /** Name of the host tap device, e.g. `'vmtap0'`. Default: libvirt names it. */
+  tap?: string;
+  /** virtio multiqueue count. */
+  queues?: number;
+};
+
+export interface UsbDeviceConfig {
+  /** USB vendor id: `0x046d` or `'046d'`. Required. */
+  vendor: number | string;
+  /** USB product id: `0xc051` or `'c051'`. Required. */
+  product: number | string;
+  /** Refuse to start the VM without this device (`startupPolicy='mandatory'`). Default `false`. */
+  required?: boolean;
+}
+
+export interface SoundConfig {
+  /** Sound card. Default `'ich9'` (HDA with input and output); the guide's `-soundhw hda` is `'ich6'`. */
+  model?: 'ich9' | 'ich6' | 'ac97' | 'usb';
+  /** Where the sound goes on the host. Default `{ type: 'pulseaudio' }`. */
+  audio?: AudioConfig;
+}
+
+export type AudioConfig =
+  | {
+      type: 'pulseaudio';
+      /** Server socket, e.g. `/run/user/1000/pulse/native` (QEMU runs as libvirt's user: grant it access). */
+      server?: string;
+      /** Buffer latency in microseconds; ~20000 avoids crackling. */
+      latency?: number;
+    }
+  | {
+      /** PipeWire needs libvirt ≥ 9.10 and QEMU ≥ 8.1. */
+      type: 'pipewire';
+      /** The desktop user's runtime dir, e.g. `/run/user/1000`. */
+      runtimeDir?: string;
+      latency?: number;
+    }
+  | { type: 'alsa'; latency?: number }
+  | { type: 'spice' }
+  | { type: 'none' };
+
+export interface EvdevConfig {
+  /** `/dev/input/by-id/…-event-kbd`: grabbed, toggled with both Ctrl keys. */
+  keyboard?: string;
+  /** `/dev/input/by-id/…-event-mouse`. */
+  mouse?: string;
+  /** Keys that switch input between host and guest. Default `'ctrl-ctrl'`. */
+  grabToggle?: 'ctrl-ctrl' | 'alt-alt' | 'shift-shift' | 'meta-meta' | 'scrolllock' | 'ctrl-scrolllock';
+  /** Add virtio keyboard and mouse (install vioinput in the guest). Default `true`. */
+  virtioInput?: boolean;
+}

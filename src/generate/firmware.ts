@@ -1,0 +1,28 @@
+/** Machine and firmware (`<os>`). */
+import type { DomainOS } from '../domain/model.js';
+import type { ResolvedVm } from '../config/resolved.js';
+
+export function osElement(vm: ResolvedVm): DomainOS {
+  const type = { arch: 'x86_64', machine: vm.machine, value: 'hvm' };
+  const fw = vm.firmware;
+  switch (fw.kind) {
+    case 'bios':
+      return { type };
+    case 'efi':
+      // libvirt picks OVMF from the firmware descriptors; without Secure Boot unless asked (Windows 10).
+      return { firmware: 'efi', type, firmware_: { feature: [{ enabled: false, name: 'secure-boot' }] } };
+    case 'custom':
+      return {
+        type,
+        loader: { readonly: true, type: 'pflash', path: fw.loader },
+        ...(fw.varsTemplate || fw.nvram
+          ? {
+              nvram: {
+                ...(fw.varsTemplate ? { template: fw.varsTemplate } : {}),
+                ...(fw.nvram ? { path: fw.nvram } : {}),
+              },
+            }
+          : {}),
+      };
+  }
+}

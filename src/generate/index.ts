@@ -1,0 +1,62 @@
+/**
+ * ResolvedVm (+ what the host tells) -> Domain. Pure: no I/O, so golden tests are cheap.
+ */
+import type { Domain, DomainController, DomainDeviceList } from '../domain/model.js';
+import type { ResolvedVm } from '../config/resolved.js';
+import type { GenerateContext } from './context.js';
+import { cpuElements } from './cpu.js';
+import { display, inputs, lookingGlass, networkInterface, sound, storage, usbHostdev } from './devices.js';
+import { featureElements } from './features.js';
+import { osElement } from './firmware.js';
+import { memoryElements } from './memory.js';
+import { pciLayout } from './pci.js';
+import { overlayDomain } from './template.js';
+
+export { GenerateError, type GenerateContext, type PinPlan } from './context.js';
+
+export function generateDomain(vm: ResolvedVm, ctx: GenerateContext = {}, template?: Domain): Domain {
+  const domain: Domain = {
+    type: 'kvm',
+    name: { value: vm.name },
+    ...(vm.uuid ? { uuid: { value: vm.uuid } } : {}),
+    ...(vm.title ? { title: { value: vm.title } } : {}),
+    ...(vm.description ? { description: { value: vm.description } } : {}),
+    ...memoryElements(vm),
+    ...cpuElements(vm, ctx),
+    os: osElement(vm),
+    ...featureElements(vm),
+    devices: devices(vm, ctx),
+    ...(vm.qemuArgs.length ? { qemuCommandline: { arg: vm.qemuArgs.map((value) => ({ value })) } } : {}),
+  };
+  return template ? overlayDomain(template, domain) : domain;
+}
+
+function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {
+  const store = storage(vm);
+  const pci = pciLayout(vm, ctx);
+  const controllers: DomainController[] = [
+    ...store.controllers,
+    { type: 'pci', index: 0, model: 'pcie-root' },
+    ...pci.controllers,
+    // xHCI: USB 3 and fewer interrupts than the default EHCI/UHCI set.
+    { type: 'usb', index: 0, model: 'qemu-xhci', ports: 15 },
+  ];
+  const audio = sound(vm);
+  const shows = display(vm);
+  const inputList = inputs(vm);
+  const shmem = lookingGlass(vm);
+  return {
+    emulator: { path: vm.emulator },
+    ...(store.disks.length ? { disk: store.disks } : {}),
+    controller: controllers,
+    ...(vm.networks.length ? { interface: vm.networks.map(networkInterface) } : {}),
+    ...(inputList.length ? { input: inputList } : {}),
+    ...(shows.graphics ? { graphics: shows.graphics } : {}),
+    ...(audio.sound.length ? { sound: audio.sound, audio: audio.audio } : {}),
+    ...(shows.video ? { video: shows.video } : {}),
+    hostdev: [...pci.hostdevs, ...vm.usb.map(usbHostdev)],
+    // The balloon fights VFIO's pinned memory; a gaming VM keeps a fixed size anyway.
+    ...(vm.noMemballoon ? { memballoon: { model: 'none' } } : {}),
+    ...(shmem.length ? { shmem } : {}),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * PCI passthrough layout: each GPU gets its own PCIe root port, with all its functions on one
+ * multifunction guest slot behind it, as on the real card. Other PCI devices get libvirt's placement.
+ */
+import { pciAddressAttrs, type PciAddress } from '../domain/address.js';
+import type { DomainController, DomainHostdev } from '../domain/model.js';
+import type { ResolvedGpu, ResolvedVm } from '../config/resolved.js';
+import type { GenerateContext } from './context.js';
+
+/** Video + HDMI/DP audio: what nearly every card has, used when the host is not read. */
+const DEFAULT_GPU_FUNCTIONS = [0, 1];
+
+export interface PciLayout {
+  controllers: DomainController[];
+  hostdevs: DomainHostdev[];
+}
+
+/** `firstIndex` is the first free PCI controller index (0 is pcie-root). */
+export function pciLayout(vm: ResolvedVm, ctx: GenerateContext, firstIndex = 1): PciLayout {
+  const controllers: DomainController[] = [];
+  const hostdevs: DomainHostdev[] = [];
+  vm.gpus.forEach((gpu, i) => {
+    const index = firstIndex + i;
+    controllers.push(rootPort(gpu, index));
+    const functions = gpu.functions ?? ctx.gpuFunctions?.(gpu.address) ?? DEFAULT_GPU_FUNCTIONS;
+    functions.forEach((fn) => hostdevs.push(gpuFunction(gpu, fn, index, functions.length > 1)));
+  });
+  for (const dev of vm.pci) hostdevs.push(pciHostdev(dev.address, dev.rom));
+  return { controllers, hostdevs };
+}
+
+function rootPort(gpu: ResolvedGpu, index: number): DomainController {
+  const rp = gpu.rootPort;
+  const target =
+    rp.chassis !== undefined || rp.port !== undefined
+      ? {
+          ...(rp.chassis !== undefined ? { chassis: rp.chassis } : {}),
+          ...(rp.port !== undefined ? { port: '0x' + rp.port.toString(16) } : {}),
+        }
+      : undefined;
+  return {
+    type: 'pci',
+    index,
+    model: 'pcie-root-port',
+    // libvirt uses the generic pcie-root-port device unless a model name asks for Intel's ioh3420.
+    ...(rp.model === 'ioh3420' ? { model_: { name: 'ioh3420' } } : {}),
+    ...(target ? { target } : {}),
+    ...(rp.slot !== undefined
+      ? {
+          address: {
+            type: 'pci',
+            ...pciAddressAttrs({ domain: 0, bus: 0, slot: rp.slot, function: 0 }),
+            ...(rp.multifunction ? { multifunction: true } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function gpuFunction(gpu: ResolvedGpu, fn: number, bus: number, multi: boolean): DomainHostdev {
+  const host = { ...gpu.address, function: fn };
+  // The ROM belongs to the function the config names (the video function).
+  return {
+    ...pciHostdev(host, fn === gpu.address.function ? gpu.rom : undefined),
+    address: {
+      type: 'pci',
+      ...pciAddressAttrs({ domain: 0, bus, slot: 0, function: fn }),
+      // "multifunction should be on for function 0 of a slot that has several functions" (libvirt docs).
+      ...(multi && fn === 0 ? { multifunction: true } : {}),
+    },
+  };
+}
+
+function pciHostdev(address: PciAddress, rom: string | undefined): DomainHostdev {
+  return {
+    mode: 'subsystem',
+    type: 'pci',
+    managed: true,
+    // Explicit VFIO: the only backend libvirt supports, and domxml-to-native needs it spelled out.
+    driver: { name: 'vfio' },
+    source: { address: pciAddressAttrs(address) },
+    ...(rom ? { rom: { file: rom } } : {}),
+  };
+}

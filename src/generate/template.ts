@@ -1,0 +1,24 @@
+/**
+ * Overlaying a generated domain on a template: what the config sets wins, the rest of the
+ * template stays as written (its unknown elements included).
+ */
+import type { Domain } from '../domain/model.js';
+
+type Plain = Record<string, unknown>;
+
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge where `over` wins: objects merge key by key, lists and values replace. */
+export function overlay<T extends Plain>(base: T, over: T): T {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    out[key] = isPlain(current) && isPlain(value) ? overlay(current, value) : value;
+  }
+  return out as T;
+}
+
+export function overlayDomain(template: Domain, generated: Domain): Domain {
+  return overlay(template as Plain, generated as Plain) as Domain;
+}
