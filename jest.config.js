@@ -16,8 +16,6 @@ export default {
       testEnvironment: 'node',
       transform: {},
       testMatch: ['<rootDir>/build/test/integration/**/*.test.js'],
-      // One libvirt daemon serves every integration test: run them one file at a time.
-      maxWorkers: 1,
     },
   ],
 };

@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadVm, type ResolvedVm } from './config/index.js';
-import { parseDomainXml, DomainXmlError } from './domain/document.js';
 import type { Domain } from './domain/model.js';
 import { generateDomain, GenerateError, type GenerateContext } from './generate/index.js';
 
@@ -26,6 +25,8 @@ async function readTemplate(file: string): Promise<Domain> {
   } catch {
     throw new GenerateError(`template: cannot read ${file}`);
   }
+  // Loaded only when a config has a template: plain configs never pay for the XML parser.
+  const { parseDomainXml, DomainXmlError } = await import('./domain/read.js');
   try {
     return parseDomainXml(text);
   } catch (err) {

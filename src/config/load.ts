@@ -5,14 +5,17 @@
  * `import { defineVm } from 'virt-gen'`. So:
  * - fast path (a single-file config, the usual case): strip the types with sucrase, point the
  *   `'virt-gen'` specifier at the running virt-gen, and import the result as a `data:` module.
- *   No temp files, no loader hooks; ~10 ms.
+ *   No loader hooks; the result is cached by content in ~/.cache/virt-gen (XDG_CACHE_HOME).
  * - a config that imports its own modules or packages: jiti, with `'virt-gen'` aliased the same way.
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packageRoot } from '../util/package-root.js';
 
 export class ConfigLoadError extends Error {
   constructor(message: string) {
@@ -45,29 +48,66 @@ export async function loadConfigFile(file: string): Promise<unknown> {
 }
 
 async function importFast(file: string, abs: string, source: string): Promise<Record<string, unknown>> {
-  let js = source;
-  if (abs.endsWith('ts')) {
-    const sucrase = await import('sucrase');
-    // sucrase is CommonJS: its exports arrive as named exports or on `default`, depending on the bundler.
-    const transform =
-      sucrase.transform ?? (sucrase as unknown as { default: typeof sucrase }).default.transform;
-    try {
-      js = transform(source, { transforms: ['typescript'], filePath: abs, disableESTransforms: true }).code;
-    } catch (err) {
-      throw new ConfigLoadError(`${file}: syntax error: ${(err as Error).message}`);
-    }
-  }
-  js = js.replace(
-    VIRT_GEN_SPECIFIER,
-    (_m, pre: string, quote: string) => `${pre}${quote}${publicModuleUrl()}${quote}`,
-  );
+  const js = abs.endsWith('ts') ? await transpiled(file, abs, source) : pointAtVirtGen(source);
   try {
     return (await import('data:text/javascript;base64,' + Buffer.from(js).toString('base64'))) as Record<
       string,
       unknown
     >;
   } catch (err) {
+    // V8's message for a syntax error in a data: module has no position; babel's (in jiti) does.
+    if (err instanceof SyntaxError) return importWithJiti(file, abs);
     throw runtimeError(file, err);
+  }
+}
+
+const pointAtVirtGen = (js: string): string =>
+  js.replace(
+    VIRT_GEN_SPECIFIER,
+    (_m, pre: string, quote: string) => `${pre}${quote}${publicModuleUrl()}${quote}`,
+  );
+
+/**
+ * The config as JavaScript. Cached by content (and by which virt-gen it points at), so an
+ * unchanged config never loads the TypeScript stripper again: that is half of `xml`'s start-up.
+ */
+async function transpiled(file: string, abs: string, source: string): Promise<string> {
+  const cacheFile = path.join(
+    cacheDir(),
+    `${createHash('sha256').update(`${publicModuleUrl()}\0${source}`).digest('hex')}.mjs`,
+  );
+  const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
+  if (cached !== undefined) return cached;
+  const sucrase = await import('sucrase');
+  // sucrase is CommonJS: its exports arrive as named exports or on `default`, depending on the bundler.
+  const transform =
+    sucrase.transform ?? (sucrase as unknown as { default: typeof sucrase }).default.transform;
+  let js: string;
+  try {
+    js = pointAtVirtGen(
+      transform(source, { transforms: ['typescript'], filePath: abs, disableESTransforms: true }).code,
+    );
+  } catch (err) {
+    throw new ConfigLoadError(`${file}: syntax error: ${(err as Error).message}`);
+  }
+  await writeCache(cacheFile, js);
+  return js;
+}
+
+function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'virt-gen', 'configs');
+}
+
+/** Best effort: a cache that cannot be written (read-only home, no home) only costs speed. */
+async function writeCache(file: string, js: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, js);
+    await rename(tmp, file);
+  } catch {
+    // ignored on purpose
   }
 }
 
@@ -86,8 +126,11 @@ async function importWithJiti(file: string, abs: string): Promise<Record<string,
 }
 
 function runtimeError(file: string, err: unknown): ConfigLoadError {
-  if (err instanceof SyntaxError) return new ConfigLoadError(`${file}: syntax error: ${err.message}`);
   const message = err instanceof Error ? err.message : String(err);
+  // babel (inside jiti) reports "ParseError: Unexpected token\n\n /path/file.ts:2:36".
+  const parse = /^(?:ParseError|SyntaxError): ([^\n]*)[\s\S]*?:(\d+):(\d+)\s*$/.exec(message);
+  if (parse) return new ConfigLoadError(`${file}:${parse[2]}:${parse[3]}: syntax error: ${parse[1]?.trim()}`);
+  if (err instanceof SyntaxError) return new ConfigLoadError(`${file}: syntax error: ${message}`);
   return new ConfigLoadError(`${file}: the config failed while loading: ${message}`);
 }
 
@@ -115,8 +158,7 @@ let cachedPublicUrl: string | undefined;
  */
 export function publicModuleUrl(): string {
   if (cachedPublicUrl) return cachedPublicUrl;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const dir = packageRoot();
   const candidates = [path.join(dir, 'dist', 'index.js'), path.join(dir, 'build', 'src', 'index.js')];
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new ConfigLoadError(`virt-gen is not built: run "npm run build" in ${dir}`);

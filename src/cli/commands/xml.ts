@@ -1,6 +1,6 @@
 /** `virt-gen xml CONFIG`: the domain XML on stdout, nothing else touched. */
 import { buildDomain } from '../../build-domain.js';
-import { writeDomainXml } from '../../domain/document.js';
+import { writeDomainXml } from '../../domain/write.js';
 import { emit } from '../output.js';
 
 export async function runXml(config: string, opts: { output?: string; root?: string }): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { attr, child, decode, encode, int, list, onOff, shape, text } from '../../../src/domain/schema.js';
-import { parseXml, writeXml } from '../../../src/domain/xml-node.js';
+import { parseXml } from '../../../src/domain/xml-read.js';
+import { writeXml } from '../../../src/domain/xml-write.js';
 
 const Leaf = shape({ state: attr(onOff) });
 const Node = shape({

@@ -1,0 +1,58 @@
+/** Reading XML text into an XmlElement tree (fast-xml-parser in preserve-order mode). */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { isElement, type XmlChild, type XmlElement } from './xml-node.js';
+
+export class XmlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = 'XmlSyntaxError';
+  }
+}
+
+const ATTRS = ':@';
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: '#comment',
+});
+
+type RawNode = Record<string, unknown>;
+
+/** Parses a document and returns its root element. Throws XmlSyntaxError on malformed input. */
+export function parseXml(text: string): XmlElement {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new XmlSyntaxError(`${valid.err.msg} (line ${valid.err.line})`, valid.err.line);
+  }
+  const roots = (parser.parse(text) as RawNode[]).map(fromRaw).filter(isElement);
+  const root = roots[0];
+  if (!root) throw new XmlSyntaxError('the document has no root element');
+  return root;
+}
+
+function fromRaw(raw: RawNode): XmlChild | undefined {
+  for (const key of Object.keys(raw)) {
+    if (key === ATTRS || key === '#comment') continue;
+    const value = raw[key];
+    if (key === '#text') return String(value);
+    const attrs = (raw[ATTRS] as Record<string, unknown> | undefined) ?? {};
+    return {
+      name: key,
+      attrs: Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, String(v)])),
+      children: ((value as RawNode[]) ?? []).map(fromRaw).filter((c): c is XmlChild => c !== undefined),
+    };
+  }
+  return undefined;
+}
+
