@@ -23,6 +23,9 @@ export default defineVm({
     keyboard: '/dev/input/by-id/usb-Logitech_USB_Receiver-event-kbd',
     mouse: '/dev/input/by-id/usb-Logitech_USB_Receiver-if02-event-mouse',
   },
-  sound: { model: 'ich9', audio: { type: 'pulseaudio', server: '/run/user/1000/pulse/native', latency: 20000 } },
+  sound: {
+    model: 'ich9',
+    audio: { type: 'pulseaudio', server: '/run/user/1000/pulse/native', latency: 20000 },
+  },
   lookingGlass: { sizeMiB: 64 },
 });

@@ -55,4 +55,3 @@ function fromRaw(raw: RawNode): XmlChild | undefined {
   }
   return undefined;
 }
-
