@@ -13,6 +13,8 @@ export default defineVm({
   cpu: { cores: 6, threads: 2, pin: 'auto' },
   hyperv: { vendorId: 'virtgen0000' },
   firmware: 'efi',
+  secureBoot: true,
+  tpm: true,
   gpu: { host: '01:00.0', rom: '/usr/share/vgabios/gpu.rom' },
   disks: [
     { path: '/dev/disk/by-id/nvme-Samsung_SSD_980_PRO_2TB_S6B0NL0W123456', boot: 1 },

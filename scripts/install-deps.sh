@@ -31,6 +31,8 @@ PACKAGES=(
   libxml2-utils         # xmllint, needed by virt-xml-validate
   tini                  # child subreaper for libvirtd (no reaping init here)
   hyperfine             # benchmarks
+  swtpm                 # emulated TPM 2.0 (Windows 11), checked by libvirt at define
+  swtpm-tools           # swtpm_setup, which libvirt runs for a new TPM
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }

@@ -21,6 +21,8 @@ export interface ResolvedVm {
   hyperv: false | ResolvedHyperv;
   kvmHidden: boolean;
   firmware: ResolvedFirmware;
+  secureBoot: boolean;
+  tpm: boolean;
   gpus: ResolvedGpu[];
   pci: Array<{ address: PciAddress; rom?: string }>;
   disks: ResolvedDisk[];

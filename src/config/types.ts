@@ -46,6 +46,13 @@ export interface VmConfig {
   kvmHidden?: boolean;
   /** Firmware. Default `'efi'` (libvirt picks OVMF and a per-VM NVRAM). */
   firmware?: FirmwareConfig;
+  /**
+   * UEFI Secure Boot with Microsoft's keys enrolled (Windows 11 requires it; libvirt picks the
+   * `.ms` OVMF build and turns on SMM). Needs `firmware: 'efi'`. Default `false`.
+   */
+  secureBoot?: boolean;
+  /** An emulated TPM 2.0 (`tpm-crb`, backed by swtpm: install the `swtpm` package). Windows 11 requires it. Default `false`. */
+  tpm?: boolean;
   /** The passed-through GPU (or several). */
   gpu?: GpuConfig | GpuConfig[];
   /** Other PCI devices to pass through whole (a USB controller, an NVMe drive): `'03:00.0'` or `{ host, rom }`. */

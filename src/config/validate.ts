@@ -61,6 +61,8 @@ const TOP_LEVEL_KEYS = [
   'hyperv',
   'kvmHidden',
   'firmware',
+  'secureBoot',
+  'tpm',
   'gpu',
   'pci',
   'disks',
@@ -127,6 +129,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     hyperv: resolveHyperv(issues, c.hyperv),
     kvmHidden: issues.boolean('kvmHidden', c.kvmHidden) ?? true,
     firmware: resolveFirmware(issues, c.firmware),
+    secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? false,
+    tpm: issues.boolean('tpm', c.tpm) ?? false,
     gpus,
     pci: resolvePci(issues, c.pci),
     disks,
@@ -144,6 +148,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? true,
     qemuArgs: issues.stringArray('qemuArgs', c.qemuArgs) ?? [],
   };
+  if (resolved.secureBoot && resolved.firmware.kind !== 'efi') {
+    issues.add(
+      'secureBoot',
+      "needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys)",
+    );
+  }
   checkPciConflicts(issues, resolved);
   issues.throwIfAny();
   return resolved;

@@ -23,6 +23,8 @@ function features(vm: ResolvedVm): DomainFeatures {
     ...(vm.hyperv ? { hyperv: hyperv(vm.hyperv) } : {}),
     ...(vm.kvmHidden ? { kvm: { hidden: { state: true } } } : {}),
     vmport: { state: false },
+    // Secure Boot firmware runs its variable store in SMM: OVMF's secure builds refuse to start without it.
+    ...(vm.secureBoot ? { smm: { state: true } } : {}),
     // Guards against pc-q35-4.0's split irqchip, which broke NVIDIA drivers; the default elsewhere.
     ioapic: { driver: 'kvm' },
   };

@@ -9,8 +9,19 @@ export function osElement(vm: ResolvedVm): DomainOS {
     case 'bios':
       return { type };
     case 'efi':
-      // libvirt picks OVMF from the firmware descriptors; without Secure Boot unless asked (Windows 10).
-      return { firmware: 'efi', type, firmware_: { feature: [{ enabled: false, name: 'secure-boot' }] } };
+      // libvirt picks OVMF from the firmware descriptors that match these features.
+      return {
+        firmware: 'efi',
+        type,
+        firmware_: {
+          feature: vm.secureBoot
+            ? [
+                { enabled: true, name: 'enrolled-keys' },
+                { enabled: true, name: 'secure-boot' },
+              ]
+            : [{ enabled: false, name: 'secure-boot' }],
+        },
+      };
     case 'custom':
       return {
         type,

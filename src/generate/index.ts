@@ -51,6 +51,7 @@ function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {
     controller: controllers,
     ...(vm.networks.length ? { interface: vm.networks.map(networkInterface) } : {}),
     ...(inputList.length ? { input: inputList } : {}),
+    ...(vm.tpm ? { tpm: [{ model: 'tpm-crb', backend: { type: 'emulator', version: '2.0' } }] } : {}),
     ...(shows.graphics ? { graphics: shows.graphics } : {}),
     ...(audio.sound.length ? { sound: audio.sound, audio: audio.audio } : {}),
     ...(shows.video ? { video: shows.video } : {}),

@@ -41,11 +41,20 @@ export default defineVm({
 });
 `;
 
+// Windows 11 essentials, on top of a template that adds devices virt-gen does not generate.
+const WIN11 = `import { defineVm } from 'virt-gen';
+export default defineVm({
+  name: 'vg-test-w11', memory: '4 GiB', cpu: { cores: 2 }, secureBoot: true, tpm: true,
+  template: '${path.join(process.cwd(), 'xml-templates', 'guest-agent.xml')}',
+});
+`;
+
 const DOMAINS: Record<string, () => string> = {
   'vg-test-rt-gaming': () => exampleXml('gaming', 'vg-test-rt-gaming'),
   'vg-test-rt-minimal': () => exampleXml('minimal', 'vg-test-rt-minimal'),
   'vg-test-setup': () => configXml('setup', SETUP),
   'vg-test-rt-reference': () => exampleFromResearch(),
+  'vg-test-w11': () => configXml('w11', WIN11),
 };
 
 /** research/reference-win-gaming.xml: a hand-written domain with elements virt-gen does not generate. */
@@ -98,5 +107,25 @@ describe('the guide setup phase and libvirt-chosen firmware (rows 13 and 18)', (
     } finally {
       undefine('vg-test-setup-argv');
     }
+  });
+});
+
+describe('Windows 11 essentials and a template', () => {
+  it('libvirt keeps Secure Boot with enrolled keys, SMM, the TPM, and the template devices', () => {
+    const dom = parseDomainXml(dumps['vg-test-w11'] as string);
+    expect(dom.os?.firmware).toBe('efi');
+    expect(dom.os?.firmware_?.feature).toEqual([
+      { enabled: true, name: 'enrolled-keys' },
+      { enabled: true, name: 'secure-boot' },
+    ]);
+    expect(dom.features?.smm).toEqual({ state: true });
+    expect(dom.devices?.tpm).toEqual([{ model: 'tpm-crb', backend: { type: 'emulator', version: '2.0' } }]);
+    expect(dom.devices?.channel?.[0]?.target).toMatchObject({
+      type: 'virtio',
+      name: 'org.qemu.guest_agent.0',
+    });
+    // <rng> is not in the model: it must survive anyway, kept in $extra.
+    expect(dom.devices?.$extra?.children?.map((c) => c.name)).toContain('rng');
+    expect(dom.name?.value).toBe('vg-test-w11');
   });
 });

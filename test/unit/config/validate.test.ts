@@ -87,6 +87,12 @@ describe('config validation', () => {
     expect(vm.hyperv && [...vm.hyperv.features]).toContain('stimer');
   });
 
+  it('refuses Secure Boot without UEFI chosen by libvirt', () => {
+    expect(problems({ ...base, firmware: 'bios', secureBoot: true })).toEqual([
+      "secureBoot: needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys)",
+    ]);
+  });
+
   it('resolves a template path against the config folder', () => {
     expect(resolveConfig({ ...base, template: 'base.xml' }, '/configs').template).toBe('/configs/base.xml');
   });
