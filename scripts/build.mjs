@@ -20,7 +20,8 @@ await build({
   minify: true,
   logLevel: 'warning',
   // jiti loads its babel build from a path relative to itself: keep it a real package import.
-  external: ['jiti'],
+  // x11 and usocket are optional requires inside dbus-next (X11 auth, abstract sockets) we never use.
+  external: ['jiti', 'x11', 'usocket'],
   chunkNames: 'chunks/[name]-[hash]',
   // Some CommonJS dependencies call require() for Node built-ins: give the ESM bundle a real one.
   banner: {
