@@ -42,6 +42,71 @@ Examples:
     await runXml(config, opts);
   });
 
+program
+  .command('host')
+  .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
+  .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')
+  .argument('<config>', 'the VM config')
+  .option('--root <dir>', 'read and write host files under DIR', '/')
+  .option('--apparmor <mode>', 'auto | always | never', 'auto')
+  .option('--dry-run', 'with apply: show the plan, write nothing')
+  .option('--json', 'print the plan as JSON')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen host plan gaming.ts              the diffs for qemu.conf and AppArmor
+  sudo virt-gen host apply gaming.ts        make them (atomic writes, one backup, locked)
+  virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built`,
+  )
+  .action(async (action: string, config: string, opts: import('./commands/host.js').HostCommandOptions) => {
+    const { runHost } = await import('./commands/host.js');
+    await runHost(action, config, opts);
+  });
+
+program
+  .command('doctor')
+  .description('Check that this host is ready for GPU passthrough (exit 0 when ready, 1 when not).')
+  .argument('[config]', 'the VM config: also check its GPU, hugepages, device nodes and ROM')
+  .option('--root <dir>', 'check the host under DIR', '/')
+  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+  .option('--backend <name>', 'auto | dbus | virsh', 'auto')
+  .option('--json', 'print the findings as JSON')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen doctor                 IOMMU, KVM, libvirt, qemu.conf, AppArmor, OVMF
+  virt-gen doctor gaming.ts       also the VM's GPU binding, IOMMU group, hugepages
+  virt-gen doctor --json          for scripts`,
+  )
+  .action(async (config: string | undefined, opts: import('./commands/doctor.js').DoctorCommandOptions) => {
+    const { runDoctorCommand } = await import('./commands/doctor.js');
+    await runDoctorCommand(config, opts);
+  });
+
+program
+  .command('discover')
+  .description(
+    'Show the GPUs with their IOMMU groups, the CPU topology and hugepage pools; write a starter config.',
+  )
+  .option('--root <dir>', 'read the host under DIR', '/')
+  .option('--config <file>', 'write a starter config to FILE (- for stdout)')
+  .option('--name <name>', 'VM name in the starter config', 'win-gaming')
+  .option('--force', 'replace an existing --config file')
+  .option('--json', 'print what was found as JSON')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen discover
+  virt-gen discover --config gaming.ts    a starter config for this host's GPU and CPU`,
+  )
+  .action(async (opts: import('./commands/discover.js').DiscoverCommandOptions) => {
+    const { runDiscover } = await import('./commands/discover.js');
+    await runDiscover(opts);
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exitCode = reportError(err);
 });

@@ -1,0 +1,58 @@
+/** `virt-gen doctor [CONFIG]`: is this host ready? Exit 0 when ready, 1 when not. */
+import path from 'node:path';
+import { loadVm } from '../../config/index.js';
+import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
+import { readHostFacts } from '../../host/facts.js';
+import { hostNeedsOf } from '../../host/needs-from-vm.js';
+
+export interface DoctorCommandOptions {
+  root?: string;
+  json?: boolean;
+  /** `-c/--connect URI` */
+  connect?: string;
+  /** `--backend auto|dbus|virsh` */
+  backend?: 'auto' | 'dbus' | 'virsh';
+}
+
+export interface DoctorDeps {
+  /** Asks libvirt for its version; by default the CLI's backend, on the live host only. */
+  checkLibvirt?: () => Promise<LibvirtStatus>;
+}
+
+/** libvirt's version through the usual backend; loaded only here, so doctor on a root never opens D-Bus. */
+function libvirtCheck(opts: DoctorCommandOptions): () => Promise<LibvirtStatus> {
+  return async () => {
+    const { openBackend } = await import('../../libvirt/index.js');
+    try {
+      const { backend } = await openBackend({
+        ...(opts.connect !== undefined ? { uri: opts.connect } : {}),
+        ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+      });
+      try {
+        return { ok: true, version: (await backend.version()).text };
+      } finally {
+        await backend.close();
+      }
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+}
+
+export async function runDoctorCommand(
+  config: string | undefined,
+  opts: DoctorCommandOptions,
+  deps: DoctorDeps = {},
+): Promise<void> {
+  const root = opts.root ?? '/';
+  const facts = await readHostFacts(root);
+  const vm = config !== undefined ? await loadVm(config) : undefined;
+  // Under another root, the running libvirt is not that system's: leave it out.
+  const checkLibvirt = deps.checkLibvirt ?? (path.resolve(root) === '/' ? libvirtCheck(opts) : undefined);
+  const report = await runDoctor(facts, root, {
+    ...(vm ? { needs: hostNeedsOf(vm, facts), planOptions: { owner: vm.name } } : {}),
+    ...(checkLibvirt ? { checkLibvirt } : {}),
+  });
+  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
+  process.exitCode = doctorExitCode(report);
+}

@@ -1,0 +1,14 @@
+/**
+ * The one error type of the host layer. The CLI prints `message` as it is (no stack trace), so every
+ * message names the file, device or setting and says what to do.
+ */
+export class HostError extends Error {
+  override readonly name = 'HostError';
+  constructor(
+    message: string,
+    /** A stable identifier for tests and `--json` output, e.g. `qemu-conf-syntax`. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
