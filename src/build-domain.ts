@@ -1,21 +1,48 @@
 /**
  * From a config file to the domain model: load, validate, read the template, generate.
- * Shared by `xml`, `define` and `host`, so they can never disagree about the domain.
+ * Shared by `xml`, `define`, `host` and `doctor`, so they can never disagree about the domain.
  */
 import { readFile } from 'node:fs/promises';
 import { loadVm, type ResolvedVm } from './config/index.js';
 import type { Domain } from './domain/model.js';
 import { generateDomain, GenerateError, type GenerateContext } from './generate/index.js';
+import type { HostFacts } from './host/facts.js';
+import type { HostNeeds } from './host/needs.js';
 
 export interface BuiltDomain {
   vm: ResolvedVm;
   domain: Domain;
 }
 
-export async function buildDomain(configFile: string, ctx: GenerateContext = {}): Promise<BuiltDomain> {
+export interface VmOnHost extends BuiltDomain {
+  facts: HostFacts;
+  needs: HostNeeds;
+}
+
+/** Offline, or with what `contextFor` learns from a host for this VM. */
+export async function buildDomain(
+  configFile: string,
+  contextFor: (vm: ResolvedVm) => Promise<GenerateContext> = async () => ({}),
+): Promise<BuiltDomain> {
   const vm = await loadVm(configFile);
   const template = vm.template ? await readTemplate(vm.template) : undefined;
-  return { vm, domain: generateDomain(vm, ctx, template) };
+  return { vm, domain: generateDomain(vm, await contextFor(vm), template) };
+}
+
+/** The VM as it will be on the host under `root`: derived values (pins, GPU functions) from its facts. */
+export async function buildOnHost(configFile: string, root: string): Promise<VmOnHost> {
+  const [{ readHostFacts }, { hostGenerateContext }, { hostNeedsOf }] = await Promise.all([
+    import('./host/facts.js'),
+    import('./host/generate-context.js'),
+    import('./host/needs-from-vm.js'),
+  ]);
+  let facts: HostFacts | undefined;
+  const built = await buildDomain(configFile, async () => {
+    facts = await readHostFacts(root);
+    return hostGenerateContext(facts);
+  });
+  const hostFacts = facts as HostFacts;
+  return { ...built, facts: hostFacts, needs: hostNeedsOf(built.vm, built.domain, hostFacts) };
 }
 
 async function readTemplate(file: string): Promise<Domain> {

@@ -43,6 +43,36 @@ Examples:
   });
 
 program
+  .command('define')
+  .description(
+    'Check the host, make the qemu.conf/AppArmor changes the VM needs (as root), and define the VM in libvirt.',
+  )
+  .argument('<config>', 'the VM config')
+  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+  .option('--backend <name>', 'auto (D-Bus when org.libvirt answers, else virsh) | dbus | virsh', 'auto')
+  .option('--root <dir>', 'read and change host files under DIR', '/')
+  .option('--dry-run', 'show the XML diff and the host plan; change nothing')
+  .option('--force', 'overwrite a domain edited since virt-gen defined it (the old XML is backed up)')
+  .option('--no-host-check', 'define even if the host lacks a PCI device the config names')
+  .option('-v, --verbose', 'say which backend ran and why')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  sudo virt-gen define gaming.ts             configure the host and define the VM
+  virt-gen define gaming.ts --dry-run        what would change, in libvirt and on the host
+  virt-gen define gaming.ts -c qemu+ssh://host/system --backend virsh
+  virt-gen define gaming.ts --force          after a hand edit in virt-manager: overwrite it
+
+A domain changed since virt-gen defined it (virt-manager, virsh edit) is refused, with the
+difference shown, unless --force. Re-defining keeps the UUID and the MAC addresses.`,
+  )
+  .action(async (config: string, opts: import('./commands/define.js').DefineCommandOptions) => {
+    const { runDefine } = await import('./commands/define.js');
+    await runDefine(config, opts);
+  });
+
+program
   .command('host')
   .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')

@@ -1,18 +1,21 @@
 /**
- * The HostNeeds of a resolved config: an adapter between the config and the host planners, which
- * never see the config type. With host facts, a GPU brings every function the host has at its
- * address; without, the config's functions or [0, 1].
+ * The HostNeeds of a VM: an adapter between the config and the host planners, which never see
+ * the config type. The PCI devices come from the generated domain itself, so the host is
+ * configured for exactly the functions the domain passes through.
  */
 import type { ResolvedVm } from '../config/resolved.js';
 import type { PciAddress } from '../domain/address.js';
+import type { Domain } from '../domain/model.js';
 import type { HostFacts } from './facts.js';
-import { hostGpuFunctions } from './generate-context.js';
 import type { HostNeeds } from './needs.js';
 
-function gpuAddresses(vm: ResolvedVm, facts: HostFacts | undefined): PciAddress[] {
-  return vm.gpus.flatMap((gpu) => {
-    const functions = gpu.functions ?? (facts && hostGpuFunctions(facts, gpu.address)) ?? [0, 1];
-    return functions.map((f) => ({ ...gpu.address, function: f }));
+/** Host addresses of the domain's PCI hostdevs. */
+export function passedThroughPci(domain: Domain): PciAddress[] {
+  return (domain.devices?.hostdev ?? []).flatMap((h) => {
+    const a = h.type === 'pci' ? h.source?.address : undefined;
+    if (!a?.bus || !a.slot || !a.function) return [];
+    const n = (v: string): number => parseInt(v, 16);
+    return [{ domain: n(a.domain ?? '0'), bus: n(a.bus), slot: n(a.slot), function: n(a.function) }];
   });
 }
 
@@ -24,12 +27,15 @@ function qemuArgNodes(args: readonly string[]): string[] {
   return [...new Set(nodes)];
 }
 
-export function hostNeedsOf(vm: ResolvedVm, facts?: HostFacts): HostNeeds {
-  const pciDevices = [...gpuAddresses(vm, facts), ...vm.pci.map((p) => p.address)];
+export function hostNeedsOf(vm: ResolvedVm, domain: Domain, facts?: HostFacts): HostNeeds {
   const readFiles = [...vm.gpus.map((g) => g.rom), ...vm.pci.map((p) => p.rom)].filter(
     (r): r is string => r !== undefined,
   );
-  const needs: HostNeeds = { pciDevices, deviceNodes: qemuArgNodes(vm.qemuArgs), readFiles };
+  const needs: HostNeeds = {
+    pciDevices: passedThroughPci(domain),
+    deviceNodes: qemuArgNodes(vm.qemuArgs),
+    readFiles,
+  };
   if (vm.hugepages !== false) {
     const sizeKiB = vm.hugepages.sizeKiB ?? facts?.memory.defaultHugepageKiB ?? 2048;
     needs.hugepages = { sizeKiB, count: Math.ceil((vm.memoryMiB * 1024) / sizeKiB) };

@@ -1,9 +1,8 @@
 /** `virt-gen doctor [CONFIG]`: is this host ready? Exit 0 when ready, 1 when not. */
 import path from 'node:path';
-import { loadVm } from '../../config/index.js';
+import { buildOnHost } from '../../build-domain.js';
 import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
 import { readHostFacts } from '../../host/facts.js';
-import { hostNeedsOf } from '../../host/needs-from-vm.js';
 
 export interface DoctorCommandOptions {
   root?: string;
@@ -45,12 +44,12 @@ export async function runDoctorCommand(
   deps: DoctorDeps = {},
 ): Promise<void> {
   const root = opts.root ?? '/';
-  const facts = await readHostFacts(root);
-  const vm = config !== undefined ? await loadVm(config) : undefined;
+  const onHost = config !== undefined ? await buildOnHost(config, root) : undefined;
+  const facts = onHost?.facts ?? (await readHostFacts(root));
   // Under another root, the running libvirt is not that system's: leave it out.
   const checkLibvirt = deps.checkLibvirt ?? (path.resolve(root) === '/' ? libvirtCheck(opts) : undefined);
   const report = await runDoctor(facts, root, {
-    ...(vm ? { needs: hostNeedsOf(vm, facts), planOptions: { owner: vm.name } } : {}),
+    ...(onHost ? { needs: onHost.needs, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
   process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));

@@ -1,10 +1,8 @@
 /** `virt-gen host plan|apply CONFIG`: what qemu.conf and AppArmor need for the VM, and applying it. */
-import { loadVm } from '../../config/index.js';
+import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
 import { HostError } from '../../host/errors.js';
-import { readHostFacts } from '../../host/facts.js';
-import { hostNeedsOf } from '../../host/needs-from-vm.js';
 import { applyHostPlan, planHost, type HostPlan } from '../../host/plan.js';
 
 export interface HostCommandOptions {
@@ -65,9 +63,8 @@ export async function runHost(action: string, config: string, opts: HostCommandO
   }
   const root = opts.root ?? '/';
   const mode = apparmorMode(opts.apparmor);
-  const vm = await loadVm(config);
-  const facts = await readHostFacts(root);
-  const plan = await planHost(facts, hostNeedsOf(vm, facts), root, { owner: vm.name, apparmor: mode });
+  const { vm, facts, needs } = await buildOnHost(config, root);
+  const plan = await planHost(facts, needs, root, { owner: vm.name, apparmor: mode });
   printWarnings(plan);
   if (action === 'plan' || opts.dryRun) {
     process.stdout.write(opts.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : planText(plan));

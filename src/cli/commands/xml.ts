@@ -1,9 +1,24 @@
-/** `virt-gen xml CONFIG`: the domain XML on stdout, nothing else touched. */
+/**
+ * `virt-gen xml CONFIG`: the domain XML on stdout, nothing else touched.
+ *
+ * Offline by default: the output depends on the config alone, whatever machine runs it. The host
+ * is read (under --root, default /) only with --root, or for a value the config asks to derive
+ * from it (`cpu.pin: 'auto'`); then the GPU's functions come from the host too.
+ */
 import { buildDomain } from '../../build-domain.js';
+import type { GenerateContext } from '../../generate/index.js';
+import type { ResolvedVm } from '../../config/index.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { emit } from '../output.js';
 
 export async function runXml(config: string, opts: { output?: string; root?: string }): Promise<void> {
-  const { domain } = await buildDomain(config);
+  const { domain } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
   await emit(writeDomainXml(domain), opts.output);
+}
+
+async function hostContext(vm: ResolvedVm, root: string | undefined): Promise<GenerateContext> {
+  if (root === undefined && vm.cpu.pin !== 'auto') return {};
+  const { readHostFacts } = await import('../../host/facts.js');
+  const { hostGenerateContext } = await import('../../host/generate-context.js');
+  return hostGenerateContext(await readHostFacts(root ?? '/'));
 }

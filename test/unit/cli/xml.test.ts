@@ -8,11 +8,16 @@ import path from 'node:path';
 import { EXAMPLES, GOLDEN } from '../../support/paths.js';
 import { validateDomainXml, virtGen } from '../../support/run.js';
 
-const OFFLINE_EXAMPLES = ['gaming', 'minimal'];
+// modern.ts pins vCPUs with pin: 'auto', so it is generated for a recorded host (a two-CCD AMD).
+const EXAMPLES_AND_HOSTS: Array<[string, string[]]> = [
+  ['gaming', []],
+  ['minimal', []],
+  ['modern', ['--root', path.join('test', 'fixtures', 'hosts', 'amd-2ccd')]],
+];
 
-describe.each(OFFLINE_EXAMPLES)('virt-gen xml examples/%s.ts', (name) => {
+describe.each(EXAMPLES_AND_HOSTS)('virt-gen xml examples/%s.ts %j', (name, extra) => {
   const golden = path.join(GOLDEN, `${name}.xml`);
-  const result = virtGen(['xml', path.join(EXAMPLES, `${name}.ts`)]);
+  const result = virtGen(['xml', path.join(EXAMPLES, `${name}.ts`), ...extra]);
 
   it('succeeds with nothing on stderr', () => {
     expect(result.stderr).toBe('');
@@ -38,5 +43,29 @@ describe('virt-gen xml -o FILE', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(path.join(GOLDEN, 'minimal.xml'), 'utf8'));
+  });
+});
+
+describe('virt-gen xml reads the host only when asked', () => {
+  it("refuses pin: 'auto' that the host cannot satisfy, naming the field and the fix", () => {
+    const r = virtGen([
+      'xml',
+      path.join(EXAMPLES, 'modern.ts'),
+      '--root',
+      path.join('test', 'fixtures', 'hosts', 'guide'),
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^virt-gen: cpu\.pin 'auto': .*\n$/);
+  });
+
+  it('takes every function of the GPU from the host with --root', () => {
+    // The guide host's card has functions 0 and 1; gaming.ts lists them, so generate one that does not.
+    const r = virtGen([
+      'xml',
+      path.join(EXAMPLES, 'modern.ts'),
+      '--root',
+      path.join('test', 'fixtures', 'hosts', 'amd-2ccd'),
+    ]);
+    expect(r.stdout.match(/<hostdev mode="subsystem" type="pci"/g)).toHaveLength(2);
   });
 });

@@ -5,17 +5,16 @@ import { loadVm } from '../../../src/config/index.js';
 import { parsePciAddress, type PciAddress } from '../../../src/domain/address.js';
 import { readHostFacts } from '../../../src/host/facts.js';
 import { hostGenerateContext } from '../../../src/host/generate-context.js';
-import { hostNeedsOf } from '../../../src/host/needs-from-vm.js';
+import { buildOnHost } from '../../../src/build-domain.js';
 import { cleanRoots, hostFixture, putFile, tempRoot } from './helpers/roots.js';
 
 afterAll(cleanRoots);
 
 const pci = (s: string): PciAddress => parsePciAddress(s) as PciAddress;
 
-describe('hostNeedsOf', () => {
+describe('the needs of a VM on a host (buildOnHost)', () => {
   it("the guide's example: both GPU functions, 2000 pages of 2M", async () => {
-    const vm = await loadVm(path.resolve('examples/gaming.ts'));
-    const needs = hostNeedsOf(vm, await readHostFacts(hostFixture('guide')));
+    const { needs } = await buildOnHost(path.resolve('examples/gaming.ts'), hostFixture('guide'));
     expect(needs).toEqual({
       pciDevices: [pci('02:00.0'), pci('02:00.1')],
       deviceNodes: [],
@@ -37,9 +36,10 @@ export default defineVm({
 });
 `,
     );
-    const vm = await loadVm(path.join(dir, 'vm.ts'));
-    const amd = await readHostFacts(hostFixture('amd-2ccd'));
-    expect(hostNeedsOf(vm, amd)).toEqual({
+    // The config names only function 0: the host has a second one, and the domain takes both.
+    const { needs, domain } = await buildOnHost(path.join(dir, 'vm.ts'), hostFixture('amd-2ccd'));
+    expect(domain.devices?.hostdev?.map((h) => h.source?.address?.function)).toEqual(['0x0', '0x1']);
+    expect(needs).toEqual({
       pciDevices: [pci('0b:00.0'), pci('0b:00.1')],
       deviceNodes: ['/dev/kvmfr0'],
       readFiles: ['/var/lib/vbios/rx6800.rom'],

@@ -1,0 +1,166 @@
+/**
+ * `virt-gen define CONFIG`: check the host, configure it (as root), define the domain in libvirt.
+ *
+ *   config + host facts -> domain XML -> host checks -> host plan (applied as root)
+ *                                     -> libvirt (D-Bus or virsh): safe define -> report
+ */
+import path from 'node:path';
+import { buildOnHost, type VmOnHost } from '../../build-domain.js';
+import { formatPciAddress, type PciAddress } from '../../domain/address.js';
+import { writeDomainXml } from '../../domain/write.js';
+import { HostError } from '../../host/errors.js';
+import type { HostPlan } from '../../host/plan.js';
+import type { BackendChoice } from '../../libvirt/index.js';
+
+export interface DefineCommandOptions {
+  connect?: string;
+  backend?: BackendChoice;
+  root?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  /** commander's `--no-host-check` sets this to false. */
+  hostCheck?: boolean;
+  verbose?: boolean;
+}
+
+const say = (line: string): boolean => process.stdout.write(line + '\n');
+const warn = (line: string): boolean => process.stderr.write(`warning: ${line}\n`);
+
+export async function runDefine(config: string, opts: DefineCommandOptions): Promise<void> {
+  const root = opts.root ?? '/';
+  const onHost = await buildOnHost(config, root);
+  if (opts.hostCheck !== false) await checkHost(onHost);
+  else say('host check skipped (--no-host-check)');
+
+  await configureHost(config, opts.hostCheck === false ? presentOnly(onHost) : onHost, root, opts);
+
+  const { openBackend } = await import('../../libvirt/index.js');
+  const { defineDomain } = await import('../../define/index.js');
+  const { backend, reason } = await openBackend({
+    ...(opts.backend ? { backend: opts.backend } : {}),
+    ...(opts.connect ? { uri: opts.connect } : {}),
+    verbose: opts.verbose === true,
+  });
+  try {
+    const result = await defineDomain({
+      xml: writeDomainXml(onHost.domain),
+      configPath: path.resolve(config),
+      backend,
+      force: opts.force === true,
+      dryRun: opts.dryRun === true,
+    });
+    const via = `${backend.name} (${backend.uri})`;
+    if (result.dryRun) {
+      say(
+        `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
+      );
+      if (result.diff) say(result.diff);
+      else if (result.action !== 'created') say('(no difference from the defined domain)');
+    } else {
+      say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
+      if (result.backupPath) say(`previous definition saved to ${result.backupPath}`);
+    }
+    if (opts.verbose) say(`backend ${reason}`);
+    for (const l of result.lost) warn(`libvirt did not keep ${l}`);
+    for (const w of result.warnings) warn(w);
+    if (!result.dryRun && result.action !== 'unchanged') {
+      say(
+        `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
+      );
+    }
+  } catch (err) {
+    // A refused define carries the difference: show it before the one-line error.
+    const diff = (err as { editDiff?: string; diff?: string }).editDiff ?? (err as { diff?: string }).diff;
+    if (diff) process.stderr.write(diff.endsWith('\n') ? diff : diff + '\n');
+    throw err;
+  } finally {
+    await backend.close();
+  }
+}
+
+const REFUSAL: Record<string, string> = {
+  'hand-edited': 'changed since virt-gen defined it',
+  foreign: 'not defined by virt-gen',
+  unverifiable: 'virt-gen stamp without a hash',
+};
+
+const dryRunVerb = (action: string): string =>
+  action === 'created' ? 'create' : action === 'updated' ? 'update' : 'leave unchanged';
+
+/** What the config names must exist on the host; a non-viable IOMMU group is an error. */
+async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> {
+  const { assertGroupsViable } = await import('../../host/iommu.js');
+  const named = [
+    ...vm.gpus.map((g, i) => [`gpu[${i}].host`, g.address] as const),
+    ...vm.pci.map((p, i) => [`pci[${i}]`, p.address] as const),
+  ];
+  const missing = named.filter(
+    ([, a]) => !facts.pci.some((d) => formatPciAddress(d.address) === formatPciAddress(a)),
+  );
+  if (missing.length) {
+    const list = missing.map(([at, a]) => `${at}: ${formatPciAddress(a)}`).join(', ');
+    throw new HostError(
+      `no such PCI device on this host: ${list} (lspci lists what there is; --no-host-check defines anyway, for a card fitted later)`,
+      'missing-pci-device',
+    );
+  }
+  assertGroupsViable(facts, needs.pciDevices);
+  for (const h of domain.devices?.hostdev ?? []) {
+    const v = h.source?.vendor?.id;
+    const p = h.source?.product?.id;
+    if (h.type !== 'usb' || !v || !p) continue;
+    const present = facts.usb.some((u) => u.vendor === parseInt(v, 16) && u.product === parseInt(p, 16));
+    if (!present)
+      warn(
+        `USB device ${v.slice(2)}:${p.slice(2)} is not plugged in; the VM starts without it (startupPolicy ${h.source?.startupPolicy ?? 'mandatory'})`,
+      );
+  }
+}
+
+/** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
+function presentOnly(onHost: VmOnHost): VmOnHost {
+  const has = (a: PciAddress): boolean =>
+    onHost.facts.pci.some((d) => formatPciAddress(d.address) === formatPciAddress(a));
+  const absent = onHost.needs.pciDevices.filter((a) => !has(a));
+  if (absent.length) {
+    warn(
+      `not on this host, so not in the host plan: ${absent.map(formatPciAddress).join(', ')}; run "virt-gen host apply" once the card is fitted`,
+    );
+  }
+  return { ...onHost, needs: { ...onHost.needs, pciDevices: onHost.needs.pciDevices.filter(has) } };
+}
+
+/** As root, apply the host plan; otherwise show it with the command that applies it. */
+async function configureHost(
+  config: string,
+  { vm, facts, needs }: VmOnHost,
+  root: string,
+  opts: DefineCommandOptions,
+): Promise<void> {
+  const { planHost, applyHostPlan } = await import('../../host/plan.js');
+  const plan: HostPlan = await planHost(facts, needs, root, { owner: vm.name });
+  for (const w of plan.warnings) warn(w);
+  if (plan.changes.length === 0) return;
+  const isRoot = process.getuid?.() === 0;
+  if (opts.dryRun || !isRoot) {
+    say(
+      opts.dryRun
+        ? 'dry run: the host needs these changes:'
+        : 'the host needs these changes (not root: nothing written):',
+    );
+    for (const c of plan.changes) say(`# ${c.path}: ${c.why}\n${c.diff}`);
+    if (!opts.dryRun)
+      say(`apply them with: sudo virt-gen host apply ${config}${root === '/' ? '' : ` --root ${root}`}`);
+    return;
+  }
+  const result = await applyHostPlan(plan, root);
+  for (const f of result.written) say(`wrote ${f}`);
+  for (const b of result.backups) say(`backup of the original: ${b}`);
+  if (plan.apparmor.action === 'write' && plan.apparmor.changed) {
+    const { readAppArmorState } = await import('../../host/apparmor.js');
+    const { reloadQemuProfiles } = await import('../../host/apparmor-reload.js');
+    const reload = await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled);
+    for (const r of reload.runs) if (!r.ok) warn(`apparmor_parser ${r.args.join(' ')}: ${r.message}`);
+  }
+  for (const n of plan.notes) say(`note: ${n}`);
+}
