@@ -17,6 +17,8 @@ export interface GenerateContext {
   gpuFunctions?(address: PciAddress): number[] | undefined;
   /** Pins for `cpu.pin: 'auto'`, from the host's topology. */
   autoPin?(cpu: ResolvedCpu): PinPlan;
+  /** The host CPU's vendor (`AuthenticAMD`, `GenuineIntel`), for vendor-specific CPU features. */
+  cpuVendor?: string;
 }
 
 export class GenerateError extends Error {

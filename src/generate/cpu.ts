@@ -11,7 +11,7 @@ export function cpuElements(vm: ResolvedVm, ctx: GenerateContext): Partial<Domai
     vcpu: { placement: 'static', value: vm.cpu.vcpus },
     ...(vm.iothreads > 0 ? { iothreads: { value: vm.iothreads } } : {}),
     ...(pins ? { cputune: cputune(vm, pins) } : {}),
-    cpu: cpuModel(vm),
+    cpu: cpuModel(vm, ctx),
   };
 }
 
@@ -49,9 +49,20 @@ function cputune(vm: ResolvedVm, pins: PinPlan): DomainCPUTune {
   };
 }
 
-function cpuModel(vm: ResolvedVm): DomainCPU {
+/**
+ * QEMU hides AMD's topoext from the guest unless asked, and without it Windows sees no SMT
+ * siblings on AMD. `require` fails on Intel, which lacks the flag: only on an AMD host.
+ */
+function vendorFeatures(vm: ResolvedVm, ctx: GenerateContext): ResolvedVm['cpu']['features'] {
+  const amdSmt = ctx.cpuVendor === 'AuthenticAMD' && vm.cpu.threads > 1;
+  const named = vm.cpu.features.some((f) => f.name === 'topoext');
+  return amdSmt && !named ? [{ name: 'topoext', policy: 'require' }] : [];
+}
+
+function cpuModel(vm: ResolvedVm, ctx: GenerateContext): DomainCPU {
   const { cpu } = vm;
   const passthrough = cpu.mode === 'host-passthrough';
+  const features = [...cpu.features, ...vendorFeatures(vm, ctx)];
   return {
     mode: cpu.mode,
     check: 'none',
@@ -59,8 +70,6 @@ function cpuModel(vm: ResolvedVm): DomainCPU {
     ...(passthrough ? { migratable: false } : {}),
     topology: { sockets: cpu.sockets, dies: 1, cores: cpu.cores, threads: cpu.threads },
     ...(cpu.cachePassthrough && passthrough ? { cache: { mode: 'passthrough' } } : {}),
-    ...(cpu.features.length
-      ? { feature: cpu.features.map((f) => ({ policy: f.policy, name: f.name })) }
-      : {}),
+    ...(features.length ? { feature: features.map((f) => ({ policy: f.policy, name: f.name })) } : {}),
   };
 }

@@ -36,5 +36,6 @@ export function hostGenerateContext(facts: HostFacts, opts: AutoPinOptions = {})
   return {
     gpuFunctions: (address) => hostGpuFunctions(facts, address),
     autoPin: (cpu) => hostAutoPin(facts, cpu, opts),
+    ...(facts.cpuInfo.vendor ? { cpuVendor: facts.cpuInfo.vendor } : {}),
   };
 }
