@@ -73,6 +73,33 @@ difference shown, unless --force. Re-defining keeps the UUID and the MAC address
   });
 
 program
+  .command('import')
+  .description('Convert a QEMU command line (vm.args, or - for stdin) to a libvirt domain; never runs it.')
+  .argument(
+    '<args>',
+    'a file with the QEMU command line (one line, or libvirt style with \\ continuations), or -',
+  )
+  .option('-o, --output <file>', 'write the domain XML to FILE instead of stdout')
+  .option('--name <name>', 'domain name (default: -name, else the file name)')
+  .option('--config <file>', 'also write a virt-gen config that generates this domain')
+  .option('--bridge <name>', 'host bridge for a tap interface set up by an ifup script', 'br0')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen import vm.args                          the domain XML on stdout, warnings on stderr
+  virt-gen import vm.args -o vm.xml --config vm.ts keep managing it as code: virt-gen define vm.ts
+  ps -o args= -C qemu-system-x86_64 | virt-gen import -
+
+What libvirt generates itself (-S, its monitor, -sandbox, ...) is understood and left out; anything
+without a libvirt element goes to <qemu:commandline>, listed in a warning: nothing is dropped silently.`,
+  )
+  .action(async (args: string, opts: import('./commands/import.js').ImportCommandOptions) => {
+    const { runImport } = await import('./commands/import.js');
+    await runImport(args, opts);
+  });
+
+program
   .command('host')
   .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')

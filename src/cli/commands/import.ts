@@ -1,0 +1,54 @@
+/**
+ * `virt-gen import ARGS`: a QEMU command line (a file, or - for stdin) to a libvirt domain, and
+ * optionally to a virt-gen config that generates it. It reads the command line; it never runs it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { writeDomainXml } from '../../domain/write.js';
+import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
+import { emit } from '../output.js';
+
+export interface ImportCommandOptions {
+  output?: string;
+  name?: string;
+  config?: string;
+  bridge?: string;
+}
+
+export async function runImport(file: string, opts: ImportCommandOptions): Promise<void> {
+  const text = await readInput(file);
+  const { domain, warnings } = importArgs(text, {
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(file !== '-' ? { fileName: path.basename(file) } : {}),
+    ...(opts.bridge !== undefined ? { bridge: opts.bridge } : {}),
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  await emit(writeDomainXml(domain), opts.output);
+  if (opts.config) {
+    // With -o too, the config starts from that XML, so what it cannot express is kept from there.
+    const template =
+      opts.output && opts.output !== '-'
+        ? path.relative(path.dirname(path.resolve(opts.config)), path.resolve(opts.output))
+        : undefined;
+    const source = domainToConfigSource(domain, warnings, {
+      ...(template ? { template: template.startsWith('.') ? template : `./${template}` } : {}),
+      source: file === '-' ? 'standard input' : file,
+    });
+    await emit(source, opts.config);
+    process.stderr.write(`wrote ${opts.config}\n`);
+  }
+}
+
+async function readInput(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ImportError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(err)}`);
+  }
+}

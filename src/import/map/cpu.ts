@@ -1,0 +1,173 @@
+/**
+ * `-cpu` (model, flags, `kvm=off` and the kvm-* hints) and `-smp` (vCPUs and topology).
+ * The `hv-*` enlightenments on `-cpu` are handed to hyperv.ts.
+ */
+import type { DomainCPU } from '../../domain/model.js';
+import type { Opt } from '../argv.js';
+import type { ImportContext } from '../context.js';
+import type { PropEntry, Props } from '../options.js';
+import { isHypervFlag, mapHyperv } from './hyperv.js';
+
+/** `kvm-<name>` cpu properties that are `<kvm>` features. */
+const KVM_HINTS: Record<string, 'hint-dedicated' | 'poll-control' | 'pv-ipi'> = {
+  'kvm-hint-dedicated': 'hint-dedicated',
+  'kvm-poll-control': 'poll-control',
+  'kvm-pv-ipi': 'pv-ipi',
+};
+
+/**
+ * QEMU CPU properties that are not CPUID feature flags: libvirt has no `<feature>` for them (those
+ * it has an element for are mapped above), so they are reported, never written as features.
+ */
+const CPU_PROPERTIES = new Set([
+  'host-phys-bits',
+  'host-phys-bits-limit',
+  'phys-bits',
+  'check',
+  'enforce',
+  'tsc-frequency',
+  'vendor',
+  'model-id',
+  'level',
+  'xlevel',
+  'min-level',
+  'min-xlevel',
+  'family',
+  'stepping',
+  'legacy-cache',
+  'full-cpuid-auto-level',
+  'lbr-fmt',
+  'ucode-rev',
+  'cpuid-0xb',
+  'kvm-no-smi-migration',
+]);
+
+export function mapCpu(ctx: ImportContext): void {
+  for (const opt of ctx.take('-cpu')) mapCpuOption(ctx, opt);
+  mapSmp(ctx);
+}
+
+function mapCpuOption(ctx: ImportContext, opt: Opt): void {
+  const p = ctx.props(opt);
+  const model = p.str('model');
+  const cpu: DomainCPU = (ctx.domain.cpu ??= {});
+  if (model === 'host') cpu.mode = 'host-passthrough';
+  else if (model === 'max') cpu.mode = 'maximum';
+  else if (model) {
+    cpu.mode = 'custom';
+    cpu.match = 'exact';
+    cpu.model = { fallback: 'forbid', value: model };
+  }
+  const migratable = p.bool('migratable');
+  if (migratable !== undefined && cpu.mode !== 'custom') cpu.migratable = migratable;
+  const hyperv: PropEntry[] = [];
+  for (const e of p.entries) {
+    if (e.key === 'model' || e.key === 'migratable') continue;
+    const name = e.key.replace(/^[+-]/, '');
+    if (isHypervFlag(name)) hyperv.push(e);
+    else cpuFlag(ctx, p, e);
+  }
+  mapHyperv(ctx, p, hyperv);
+  ctx.reportUnused(opt, p);
+}
+
+/** A value as on/off: `+x`/bare `x` is on, `-x` is off. */
+export function flagState(p: Props, e: PropEntry): boolean {
+  if (e.key.startsWith('-')) {
+    p.ignore(e.key);
+    return false;
+  }
+  if (e.value === undefined) {
+    p.ignore(e.key);
+    return true;
+  }
+  return p.bool(e.key) as boolean;
+}
+
+function cpuFlag(ctx: ImportContext, p: Props, e: PropEntry): void {
+  const name = e.key.replace(/^[+-]/, '');
+  const features = (ctx.domain.features ??= {});
+  if (name === 'kvm') {
+    if (!flagState(p, e)) (features.kvm ??= {}).hidden = { state: true };
+    return;
+  }
+  if (name in KVM_HINTS) {
+    (features.kvm ??= {})[KVM_HINTS[name] as 'pv-ipi'] = { state: flagState(p, e) };
+    return;
+  }
+  if (name === 'kvmclock') {
+    ((ctx.domain.clock ??= {}).timer ??= []).push({ name: 'kvmclock', present: flagState(p, e) });
+    return;
+  }
+  if (name === 'pmu') {
+    features.pmu = { state: flagState(p, e) };
+    return;
+  }
+  if (name === 'l3-cache' || name === 'host-cache-info') {
+    if (flagState(p, e))
+      (ctx.domain.cpu ??= {}).cache = { mode: name === 'l3-cache' ? 'emulate' : 'passthrough' };
+    return;
+  }
+  if (CPU_PROPERTIES.has(name) || name.startsWith('x-')) return;
+  if (/^[a-z0-9][a-z0-9_.-]*$/i.test(name) && (e.value === undefined || isOnOff(e.value))) {
+    const on = flagState(p, e);
+    ((ctx.domain.cpu ??= {}).feature ??= []).push({
+      policy: on ? 'require' : 'disable',
+      name: name.replace(/_/g, '-'),
+    });
+  }
+}
+
+function isOnOff(v: unknown): boolean {
+  return typeof v === 'boolean' || /^(on|off|true|false|yes|no)$/i.test(String(v));
+}
+
+/** `-smp 8,sockets=1,cores=4,threads=2` -> `<vcpu>` and `<topology>`. */
+function mapSmp(ctx: ImportContext): void {
+  const opts = ctx.take('-smp');
+  const opt = opts[opts.length - 1];
+  if (!opt) {
+    ctx.domain.vcpu = { placement: 'static', value: 1 };
+    pinProcess(ctx);
+    return;
+  }
+  const p = ctx.props(opt);
+  const topo = {
+    sockets: p.int('sockets'),
+    dies: p.int('dies'),
+    clusters: p.int('clusters'),
+    cores: p.int('cores'),
+    threads: p.int('threads'),
+  };
+  const given = Object.values(topo).some((v) => v !== undefined);
+  let cpus = p.int('cpus');
+  let max = p.int('maxcpus');
+  const perSocket = (topo.dies ?? 1) * (topo.clusters ?? 1) * (topo.cores ?? 1) * (topo.threads ?? 1);
+  if (cpus === undefined && max === undefined) cpus = given ? (topo.sockets ?? 1) * perSocket : 1;
+  max ??= cpus as number;
+  cpus ??= max;
+  if (cpus < 1 || max < cpus)
+    throw ctx.error(opt, `expected 1 <= cpus <= maxcpus, found cpus=${cpus}, maxcpus=${max}`);
+  ctx.domain.vcpu = { placement: 'static', value: max, ...(cpus !== max ? { current: cpus } : {}) };
+  if (given) {
+    const sockets = topo.sockets ?? Math.max(1, Math.floor(max / perSocket));
+    if (sockets * perSocket !== max) {
+      throw ctx.error(opt, `the topology gives ${sockets * perSocket} vCPUs, not maxcpus ${max}`);
+    }
+    const cpu = (ctx.domain.cpu ??= {});
+    cpu.topology = { sockets, dies: topo.dies ?? 1, cores: topo.cores ?? 1, threads: topo.threads ?? 1 };
+    // clusters=1 is the default, and libvirt 9.0 has no attribute for it: written only when it says more.
+    if (topo.clusters !== undefined && topo.clusters !== 1)
+      cpu.topology.$extra = { attrs: { clusters: String(topo.clusters) } };
+  }
+  pinProcess(ctx);
+  ctx.reportUnused(opt, p);
+  for (const extra of opts.slice(0, -1))
+    ctx.warn(`${extra.written} ${extra.value} (argument ${extra.index}): overridden by a later -smp`);
+}
+
+/** `taskset -c 0-7 qemu…` confines every QEMU thread to those CPUs: libvirt's `<vcpu cpuset>` does that. */
+function pinProcess(ctx: ImportContext): void {
+  const taskset = ctx.command.taskset;
+  if (taskset && ctx.domain.vcpu) ctx.domain.vcpu.cpuset = taskset.cpus;
+}

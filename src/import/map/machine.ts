@@ -1,0 +1,114 @@
+/**
+ * Machine and accelerator: `-machine`/`-M`, `-accel`, `-enable-kvm`, `-no-kvm`, `-no-acpi`, the
+ * binary (architecture and `<emulator>`), and the machine properties that are domain features.
+ */
+import type { XmlElement } from '../../domain/xml-node.js';
+import type { ImportContext } from '../context.js';
+import type { Props } from '../options.js';
+
+/** libvirt's names for QEMU's target names. */
+const ARCH_ALIASES: Record<string, string> = { i386: 'i686', ppc64le: 'ppc64le', arm: 'armv7l' };
+
+/** Architecture from the binary name (`qemu-system-i386` -> `i686`); `kvm`/`qemu-kvm` are x86_64. */
+export function archOfBinary(binary: string | undefined): string {
+  if (!binary) return 'x86_64';
+  const m = /qemu-system-([A-Za-z0-9_]+)$/.exec(binary);
+  if (m) return ARCH_ALIASES[m[1] as string] ?? (m[1] as string);
+  if (/(^|\/)qemu$/.test(binary)) return 'i686';
+  return 'x86_64';
+}
+
+/** Default machine per architecture, when the command line gives none (QEMU's default). */
+const DEFAULT_MACHINE: Record<string, string> = {
+  x86_64: 'pc',
+  i686: 'pc',
+  ppc64: 'pseries',
+  ppc64le: 'pseries',
+  aarch64: 'virt',
+  s390x: 's390-ccw-virtio',
+};
+
+export function mapMachine(ctx: ImportContext): void {
+  const binary = ctx.command.binary?.value;
+  ctx.arch = archOfBinary(binary);
+  const os = (ctx.domain.os ??= {});
+  let accel: string | undefined;
+  let machine: string | undefined;
+  for (const opt of ctx.take('-machine')) {
+    const p = ctx.props(opt);
+    machine = p.str('type') ?? machine;
+    accel = p.str('accel') ?? accel;
+    machineFeatures(ctx, p);
+    ctx.reportUnused(opt, p);
+  }
+  accel = mapAccel(ctx) ?? accel;
+  if (ctx.take('-enable-kvm').length) accel = accel ?? 'kvm';
+  if (ctx.take('-no-kvm').length) accel = 'tcg';
+  ctx.domain.type = accel?.split(':')[0] === 'kvm' ? 'kvm' : 'qemu';
+  os.type = { arch: ctx.arch, machine: machine ?? DEFAULT_MACHINE[ctx.arch] ?? 'pc', value: 'hvm' };
+  if (binary?.startsWith('/')) (ctx.domain.devices ??= {}).emulator = { path: binary };
+  if (ctx.take('-no-acpi').length) acpi(ctx, false);
+  else if (!ctx.domain.features || !('acpi' in ctx.domain.features)) acpi(ctx, true);
+}
+
+function acpi(ctx: ImportContext, on: boolean): void {
+  const features = (ctx.domain.features ??= {});
+  if (on && /^(x86_64|i686|aarch64)$/.test(ctx.arch)) features.acpi = {};
+  else delete features.acpi;
+}
+
+/** `-accel kvm,dirty-ring-size=4096`; returns the first accelerator named. */
+function mapAccel(ctx: ImportContext): string | undefined {
+  let first: string | undefined;
+  for (const opt of ctx.take('-accel')) {
+    const p = ctx.props(opt);
+    const name = p.str('accel');
+    first ??= name;
+    const ring = p.int('dirty-ring-size');
+    if (ring !== undefined)
+      kvmExtra(ctx, { name: 'dirty-ring', attrs: { state: 'on', size: String(ring) }, children: [] });
+    ctx.reportUnused(opt, p);
+  }
+  return first;
+}
+
+/** Adds a `<kvm>` child the model has no field for. */
+export function kvmExtra(ctx: ImportContext, el: XmlElement): void {
+  const kvm = ((ctx.domain.features ??= {}).kvm ??= {});
+  ((kvm.$extra ??= {}).children ??= []).push(el);
+}
+
+/** Machine properties that libvirt spells as domain features or elsewhere. */
+function machineFeatures(ctx: ImportContext, p: Props): void {
+  const features = (ctx.domain.features ??= {});
+  const acpiOn = p.bool('acpi');
+  if (acpiOn !== undefined) acpi(ctx, acpiOn);
+  const vmport = p.bool('vmport');
+  if (vmport !== undefined) features.vmport = { state: vmport };
+  const smm = p.bool('smm');
+  if (smm !== undefined) features.smm = { state: smm };
+  if (p.str('kernel_irqchip') === 'split' || p.str('kernel-irqchip') === 'split')
+    features.ioapic = { driver: 'qemu' };
+  const hpet = p.bool('hpet');
+  if (hpet !== undefined) ((ctx.domain.clock ??= {}).timer ??= []).push({ name: 'hpet', present: hpet });
+  if (p.bool('mem-merge') === false) (ctx.domain.memoryBacking ??= {}).nosharepages = {};
+  if (p.bool('dump-guest-core') === true) {
+    const memory = (ctx.domain.memory ??= {});
+    (memory.$extra ??= {}).attrs = { ...memory.$extra?.attrs, dumpCore: 'on' };
+  }
+  keyWrap(ctx, p);
+  // Chosen by libvirt for every domain, or read by other mappers (memory, firmware, sound).
+  p.ignore('usb', 'memory-backend', 'pflash0', 'pflash1', 'pcspk-audiodev');
+}
+
+/** s390 `aes-key-wrap`/`dea-key-wrap` -> `<keywrap><cipher name='aes' state='on'/>`. */
+function keyWrap(ctx: ImportContext, p: Props): void {
+  const ciphers: XmlElement[] = [];
+  for (const name of ['aes', 'dea']) {
+    const on = p.bool(`${name}-key-wrap`);
+    if (on !== undefined)
+      ciphers.push({ name: 'cipher', attrs: { name, state: on ? 'on' : 'off' }, children: [] });
+  }
+  if (!ciphers.length) return;
+  ((ctx.domain.$extra ??= {}).children ??= []).push({ name: 'keywrap', attrs: {}, children: ciphers });
+}

@@ -1,0 +1,18 @@
+/**
+ * Guest USB addresses: `bus=usb.0,port=1` -> `<address type='usb' bus='0' port='1'/>`.
+ */
+import type { DomainAddress } from '../../domain/model.js';
+import type { ImportContext } from '../context.js';
+import type { Props } from '../options.js';
+
+export function usbAddress(ctx: ImportContext, p: Props): DomainAddress | undefined {
+  const busName = p.str('bus');
+  const port = p.str('port');
+  if (busName === undefined && port === undefined) return undefined;
+  const bus = busName === undefined ? undefined : ctx.buses.get(busName);
+  if (busName !== undefined && bus?.kind !== 'usb') {
+    ctx.warn(`unknown USB bus '${busName}': libvirt will pick the address`);
+    return undefined;
+  }
+  return { type: 'usb', bus: String(bus?.controller ?? 0), ...(port !== undefined ? { port } : {}) };
+}

@@ -1,0 +1,171 @@
+import { describe, expect, it } from '@jest/globals';
+import { importArgs } from '../../../src/import/index.js';
+import { imp } from './helpers.js';
+
+describe('machine and accelerator', () => {
+  it('reads -machine type=q35,accel=kvm as a kvm domain on q35', () => {
+    const { domain } = imp('-machine type=q35,accel=kvm');
+    expect(domain.type).toBe('kvm');
+    expect(domain.os?.type).toEqual({ arch: 'x86_64', machine: 'q35', value: 'hvm' });
+  });
+
+  it('reads -enable-kvm, -accel kvm and -M pc; tcg is type qemu', () => {
+    expect(imp('-enable-kvm').domain.type).toBe('kvm');
+    expect(imp('-accel kvm').domain.type).toBe('kvm');
+    expect(imp('-accel tcg').domain.type).toBe('qemu');
+    expect(imp('-M pc').domain.os?.type?.machine).toBe('pc');
+  });
+
+  it('takes the architecture from the binary and the emulator from an absolute path', () => {
+    const r = importArgs('/usr/bin/qemu-system-i686 -m 64', { name: 'x' });
+    expect(r.domain.os?.type?.arch).toBe('i686');
+    expect(r.domain.devices?.emulator?.path).toBe('/usr/bin/qemu-system-i686');
+    expect(importArgs('kvm -m 64', { name: 'x' }).domain.os?.type?.arch).toBe('x86_64');
+    expect(importArgs('qemu-system-x86_64', { name: 'x' }).domain.devices?.emulator).toBeUndefined();
+  });
+
+  it('maps acpi, smm, vmport, mem-merge, hpet, dump-guest-core and kernel_irqchip', () => {
+    const { domain } = imp(
+      '-machine q35,acpi=on,smm=on,vmport=off,mem-merge=off,hpet=off,dump-guest-core=on,kernel_irqchip=split',
+    );
+    expect(domain.features?.acpi).toEqual({});
+    expect(domain.features?.smm).toEqual({ state: true });
+    expect(domain.features?.vmport).toEqual({ state: false });
+    expect(domain.features?.ioapic).toEqual({ driver: 'qemu' });
+    expect(domain.memoryBacking?.nosharepages).toEqual({});
+    expect(domain.clock?.timer).toContainEqual({ name: 'hpet', present: false });
+    expect(domain.memory?.$extra?.attrs).toEqual({ dumpCore: 'on' });
+    expect(imp('-no-acpi').domain.features?.acpi).toBeUndefined();
+  });
+
+  it('keeps -accel kvm,dirty-ring-size as <kvm><dirty-ring>', () => {
+    const { domain } = imp('-accel kvm,dirty-ring-size=4096');
+    expect(domain.features?.kvm?.$extra?.children?.[0]).toEqual({
+      name: 'dirty-ring',
+      attrs: { state: 'on', size: '4096' },
+      children: [],
+    });
+  });
+});
+
+describe('-cpu', () => {
+  it('reads host as host-passthrough, kvm=off as kvm hidden', () => {
+    const { domain } = imp('-cpu host,kvm=off,migratable=off');
+    expect(domain.cpu?.mode).toBe('host-passthrough');
+    expect(domain.cpu?.migratable).toBe(false);
+    expect(domain.features?.kvm?.hidden).toEqual({ state: true });
+  });
+
+  it('reads a named model as custom with its feature flags', () => {
+    const { domain } = imp('-cpu Skylake-Client,+abm,-invtsc,ds=on,vmx=off');
+    expect(domain.cpu?.mode).toBe('custom');
+    expect(domain.cpu?.model).toEqual({ fallback: 'forbid', value: 'Skylake-Client' });
+    expect(domain.cpu?.feature).toEqual([
+      { policy: 'require', name: 'abm' },
+      { policy: 'disable', name: 'invtsc' },
+      { policy: 'require', name: 'ds' },
+      { policy: 'disable', name: 'vmx' },
+    ]);
+  });
+
+  it('reads the kvm hints, kvmclock and pmu', () => {
+    const { domain } = imp(
+      '-cpu host,kvm-hint-dedicated=on,kvm-poll-control=on,kvm-pv-ipi=off,-kvmclock,pmu=off',
+    );
+    expect(domain.features?.kvm).toEqual({
+      'hint-dedicated': { state: true },
+      'poll-control': { state: true },
+      'pv-ipi': { state: false },
+    });
+    expect(domain.clock?.timer).toContainEqual({ name: 'kvmclock', present: false });
+    expect(domain.features?.pmu).toEqual({ state: false });
+  });
+});
+
+describe('Hyper-V enlightenments', () => {
+  it('reads the guide spelling (hv_x, hv_spinlocks=0x1fff, hv_vendor_id, hv_time)', () => {
+    const { domain } = imp(
+      '-cpu host,kvm=off,hv_spinlocks=0x1fff,hv_relaxed,hv_vapic,hv_time,hv_vendor_id=Nvidia43FIX',
+    );
+    expect(domain.features?.hyperv).toEqual({
+      mode: 'custom',
+      spinlocks: { state: true, retries: 8191 },
+      relaxed: { state: true },
+      vapic: { state: true },
+      vendor_id: { state: true, value: 'Nvidia43FIX' },
+    });
+    expect(domain.clock?.timer).toEqual([{ name: 'hypervclock', present: true }]);
+  });
+
+  it('reads the modern spelling with values, including a vendor id with a space', () => {
+    const { domain } = imp(
+      `-cpu 'qemu64,hv-relaxed=on,hv-vpindex=on,hv-synic=on,hv-stimer=on,hv-stimer-direct=on,hv-vendor-id=KVM Hv,hv-tlbflush=off'`,
+    );
+    const hv = domain.features?.hyperv;
+    expect(hv?.relaxed).toEqual({ state: true });
+    expect(hv?.stimer).toEqual({ state: true, direct: { state: true } });
+    expect(hv?.vendor_id?.value).toBe('KVM Hv');
+    expect(hv?.tlbflush).toEqual({ state: false });
+  });
+
+  it('reads hv-passthrough as mode passthrough and hv_crash as a Hyper-V panic device', () => {
+    expect(imp('-cpu host,hv-passthrough=on').domain.features?.hyperv).toEqual({ mode: 'passthrough' });
+    const panic = imp('-cpu qemu32,hv_crash').domain.devices?.$extra?.children;
+    expect(panic).toEqual([{ name: 'panic', attrs: { model: 'hyperv' }, children: [] }]);
+  });
+
+  it('reports enlightenments newer than the reference libvirt instead of writing them', () => {
+    const r = imp('-cpu host,hv-relaxed=on,hv-emsr-bitmap=on');
+    expect(r.domain.features?.hyperv).toEqual({ mode: 'custom', relaxed: { state: true } });
+    expect(r.warnings.some((w) => w.includes('hv-emsr-bitmap') && w.includes('<emsr_bitmap/>'))).toBe(true);
+  });
+
+  it('refuses a vendor id over 12 characters and spinlocks under 0xfff', () => {
+    expect(() => imp('-cpu host,hv_vendor_id=ThirteenChars')).toThrow(
+      /hv_vendor_id: expected a vendor id of 1 to 12 characters/,
+    );
+    expect(() => imp('-cpu host,hv_spinlocks=0x10')).toThrow(
+      /hv_spinlocks: expected a retry count of at least 4095/,
+    );
+  });
+});
+
+describe('-smp', () => {
+  it('reads vCPUs and a topology, filling dies', () => {
+    const { domain } = imp('-smp 8,sockets=1,cores=4,threads=2');
+    expect(domain.vcpu).toEqual({ placement: 'static', value: 8 });
+    expect(domain.cpu?.topology).toEqual({ sockets: 1, dies: 1, cores: 4, threads: 2 });
+  });
+
+  it('reads maxcpus as the vCPU count with cpus as current', () => {
+    const { domain } = imp('-smp 1,maxcpus=2,sockets=2,cores=1,threads=1');
+    expect(domain.vcpu).toEqual({ placement: 'static', value: 2, current: 1 });
+  });
+
+  it('computes the count from the topology and the sockets from the count', () => {
+    expect(imp('-smp sockets=2,cores=2,threads=2').domain.vcpu?.value).toBe(8);
+    expect(imp('-smp 6,cores=3').domain.cpu?.topology).toEqual({ sockets: 2, dies: 1, cores: 3, threads: 1 });
+  });
+
+  it('writes clusters only when not 1', () => {
+    expect(
+      imp('-smp 6,sockets=1,dies=1,clusters=1,cores=2,threads=3').domain.cpu?.topology?.$extra,
+    ).toBeUndefined();
+    expect(imp('-smp 12,sockets=1,clusters=2,cores=2,threads=3').domain.cpu?.topology?.$extra).toEqual({
+      attrs: { clusters: '2' },
+    });
+  });
+
+  it('defaults to one vCPU and pins the process CPU set from taskset', () => {
+    expect(imp('-m 64').domain.vcpu).toEqual({ placement: 'static', value: 1 });
+    const r = importArgs('taskset -c 0-7 qemu-system-x86_64 -smp 8', { name: 'x' });
+    expect(r.domain.vcpu?.cpuset).toBe('0-7');
+  });
+
+  it('refuses a topology that does not add up, naming the argument', () => {
+    expect(() => imp('-smp 6,sockets=1,cores=4,threads=2')).toThrow(
+      /^-smp 6,sockets=1,cores=4,threads=2 \(argument 1, line 1, column 20\): the topology gives 8 vCPUs, not maxcpus 6/,
+    );
+    expect(() => imp('-smp 4,maxcpus=2')).toThrow(/expected 1 <= cpus <= maxcpus/);
+  });
+});
