@@ -2,7 +2,8 @@
  * PCI passthrough layout: each GPU gets its own PCIe root port, with all its functions on one
  * multifunction guest slot behind it, as on the real card. Other PCI devices get libvirt's placement.
  */
-import { pciAddressAttrs, type PciAddress } from '../domain/address.js';
+import { pciAddressAttrs } from '../domain/address.js';
+import { vfioHostdev } from '../domain/hostdev.js';
 import type { DomainController, DomainHostdev } from '../domain/model.js';
 import type { ResolvedGpu, ResolvedVm } from '../config/resolved.js';
 import type { GenerateContext } from './context.js';
@@ -25,7 +26,7 @@ export function pciLayout(vm: ResolvedVm, ctx: GenerateContext, firstIndex = 1):
     const functions = gpu.functions ?? ctx.gpuFunctions?.(gpu.address) ?? DEFAULT_GPU_FUNCTIONS;
     functions.forEach((fn) => hostdevs.push(gpuFunction(gpu, fn, index, functions.length > 1)));
   });
-  for (const dev of vm.pci) hostdevs.push(pciHostdev(dev.address, dev.rom));
+  for (const dev of vm.pci) hostdevs.push(vfioHostdev(dev.address, dev.rom));
   return { controllers, hostdevs };
 }
 
@@ -61,24 +62,12 @@ function gpuFunction(gpu: ResolvedGpu, fn: number, bus: number, multi: boolean):
   const host = { ...gpu.address, function: fn };
   // The ROM belongs to the function the config names (the video function).
   return {
-    ...pciHostdev(host, fn === gpu.address.function ? gpu.rom : undefined),
+    ...vfioHostdev(host, fn === gpu.address.function ? gpu.rom : undefined),
     address: {
       type: 'pci',
       ...pciAddressAttrs({ domain: 0, bus, slot: 0, function: fn }),
       // "multifunction should be on for function 0 of a slot that has several functions" (libvirt docs).
       ...(multi && fn === 0 ? { multifunction: true } : {}),
     },
-  };
-}
-
-function pciHostdev(address: PciAddress, rom: string | undefined): DomainHostdev {
-  return {
-    mode: 'subsystem',
-    type: 'pci',
-    managed: true,
-    // Explicit VFIO: the only backend libvirt supports, and domxml-to-native needs it spelled out.
-    driver: { name: 'vfio' },
-    source: { address: pciAddressAttrs(address) },
-    ...(rom ? { rom: { file: rom } } : {}),
   };
 }

@@ -2,21 +2,11 @@
  * PCI passthrough: `-device vfio-pci,host=02:00.0,…` and the legacy `-pcidevice host=…` (KVM device
  * assignment, gone from QEMU: imported as VFIO, which is what libvirt uses).
  */
-import { parsePciAddress, pciAddressAttrs, type PciAddress } from '../../domain/address.js';
-import type { DomainHostdev } from '../../domain/model.js';
+import { parsePciAddress, type PciAddress } from '../../domain/address.js';
+import { vfioHostdev } from '../../domain/hostdev.js';
 import type { ImportContext } from '../context.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 import { pciAddress } from './pci.js';
-
-function pciHostdev(host: PciAddress): DomainHostdev {
-  return {
-    mode: 'subsystem',
-    type: 'pci',
-    managed: true,
-    driver: { name: 'vfio' },
-    source: { address: pciAddressAttrs(host) },
-  };
-}
 
 /** `host=02:00.0` or `sysfsdev=/sys/bus/pci/devices/0000:02:00.0`. */
 function hostAddress(dev: DeviceOpt): PciAddress | undefined {
@@ -33,7 +23,7 @@ function vfioPci(dev: DeviceOpt, ctx: ImportContext): boolean {
   if (!host) return false;
   const p = dev.props;
   ignoreCommon(p);
-  const hostdev = pciHostdev(host);
+  const hostdev = vfioHostdev(host);
   const rombar = p.int('rombar');
   const bar = rombar === undefined ? undefined : rombar !== 0;
   const file = p.str('romfile');
@@ -55,7 +45,7 @@ export function mapPcidevice(ctx: ImportContext): void {
     const host = p.str('host') ?? '';
     const a = parsePciAddress(host);
     if (!a) throw ctx.error(opt, `expected host=BB:SS.F, found '${host}'`);
-    ctx.add('hostdev', pciHostdev(a));
+    ctx.add('hostdev', vfioHostdev(a));
     ctx.warn(
       `${opt.written} ${opt.value} (argument ${opt.index}): legacy KVM assignment imported as VFIO passthrough`,
     );
