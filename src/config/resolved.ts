@@ -49,6 +49,8 @@ export interface ResolvedCpu {
   features: Array<{ name: string; policy: string }>;
   /** Host cpuset per vCPU, 'auto' (to be derived from the host), or false. */
   pin: 'auto' | string[] | false;
+  /** Host cores kept off the guest by `pin: 'auto'`. */
+  hostCores: number;
   emulatorPin?: string;
   iothreadPin?: string;
 }

@@ -110,6 +110,11 @@ export interface CpuConfig {
    * - `false` (default): no pinning.
    */
   pin?: 'auto' | Array<number | string> | false;
+  /**
+   * With `pin: 'auto'`: whole host cores kept for the host and QEMU's emulator and I/O threads.
+   * Default 1 (the host's first core). `0` gives the guest every core, as the guide's `taskset -c 0-7` did.
+   */
+  hostCores?: number;
   /** Host CPUs for QEMU's emulator threads (`<emulatorpin>`), as a cpuset: `'0-1'`. */
   emulatorPin?: string;
   /** Host CPUs for the I/O threads (`<iothreadpin>`), as a cpuset. Default: same as `emulatorPin`. */

@@ -196,6 +196,7 @@ function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     cachePassthrough: true,
     features: [],
     pin: false,
+    hostCores: 1,
   };
   if (!issues.object('cpu', value, { required: true })) return fallback;
   const c = value as Obj;
@@ -207,6 +208,7 @@ function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     'cachePassthrough',
     'features',
     'pin',
+    'hostCores',
     'emulatorPin',
     'iothreadPin',
   ]);
@@ -238,6 +240,7 @@ function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     cachePassthrough: issues.boolean('cpu.cachePassthrough', c.cachePassthrough) ?? true,
     features,
     pin: resolvePin(issues, c.pin, vcpus),
+    hostCores: issues.integer('cpu.hostCores', c.hostCores, { min: 0, max: 256 }) ?? 1,
     ...(emulatorPin ? { emulatorPin } : {}),
     ...(iothreadPin ? { iothreadPin } : {}),
   };

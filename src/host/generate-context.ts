@@ -35,7 +35,7 @@ export function hostAutoPin(
 export function hostGenerateContext(facts: HostFacts, opts: AutoPinOptions = {}): GenerateContext {
   return {
     gpuFunctions: (address) => hostGpuFunctions(facts, address),
-    autoPin: (cpu) => hostAutoPin(facts, cpu, opts),
+    autoPin: (cpu) => hostAutoPin(facts, cpu, { hostCores: cpu.hostCores, ...opts }),
     ...(facts.cpuInfo.vendor ? { cpuVendor: facts.cpuInfo.vendor } : {}),
   };
 }

@@ -270,13 +270,13 @@ function checkSharing(pins: ExplicitPins): string[] {
   });
   const vcpuCpus = new Set(pins.vcpus.flat());
   for (const [what, set] of [
-    ['emulator', pins.emulator],
-    ['I/O threads', pins.iothreads],
+    ['the emulator threads share', pins.emulator],
+    ['the I/O threads share', pins.iothreads],
   ] as const) {
     const shared = (set ?? []).filter((c) => vcpuCpus.has(c));
     if (shared.length > 0)
       warnings.push(
-        `the ${what} share CPU ${formatCpuList(shared)} with vCPUs: pin them to the host's cores`,
+        `${what} host CPUs ${formatCpuList(shared)} with vCPUs: pin them to the cores kept for the host`,
       );
   }
   return warnings;

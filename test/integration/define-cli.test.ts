@@ -120,6 +120,19 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
     expect(again.stdout).toContain(`unchanged domain '${name}'`);
   });
 
+  it('refuses explicit pins on CPUs the host does not have, before touching libvirt', () => {
+    const root = path.join(dir, 'guide-root-pins');
+    cpSync(path.join(REPO, 'test', 'fixtures', 'hosts', 'guide'), root, { recursive: true });
+    const other = 'vg-test-cli-pins';
+    const config = exampleAs('gaming', other, (src) =>
+      src.replace('pin: [0, 1, 2, 3, 4, 5, 6, 7]', 'pin: [0, 1, 2, 3, 4, 5, 6, 12]'),
+    );
+    const r = virtGen(['define', config, '--root', root], { env: stateEnv });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^virt-gen: .*12.*/m);
+    expect(virsh(['domstate', other]).status).not.toBe(0);
+  });
+
   it('refuses a GPU this host does not have, naming it; --no-host-check defines anyway', () => {
     const other = 'vg-test-cli-nogpu';
     const config = exampleAs('gaming', other);

@@ -105,6 +105,10 @@ async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> 
     );
   }
   assertGroupsViable(facts, needs.pciDevices);
+  await checkExplicitPins(onHostCpu(vm, facts));
+  // Hugepages are needed to start, not to define: say what is missing and how to get it.
+  const { checkHugepages } = await import('../../host/doctor/memory.js');
+  for (const f of checkHugepages(facts, needs)) if (f.status !== 'ok') warn(`${f.what}: ${f.fix}`);
   for (const h of domain.devices?.hostdev ?? []) {
     const v = h.source?.vendor?.id;
     const p = h.source?.product?.id;
@@ -128,6 +132,36 @@ function presentOnly(onHost: VmOnHost): VmOnHost {
     );
   }
   return { ...onHost, needs: { ...onHost.needs, pciDevices: onHost.needs.pciDevices.filter(has) } };
+}
+
+interface PinsOnHost {
+  topology: VmOnHost['facts']['cpu'];
+  guest: { cores: number; threads: number };
+  pins: string[] | false | 'auto';
+  emulator?: string;
+  iothread?: string;
+}
+
+const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => ({
+  topology: facts.cpu,
+  guest: { cores: vm.cpu.cores * vm.cpu.sockets, threads: vm.cpu.threads },
+  pins: vm.cpu.pin,
+  ...(vm.cpu.emulatorPin ? { emulator: vm.cpu.emulatorPin } : {}),
+  ...(vm.cpu.iothreadPin ? { iothread: vm.cpu.iothreadPin } : {}),
+});
+
+/** Explicit pins must name CPUs the host has; pairs that split SMT siblings are worth a warning. */
+async function checkExplicitPins(p: PinsOnHost): Promise<void> {
+  if (!Array.isArray(p.pins)) return;
+  const { checkPins } = await import('../../host/pinning.js');
+  const { parseCpuList } = await import('../../host/cpulist.js');
+  const result = checkPins(p.topology, p.guest, {
+    vcpus: p.pins.map(parseCpuList),
+    ...(p.emulator ? { emulator: parseCpuList(p.emulator) } : {}),
+    ...(p.iothread ? { iothreads: parseCpuList(p.iothread) } : {}),
+  });
+  for (const w of result.warnings) warn(w);
+  if (result.errors.length) throw new HostError(result.errors.join('; '), 'pins');
 }
 
 /** As root, apply the host plan; otherwise show it with the command that applies it. */

@@ -3,7 +3,8 @@
  * REGENERATE=1 rewrites the golden files (then review the diff like code).
  */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXAMPLES, GOLDEN } from '../../support/paths.js';
 import { validateDomainXml, virtGen } from '../../support/run.js';
@@ -67,5 +68,20 @@ describe('virt-gen xml reads the host only when asked', () => {
       path.join('test', 'fixtures', 'hosts', 'amd-2ccd'),
     ]);
     expect(r.stdout.match(/<hostdev mode="subsystem" type="pci"/g)).toHaveLength(2);
+  });
+});
+
+describe("cpu.hostCores with pin: 'auto'", () => {
+  it('0 gives the guest every core of the guide host, siblings paired, as taskset -c 0-7 did', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-hostcores-'));
+    const file = path.join(dir, 'all.ts');
+    writeFileSync(
+      file,
+      "import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'all', memory: 1024, cpu: { cores: 4, threads: 2, pin: 'auto', hostCores: 0 } });\n",
+    );
+    const r = virtGen(['xml', file, '--root', path.join('test', 'fixtures', 'hosts', 'guide')]);
+    expect(r.stderr).toBe('');
+    const pins = [...r.stdout.matchAll(/<vcpupin vcpu="(\d+)" cpuset="(\d+)"\/>/g)].map((m) => Number(m[2]));
+    expect(pins).toEqual([0, 4, 1, 5, 2, 6, 3, 7]);
   });
 });

@@ -158,7 +158,9 @@ describe('checkPins', () => {
     expect(r.warnings[0]).toBe(
       "vCPUs 0 and 1 are thread siblings in the guest but host CPUs 0 and 1 are not (CPU 0's siblings are 0,4; CPU 1's siblings are 1,5)",
     );
-    expect(r.warnings).toContain("the emulator share CPU 0-7 with vCPUs: pin them to the host's cores");
+    expect(r.warnings).toContain(
+      'the emulator threads share host CPUs 0-7 with vCPUs: pin them to the cores kept for the host',
+    );
   });
 
   it('errors for CPUs the host does not have', () => {
