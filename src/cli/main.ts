@@ -16,31 +16,14 @@ const program = new Command('virt-gen')
     'after',
     `
 Examples:
-  virt-gen xml examples/gaming.ts          print the domain XML of a config
-  virt-gen xml gaming.ts -o gaming.xml     write it to a file
-  virt-gen define gaming.ts                check the host, configure it, define the VM in libvirt
-  virt-gen import vm.args --config vm.ts   convert a QEMU command line to a domain and a config
+  virt-gen discover --config gaming.ts     a starter config for this host's GPU and CPU
+  virt-gen doctor gaming.ts                is this host ready for it?
+  sudo virt-gen define gaming.ts           configure the host and define the VM in libvirt
+  virt-gen xml gaming.ts                   only the domain XML, offline
+  virt-gen import vm.args --config vm.ts   an existing QEMU command line as a domain and a config
 
 Docs: docs/ in the virt-gen repository.`,
   );
-
-program
-  .command('xml')
-  .description('Print the libvirt domain XML of a config. Offline: nothing on the host is touched.')
-  .argument('<config>', 'the VM config (.ts, .mts, .js, .mjs)')
-  .option('-o, --output <file>', 'write the XML to a file instead of stdout')
-  .option('--root <dir>', "read host facts (for cpu.pin: 'auto' and GPU functions) under DIR", undefined)
-  .addHelpText(
-    'after',
-    `
-Examples:
-  virt-gen xml gaming.ts
-  virt-gen xml gaming.ts -o gaming.xml && virt-xml-validate gaming.xml domain`,
-  )
-  .action(async (config: string, opts: { output?: string; root?: string }) => {
-    const { runXml } = await import('./commands/xml.js');
-    await runXml(config, opts);
-  });
 
 program
   .command('define')
@@ -70,6 +53,24 @@ difference shown, unless --force. Re-defining keeps the UUID and the MAC address
   .action(async (config: string, opts: import('./commands/define.js').DefineCommandOptions) => {
     const { runDefine } = await import('./commands/define.js');
     await runDefine(config, opts);
+  });
+
+program
+  .command('xml')
+  .description('Print the libvirt domain XML of a config. Offline: nothing on the host is touched.')
+  .argument('<config>', 'the VM config (.ts, .mts, .js, .mjs)')
+  .option('-o, --output <file>', 'write the XML to a file instead of stdout')
+  .option('--root <dir>', "read host facts (for cpu.pin: 'auto' and GPU functions) under DIR", undefined)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen xml gaming.ts
+  virt-gen xml gaming.ts -o gaming.xml && virt-xml-validate gaming.xml domain`,
+  )
+  .action(async (config: string, opts: { output?: string; root?: string }) => {
+    const { runXml } = await import('./commands/xml.js');
+    await runXml(config, opts);
   });
 
 program
