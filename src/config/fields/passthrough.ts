@@ -1,0 +1,124 @@
+/** Validation and defaults of the config fields for host devices passed through (GPUs, other PCI devices, USB devices). */
+import { parsePciAddress, type PciAddress } from '../../domain/address.js';
+import type { GpuConfig, UsbDeviceConfig } from '../types.js';
+import type { ResolvedGpu, ResolvedVm } from '../resolved.js';
+import { Issues, describe, isRecord, type Obj } from '../issues.js';
+
+function pciAddress(issues: Issues, at: string, value: unknown): PciAddress | undefined {
+  const s = issues.string(at, value, { required: true });
+  if (s === undefined) return undefined;
+  const a = parsePciAddress(s);
+  if (!a) issues.add(at, `"${s}" is not a PCI address (expected [DDDD:]BB:SS.F, as lspci shows it)`);
+  return a;
+}
+
+export function resolveGpus(issues: Issues, value: unknown): ResolvedGpu[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const at = (i: number): string => (Array.isArray(value) ? `gpu[${i}]` : 'gpu');
+  return list.flatMap((g, i): ResolvedGpu[] => {
+    if (!issues.object(at(i), g, { required: true })) return [];
+    const gpu = g as GpuConfig & Obj;
+    issues.unknownKeys(at(i), gpu, ['host', 'functions', 'rom', 'rootPort']);
+    const address = pciAddress(issues, `${at(i)}.host`, gpu.host);
+    if (!address) return [];
+    const functions = resolveFunctions(issues, `${at(i)}.functions`, gpu.functions, address);
+    const rom = issues.absolutePath(`${at(i)}.rom`, gpu.rom);
+    return [
+      {
+        address,
+        ...(functions ? { functions } : {}),
+        ...(rom ? { rom } : {}),
+        rootPort: resolveRootPort(issues, `${at(i)}.rootPort`, gpu.rootPort),
+      },
+    ];
+  });
+}
+
+function resolveFunctions(issues: Issues, at: string, value: unknown, a: PciAddress): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    issues.add(at, `${describe(value)} is not a non-empty list of PCI function numbers (0-7)`);
+    return undefined;
+  }
+  const fns = value.map((f, i) => issues.integer(`${at}[${i}]`, f, { min: 0, max: 7, required: true }) ?? 0);
+  if (!fns.includes(a.function)) {
+    issues.add(at, `does not include function ${a.function} of the GPU address itself`);
+  }
+  return [...new Set(fns)].sort((x, y) => x - y);
+}
+
+function resolveRootPort(issues: Issues, at: string, value: unknown): ResolvedGpu['rootPort'] {
+  const fallback = { model: 'pcie-root-port', multifunction: false } as const;
+  if (value === undefined || !issues.object(at, value)) return fallback;
+  const r = value as Obj;
+  issues.unknownKeys(at, r, ['model', 'slot', 'chassis', 'port', 'multifunction']);
+  const slot = issues.integer(`${at}.slot`, r.slot, { min: 1, max: 0x1f });
+  const chassis = issues.integer(`${at}.chassis`, r.chassis, { min: 0, max: 255 });
+  const port = issues.integer(`${at}.port`, r.port, { min: 0, max: 255 });
+  return {
+    model: issues.oneOf(`${at}.model`, r.model, ['pcie-root-port', 'ioh3420'] as const) ?? 'pcie-root-port',
+    multifunction: issues.boolean(`${at}.multifunction`, r.multifunction) ?? false,
+    ...(slot !== undefined ? { slot } : {}),
+    ...(chassis !== undefined ? { chassis } : {}),
+    ...(port !== undefined ? { port } : {}),
+  };
+}
+
+export function resolvePci(issues: Issues, value: unknown): ResolvedVm['pci'] {
+  const list = issues.array('pci', value) ?? [];
+  return list.flatMap((p, i) => {
+    const at = `pci[${i}]`;
+    const obj = isRecord(p) ? p : { host: p };
+    if (isRecord(p)) issues.unknownKeys(at, p, ['host', 'rom']);
+    const address = pciAddress(issues, isRecord(p) ? `${at}.host` : at, obj.host);
+    const rom = issues.absolutePath(`${at}.rom`, obj.rom);
+    return address ? [{ address, ...(rom ? { rom } : {}) }] : [];
+  });
+}
+
+function usbId(issues: Issues, at: string, value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff) return value;
+  if (typeof value === 'string' && /^(0x)?[0-9a-f]{4}$/i.test(value))
+    return parseInt(value.replace(/^0x/i, ''), 16);
+  issues.add(at, `${describe(value)} is not a USB id (4 hex digits such as "046d", or 0x046d)`);
+  return undefined;
+}
+
+export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
+  const list = issues.array('usb', value) ?? [];
+  return list.flatMap((u, i) => {
+    const at = `usb[${i}]`;
+    let dev: UsbDeviceConfig;
+    if (typeof u === 'string') {
+      const m = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(u);
+      if (!m) {
+        issues.add(at, `"${u}" is not vendor:product (e.g. "046d:c051", as lsusb shows it)`);
+        return [];
+      }
+      dev = { vendor: m[1] as string, product: m[2] as string };
+    } else if (issues.object(at, u, { required: true })) {
+      dev = u as UsbDeviceConfig;
+      issues.unknownKeys(at, u as Obj, ['vendor', 'product', 'required']);
+    } else return [];
+    const vendor = usbId(issues, `${at}.vendor`, dev.vendor);
+    const product = usbId(issues, `${at}.product`, dev.product);
+    const required = issues.boolean(`${at}.required`, dev.required) ?? false;
+    return vendor !== undefined && product !== undefined ? [{ vendor, product, required }] : [];
+  });
+}
+
+/** The same host function passed through twice would make libvirt refuse the domain: say so here. */
+export function checkPciConflicts(issues: Issues, vm: ResolvedVm): void {
+  const seen = new Map<string, string>();
+  const note = (a: PciAddress, fn: number, where: string): void => {
+    const key = `${a.domain}:${a.bus}:${a.slot}.${fn}`;
+    const first = seen.get(key);
+    if (first) issues.add(where, `passes through the same host device as ${first}`);
+    else seen.set(key, where);
+  };
+  vm.gpus.forEach((g, i) =>
+    (g.functions ?? [g.address.function]).forEach((f) => note(g.address, f, `gpu[${i}]`)),
+  );
+  vm.pci.forEach((p, i) => note(p.address, p.address.function, `pci[${i}]`));
+}

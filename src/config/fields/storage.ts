@@ -1,0 +1,78 @@
+/** Validation and defaults of the config fields for disks, CD-ROMs and the virtio-scsi controller. */
+import type { DiskConfig } from '../types.js';
+import type { ResolvedDisk, ResolvedVm } from '../resolved.js';
+import { Issues, type Obj } from '../issues.js';
+
+export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
+  const list = issues.array('disks', value) ?? [];
+  return list.flatMap((d, i): ResolvedDisk[] => {
+    const at = `disks[${i}]`;
+    if (!issues.object(at, d, { required: true })) return [];
+    const disk = d as DiskConfig & Obj;
+    issues.unknownKeys(at, disk, [
+      'path',
+      'device',
+      'bus',
+      'format',
+      'cache',
+      'io',
+      'discard',
+      'boot',
+      'serial',
+    ]);
+    const p = issues.absolutePath(`${at}.path`, disk.path, { required: true }) ?? '';
+    const device = issues.oneOf(`${at}.device`, disk.device, ['disk', 'cdrom'] as const) ?? 'disk';
+    const isDisk = device === 'disk';
+    const bus =
+      issues.oneOf(`${at}.bus`, disk.bus, ['scsi', 'virtio', 'sata', 'usb'] as const) ??
+      (isDisk ? 'scsi' : 'sata');
+    const cache = issues.oneOf(`${at}.cache`, disk.cache, [
+      'none',
+      'writeback',
+      'writethrough',
+      'directsync',
+      'unsafe',
+    ] as const);
+    const io = issues.oneOf(`${at}.io`, disk.io, ['native', 'threads', 'io_uring'] as const);
+    const discard = issues.oneOf(`${at}.discard`, disk.discard, ['unmap', 'ignore'] as const);
+    const boot = issues.integer(`${at}.boot`, disk.boot, { min: 1, max: 64 });
+    const serial = issues.string(`${at}.serial`, disk.serial);
+    const format =
+      issues.oneOf(`${at}.format`, disk.format, ['raw', 'qcow2'] as const) ??
+      (p.endsWith('.qcow2') ? 'qcow2' : 'raw');
+    const effectiveCache = cache ?? (isDisk ? 'none' : undefined);
+    const effectiveIo = io ?? (isDisk && effectiveCache === 'none' ? 'native' : undefined);
+    if (effectiveIo === 'native' && effectiveCache !== 'none' && effectiveCache !== 'directsync') {
+      issues.add(
+        `${at}.io`,
+        `"native" needs cache "none" or "directsync" (QEMU refuses it with "${effectiveCache}")`,
+      );
+    }
+    return [
+      {
+        device,
+        type: p.startsWith('/dev/') ? 'block' : 'file',
+        path: p,
+        bus,
+        format,
+        ...(effectiveCache ? { cache: effectiveCache } : {}),
+        ...(effectiveIo ? { io: effectiveIo } : {}),
+        ...((discard ?? (isDisk ? 'unmap' : undefined)) ? { discard: discard ?? 'unmap' } : {}),
+        ...(boot !== undefined ? { boot } : {}),
+        ...(serial !== undefined ? { serial } : {}),
+      },
+    ];
+  });
+}
+
+export function resolveScsi(issues: Issues, value: unknown, vcpus: number): NonNullable<ResolvedVm['scsi']> {
+  const s = (value ?? {}) as Obj;
+  if (value !== undefined) issues.object('scsi', value);
+  issues.unknownKeys('scsi', s, ['queues', 'iothread', 'ioeventfd']);
+  const ioeventfd = issues.boolean('scsi.ioeventfd', s.ioeventfd);
+  return {
+    queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1024 }) ?? vcpus,
+    iothread: issues.boolean('scsi.iothread', s.iothread) ?? true,
+    ...(ioeventfd !== undefined ? { ioeventfd } : {}),
+  };
+}
