@@ -240,11 +240,11 @@ export const DomainInterface = shape({
   type: attr(oneOf('network', 'bridge', 'direct', 'user', 'ethernet', 'hostdev', 'vhostuser')),
   mac: child(shape({ address: attr() })),
   source: child(shape({ network: attr(), bridge: attr(), dev: attr(), mode: attr() })),
+  script: child(shape({ path: attr() })),
+  downscript: child(shape({ path: attr() })),
   target: child(shape({ dev: attr(), managed: attr(yesNo) })),
   model: child(shape({ type: attr() })),
   driver: child(shape({ name: attr(), queues: attr(int) })),
-  script: child(shape({ path: attr() })),
-  downscript: child(shape({ path: attr() })),
   boot: child(BootOrder),
   alias: child(Alias),
   address: child(DomainAddress),
@@ -338,8 +338,9 @@ export const DomainHostdev = shape({
     }),
   ),
   boot: child(BootOrder),
-  rom: child(shape({ bar: attr(onOff), file: attr() })),
+  // libvirt writes the ROM after the alias here (virDomainDeviceInfoFormat), unlike the interface's.
   alias: child(Alias),
+  rom: child(shape({ bar: attr(onOff), file: attr() })),
   address: child(DomainAddress),
 });
 export type DomainHostdev = Infer<typeof DomainHostdev>;
@@ -370,7 +371,8 @@ const CharSource = shape({ mode: attr(), path: attr() });
 export const DomainChannel = shape({
   type: attr(),
   source: child(CharSource),
-  target: child(shape({ type: attr(), name: attr(), state: attr() })),
+  // (`state` of a target is live-only: libvirt drops it from definitions; $extra keeps it if present.)
+  target: child(shape({ type: attr(), name: attr() })),
   address: child(DomainAddress),
 });
 

@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml, writeDomainXml } from '../../src/domain/document.js';
+import { Domain } from '../../src/domain/model.js';
+import { markUsed, modelFields } from '../support/model-coverage.js';
 import { sameXml } from '../../src/domain/xml-node.js';
 import { parseXml } from '../../src/domain/xml-read.js';
 import { defineXml, dumpInactive, nativeArgv, requireLibvirt, undefine } from '../support/libvirt.js';
@@ -55,6 +57,10 @@ const DOMAINS: Record<string, () => string> = {
   'vg-test-setup': () => configXml('setup', SETUP),
   'vg-test-rt-reference': () => exampleFromResearch(),
   'vg-test-w11': () => configXml('w11', WIN11),
+  // Documents that set every property of the model (test/unit/domain/coverage.test.ts).
+  'vg-test-every-field': () =>
+    readFileSync(path.join('test', 'fixtures', 'domain', 'every-field.xml'), 'utf8'),
+  'vg-test-os-boot': () => readFileSync(path.join('test', 'fixtures', 'domain', 'os-boot.xml'), 'utf8'),
 };
 
 /** research/reference-win-gaming.xml: a hand-written domain with elements virt-gen does not generate. */
@@ -127,5 +133,16 @@ describe('Windows 11 essentials and a template', () => {
     // <rng> is not in the model: it must survive anyway, kept in $extra.
     expect(dom.devices?.$extra?.children?.map((c) => c.name)).toContain('rng');
     expect(dom.name?.value).toBe('vg-test-w11');
+  });
+});
+
+describe.each(['vg-test-every-field', 'vg-test-os-boot'])('libvirt keeps what the model sets: %s', (name) => {
+  it("every modeled property of the document is still set in libvirt's copy", () => {
+    const fields = modelFields(Domain);
+    const paths = (xml: string): string[] =>
+      [...markUsed(Domain, parseDomainXml(xml), new Set())].map((f) => fields.get(f) as string).sort();
+    const given = paths((DOMAINS[name] as () => string)());
+    const kept = new Set(paths(dumps[name] as string));
+    expect(given.filter((p) => !kept.has(p))).toEqual([]);
   });
 });
