@@ -147,6 +147,24 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
   });
 });
 
+describe('a feature this libvirt is too old for', () => {
+  it('PipeWire audio on libvirt 9.0 is named in the config terms, and nothing is defined', () => {
+    const name = 'vg-test-cli-pipewire';
+    const config = exampleAs('minimal', name, (src) =>
+      src.replace(
+        'network: false,',
+        "network: false,\n  sound: { audio: { type: 'pipewire', runtimeDir: '/run/user/1000' } },",
+      ),
+    );
+    const r = virtGen(['define', config], { env: stateEnv });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^virt-gen: nothing was defined: PipeWire audio \(sound\.audio\.type: 'pipewire'\) needs libvirt 9\.10 or newer; this libvirt is \d+\.\d+\.\d+: use type: 'pulseaudio'/,
+    );
+    expect(virsh(['domstate', name]).status).not.toBe(0);
+  });
+});
+
 describe('libvirt out of reach', () => {
   it('a missing system bus with --backend dbus is one clear error, quickly, and nothing defined', () => {
     const name = 'vg-test-cli-nobus';

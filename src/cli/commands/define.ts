@@ -10,7 +10,7 @@ import { formatPciAddress, type PciAddress } from '../../domain/address.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
 import type { HostPlan } from '../../host/plan.js';
-import type { BackendChoice } from '../../libvirt/index.js';
+import type { Backend, BackendChoice } from '../../libvirt/index.js';
 
 export interface DefineCommandOptions {
   connect?: string;
@@ -42,6 +42,7 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
     verbose: opts.verbose === true,
   });
   try {
+    await checkVersion(onHost, backend);
     const result = await defineDomain({
       xml: writeDomainXml(onHost.domain),
       configPath: path.resolve(config),
@@ -119,6 +120,14 @@ async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> 
         `USB device ${v.slice(2)}:${p.slice(2)} is not plugged in; the VM starts without it (startupPolicy ${h.source?.startupPolicy ?? 'mandatory'})`,
       );
   }
+}
+
+/** Features the connected libvirt is too old for, named in the config's terms (define/requirements.ts). */
+async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<void> {
+  const { unmetRequirements } = await import('../../define/requirements.js');
+  const { DefineError } = await import('../../define/index.js');
+  const unmet = unmetRequirements(domain, await backend.version());
+  if (unmet.length) throw new DefineError(`nothing was defined: ${unmet.join('; ')}`);
 }
 
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
