@@ -84,12 +84,14 @@ program
   .option('--name <name>', 'domain name (default: -name, else the file name)')
   .option('--config <file>', 'also write a virt-gen config that generates this domain')
   .option('--bridge <name>', 'host bridge for a tap interface set up by an ifup script', 'br0')
+  .option('--pwd <dir>', "what $(pwd) stands for in a start script (default: the script's folder)")
   .addHelpText(
     'after',
     `
 Examples:
   virt-gen import vm.args                          the domain XML on stdout, warnings on stderr
   virt-gen import vm.args -o vm.xml --config vm.ts keep managing it as code: virt-gen define vm.ts
+  virt-gen import qemu-start.sh                    a start script: its OPTS=... lines are followed, never run
   ps -o args= -C qemu-system-x86_64 | virt-gen import -
 
 What libvirt generates itself (-S, its monitor, -sandbox, ...) is understood and left out; anything

@@ -19,6 +19,8 @@ export interface ImportOptions {
   fileName?: string;
   /** The bridge a tap with an ifup script is assumed to join. Default `br0`. */
   bridge?: string;
+  /** What `$(pwd)` stands for in a start script: the folder the script runs in. Default: the current folder. */
+  pwd?: string;
 }
 
 /** The key a leading bare word stands for, per option (QEMU's implied_opt_name). */

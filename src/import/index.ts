@@ -7,6 +7,7 @@
  * dropped (map/internal.ts); everything no mapper took is kept in `<qemu:commandline>` and listed in a
  * warning, so nothing is silently lost.
  */
+import { commandFromScript, isShellScript } from './script.js';
 import type { Domain } from '../domain/model.js';
 import { describeOpt, splitOptions, wordsOf, type Opt } from './argv.js';
 import { ImportContext, type ImportOptions } from './context.js';
@@ -37,6 +38,7 @@ import { mapDisplays, mapVga, videoHandlers } from './map/video.js';
 import { parseCommandLine } from './tokenize.js';
 
 export { ImportError } from './errors.js';
+export { isShellScript } from './script.js';
 export type { ImportOptions } from './context.js';
 export { domainToConfigSource, type ConfigSourceOptions } from './config-source.js';
 
@@ -64,8 +66,13 @@ const DEVICE_HANDLERS: Record<string, DeviceHandler> = {
 
 /** Imports the text of an args file. Throws ImportError (naming the argument) on bad input. */
 export function importArgs(text: string, options: ImportOptions = {}): ImportResult {
-  const command = parseCommandLine(text);
+  // A start script (the guide's qemu-start.sh) is read for the command line it would run.
+  const script = isShellScript(text, options.fileName)
+    ? commandFromScript(text, options.pwd ?? process.cwd())
+    : undefined;
+  const command = parseCommandLine(script?.text ?? text);
   const ctx = new ImportContext(command, splitOptions(command.args), options);
+  for (const note of script?.notes ?? []) ctx.warn(note);
   noteCommand(ctx);
   mapInternal(ctx);
   mapMachine(ctx);

@@ -13,6 +13,7 @@ export interface ImportCommandOptions {
   name?: string;
   config?: string;
   bridge?: string;
+  pwd?: string;
 }
 
 export async function runImport(file: string, opts: ImportCommandOptions): Promise<void> {
@@ -21,6 +22,8 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     ...(file !== '-' ? { fileName: path.basename(file) } : {}),
     ...(opts.bridge !== undefined ? { bridge: opts.bridge } : {}),
+    // A start script's $(pwd) is most likely its own folder: that is where it keeps its files.
+    pwd: path.resolve(opts.pwd ?? (file === '-' ? '.' : path.dirname(file))),
   });
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   await emit(writeDomainXml(domain), opts.output);

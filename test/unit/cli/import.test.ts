@@ -22,6 +22,15 @@ describe('virt-gen import', () => {
     );
   });
 
+  it("imports the guide's start script, $(pwd) read as the script's folder", () => {
+    const r = virtGen(['import', guide('qemu-start.sh')]);
+    expect(r.status).toBe(0);
+    const dom = parseDomainXml(r.stdout);
+    expect(dom.name?.value).toBe('qemu-start');
+    expect(dom.os?.nvram?.template).toBe(path.join(SHARED, 'guide', 'OVMF_VARS-pure-efi.fd'));
+    expect(r.stderr).toContain(`$(pwd) in the script read as ${path.join(SHARED, 'guide')}`);
+  });
+
   it('reads stdin with -, and --name wins', () => {
     const r = virtGen(['import', '-', '--name', 'piped'], { input: readFileSync(guide('vm.args'), 'utf8') });
     expect(r.status).toBe(0);

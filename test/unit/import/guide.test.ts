@@ -10,17 +10,6 @@ import { guideFile, validateDomainXml, xmlOf } from './helpers.js';
 const load = (name: string, options = {}): ImportResult =>
   importArgs(readFileSync(guideFile(name), 'utf8'), { fileName: name, ...options });
 
-/**
- * The guide's start script, as the shell would run it: its OPTS assignments concatenated, after the
- * environment and taskset wrapper of its last line. `$(pwd)` stays as written, as the importer leaves it.
- */
-function startScriptCommand(): string {
-  const script = readFileSync(guideFile('qemu-start.sh'), 'utf8');
-  const opts = [...script.matchAll(/^OPTS="\$OPTS (.*)"$/gm)].map((m) => m[1]).join(' ');
-  const sound = /^VM_SOUND="(.*)"$/m.exec(script)?.[1] ?? '';
-  return `${sound} taskset -c 0-7 qemu-system-x86_64 ${opts}`;
-}
-
 /** Rows 1–22 of EQUIVALENCE.md that vm.args and vm-env.args share. */
 function expectGuideDomain(r: ImportResult): void {
   const d = r.domain;
@@ -193,23 +182,51 @@ describe("the guide's vm-env.args (libvirt's multi-line form with the audio envi
   });
 });
 
-describe("the guide's qemu-start.sh (its OPTS, run under taskset)", () => {
-  const r = importArgs(startScriptCommand(), { name: 'gaming' });
+describe("the guide's qemu-start.sh, read as a script (never run)", () => {
+  const r = load('qemu-start.sh', { name: 'gaming', pwd: '/home/user/vm' });
 
-  it('imports to the same domain, pinned to CPUs 0-7 (row 7)', () => {
+  it('imports to the same domain, pinned to CPUs 0-7 by its taskset (row 7), with its audio environment', () => {
     expectGuideDomain(r);
     expect(r.domain.vcpu).toEqual({ placement: 'static', value: 8, cpuset: '0-7' });
     expect(r.domain.devices?.audio?.[0]?.type).toBe('pulseaudio');
   });
 
-  it('leaves $(pwd) as written and says so', () => {
-    expect(r.domain.os?.nvram).toEqual({ template: '$(pwd)/OVMF_VARS-pure-efi.fd' });
-    expect(r.warnings.filter((w) => w.includes('shell expansion $(pwd) left as written'))).toHaveLength(2);
+  it('reads $(pwd) as the folder given, and says what it assumed and dropped', () => {
+    expect(r.domain.os?.nvram).toEqual({ template: '/home/user/vm/OVMF_VARS-pure-efi.fd' });
+    expect(r.domain.devices?.disk?.find((d) => d.device === 'cdrom')?.source).toEqual({
+      file: '/home/user/vm/windows_10_professional.iso',
+    });
+    expect(r.warnings).toContain(
+      "$(pwd) in the script read as /home/user/vm (the script's folder; --pwd DIR to change it)",
+    );
+    expect(r.warnings).toContain("'sudo' dropped: libvirt starts QEMU as its own unprivileged user");
+    expect(r.warnings).toContain("the QEMU command of the script's line 43 was imported");
   });
 
-  it('validates against libvirt’s schema once $(pwd) is replaced by a directory', () => {
-    const xml = xmlOf(r);
-    expect(validateDomainXml(xml).ok).toBe(false); // '$(pwd)/…' is not an absolute path
-    expect(validateDomainXml(xml.replaceAll('$(pwd)', '/home/user/vm')).ok).toBe(true);
+  it('validates against libvirt’s schema', () => {
+    expect(validateDomainXml(xmlOf(r)).ok).toBe(true);
+  });
+});
+
+describe('start scripts in general', () => {
+  const script = (body: string) => importArgs(`#!/bin/bash\n${body}`, { pwd: '/vm' });
+
+  it('follows ${BRACED} and bare variables, single quotes literal, continuations joined', () => {
+    const r = script(
+      'MEM=2048\nCPU=\'host,kvm=off\'\nOPTS="-m ${MEM} \\\n  -cpu $CPU"\nexec qemu-system-x86_64 $OPTS -name guest=scripted\n',
+    );
+    expect(r.domain.memory).toEqual({ unit: 'MiB', value: 2048 });
+    expect(r.domain.features?.kvm?.hidden).toEqual({ state: true });
+    expect(r.domain.name?.value).toBe('scripted');
+  });
+
+  it('unwraps sudo with options and sh -c, keeping the inner quoting', () => {
+    const r = script('sudo -E -u qemu sh -c \'qemu-system-x86_64 -m 1024 -name "guest=quoted"\'\n');
+    expect(r.domain.memory).toEqual({ unit: 'MiB', value: 1024 });
+    expect(r.domain.name?.value).toBe('quoted');
+  });
+
+  it('a script that never starts QEMU is an error that says so', () => {
+    expect(() => script('echo hello\n')).toThrow('no line of this script starts QEMU');
   });
 });
