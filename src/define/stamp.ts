@@ -126,14 +126,28 @@ export function insertAfterLeading(
 /**
  * A serialisation that depends only on what libvirt would consider meaning: element names, text,
  * child order, and attributes as a set (sorted). Whitespace was already dropped by the reader.
+ * The children of `<devices>` are a set too: libvirt itself reorders them when it re-defines its
+ * own dumpxml (controllers move), and in its inactive XML every device has its address already,
+ * so their order means nothing. Without this, virt-manager's "Apply" with no change would read as
+ * a hand edit.
  */
 export function canonical(el: XmlElement): string {
-  const walk = (e: XmlElement): unknown[] => [
-    e.name,
-    Object.entries(e.attrs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    e.children.map((c) => (typeof c === 'string' ? c : walk(c))),
-  ];
+  const walk = (e: XmlElement): unknown[] => {
+    const children = e.children.map((c) => (typeof c === 'string' ? c : walk(c)));
+    return [
+      e.name,
+      Object.entries(e.attrs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      e.name === 'devices' ? sortedByJson(children) : children,
+    ];
+  };
   return JSON.stringify(walk(el));
+}
+
+function sortedByJson(items: unknown[]): unknown[] {
+  return items
+    .map((item) => [JSON.stringify(item), item] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, item]) => item);
 }
 
 /** sha256 (hex) of the canonical domain without virt-gen's stamp. */

@@ -57,6 +57,15 @@ describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
     expect(virshOk(['domuuid', name]).trim()).toBe(uuid);
   });
 
+  it("a virsh define of libvirt's own dumpxml (virt-manager's Apply with no change) is no hand edit", () => {
+    const file = path.join(dir, `${name}-same.xml`);
+    writeFileSync(file, dumpInactive(name));
+    virshOk(['define', file]);
+    const r = define();
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`unchanged domain '${name}'`);
+  });
+
   it('refuses to overwrite a hand edit, shows it, and changes nothing; --force overwrites with a backup', () => {
     const edited = dumpInactive(name).replace(
       /<memory unit='KiB'>\d+<\/memory>/,

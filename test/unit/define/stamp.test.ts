@@ -52,4 +52,14 @@ describe('the stamp', () => {
     expect(domainHash(a)).toBe(domainHash(b));
     expect(domainHash(parseXml('<domain a="1" b="3"><name>x</name></domain>'))).not.toBe(domainHash(a));
   });
+
+  it('device order does not count (libvirt reorders on re-define), device content and other order do', () => {
+    const doc = (devices: string, os = '<boot dev="hd"/><boot dev="cdrom"/>') =>
+      parseXml(`<domain><os>${os}</os><devices>${devices}</devices></domain>`);
+    const usb = '<controller type="usb" index="0"/>';
+    const pci = '<controller type="pci" index="1"/>';
+    expect(domainHash(doc(usb + pci))).toBe(domainHash(doc(pci + usb)));
+    expect(domainHash(doc(usb + pci))).not.toBe(domainHash(doc('<controller type="usb" index="1"/>' + pci)));
+    expect(domainHash(doc(usb, '<boot dev="cdrom"/><boot dev="hd"/>'))).not.toBe(domainHash(doc(usb)));
+  });
 });
