@@ -20,7 +20,7 @@ import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 
 export { ConfigError } from './issues.js';
-export { RECOMMENDED_HYPERV } from './fields/machine.js';
+export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './fields/machine.js';
 
 const TOP_LEVEL_KEYS = [
   'name',

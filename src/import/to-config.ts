@@ -5,6 +5,7 @@
  * from what QEMU did: a disk without a cache mode becomes `cache: 'writeback'` (QEMU's default), a VM
  * without Hyper-V `hyperv: false`, and so on. What the config cannot say is listed in `notes`.
  */
+import { HYPERV_FEATURES } from '../config/validate.js';
 import type { Domain, DomainDisk, DomainHostdev, DomainInterface } from '../domain/model.js';
 import type {
   AudioConfig,
@@ -113,32 +114,15 @@ function cpu(domain: Domain, notes: string[]): CpuConfig {
   return c;
 }
 
-type HypervElement = Exclude<HypervFeature, 'time' | 'spinlocks'>;
-const HYPERV_NAMES: HypervElement[] = [
-  'relaxed',
-  'vapic',
-  'vpindex',
-  'runtime',
-  'synic',
-  'stimer',
-  'reset',
-  'frequencies',
-  'reenlightenment',
-  'tlbflush',
-  'ipi',
-  'evmcs',
-  'avic',
-];
-
 function hyperv(domain: Domain, notes: string[]): HypervConfig | false {
   const hv = domain.features?.hyperv;
   const time = domain.clock?.timer?.some((t) => t.name === 'hypervclock' && t.present !== false);
   if (!hv && !time) return false;
   if (hv?.mode === 'passthrough') notes.push("<hyperv mode='passthrough'>: the config lists enlightenments");
-  const features: HypervFeature[] = HYPERV_NAMES.filter((n) => hv?.[n]?.state);
-  if (hv?.spinlocks?.state) features.splice(2, 0, 'spinlocks');
-  if (time) features.push('time');
-  const config: HypervConfig = { features };
+  // `time` is the Hyper-V clock timer; every other name is an element of <hyperv>.
+  const present = (f: HypervFeature): boolean =>
+    f === 'time' ? time === true : (hv?.[f] as { state?: boolean } | undefined)?.state === true;
+  const config: HypervConfig = { features: HYPERV_FEATURES.filter(present) };
   if (hv?.spinlocks?.retries !== undefined) config.spinlocks = hv.spinlocks.retries;
   if (hv?.vendor_id?.value) config.vendorId = hv.vendor_id.value;
   return config;

@@ -20,7 +20,8 @@ export const RECOMMENDED_HYPERV: HypervFeature[] = [
   'time',
 ];
 
-const ALL_HYPERV: HypervFeature[] = [...RECOMMENDED_HYPERV, 'evmcs', 'avic'];
+/** Every enlightenment a config can name, in the order a config lists them. */
+export const HYPERV_FEATURES: HypervFeature[] = [...RECOMMENDED_HYPERV, 'evmcs', 'avic'];
 
 const CPUSET_RE = /^\^?\d+(-\d+)?(,\^?\d+(-\d+)?)*$/;
 
@@ -146,8 +147,9 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
       );
     } else {
       features = h.features.filter((f, i): f is HypervFeature => {
-        const ok = (ALL_HYPERV as unknown[]).includes(f);
-        if (!ok) issues.add(`hyperv.features[${i}]`, `${describe(f)} is not one of ${ALL_HYPERV.join(', ')}`);
+        const ok = (HYPERV_FEATURES as unknown[]).includes(f);
+        if (!ok)
+          issues.add(`hyperv.features[${i}]`, `${describe(f)} is not one of ${HYPERV_FEATURES.join(', ')}`);
         return ok;
       });
     }
