@@ -5,13 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { loadVm, type ResolvedVm } from './config/index.js';
 import type { Domain } from './domain/model.js';
-import { generateDomain, GenerateError, type GenerateContext } from './generate/index.js';
+import { generate, GenerateError, type GenerateContext, type GenerateNote } from './generate/index.js';
 import type { HostFacts } from './host/facts.js';
 import type { HostNeeds } from './host/needs.js';
 
 export interface BuiltDomain {
   vm: ResolvedVm;
   domain: Domain;
+  /** Generation's notes (warnings, choices made), each naming its config field. */
+  notes: GenerateNote[];
 }
 
 export interface VmOnHost extends BuiltDomain {
@@ -26,7 +28,7 @@ export async function buildDomain(
 ): Promise<BuiltDomain> {
   const vm = await loadVm(configFile);
   const template = vm.template ? await readTemplate(vm.template) : undefined;
-  return { vm, domain: generateDomain(vm, await contextFor(vm), template) };
+  return { vm, ...generate(vm, await contextFor(vm), template) };
 }
 
 /** The VM as it will be on the host under `root`: derived values (pins, GPU functions) from its facts. */

@@ -37,7 +37,9 @@ export function hostNeedsOf(vm: ResolvedVm, domain: Domain, facts?: HostFacts): 
     readFiles,
   };
   if (vm.hugepages !== false) {
-    const sizeKiB = vm.hugepages.sizeKiB ?? facts?.memory.defaultHugepageKiB ?? 2048;
+    // The size generation chose on this host (domain), else the config's, else the host's default.
+    const chosen = domain.memoryBacking?.hugepages?.page?.[0]?.size;
+    const sizeKiB = chosen ?? vm.hugepages.sizeKiB ?? facts?.memory.defaultHugepageKiB ?? 2048;
     needs.hugepages = { sizeKiB, count: Math.ceil((vm.memoryMiB * 1024) / sizeKiB) };
   }
   return needs;

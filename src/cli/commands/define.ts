@@ -11,6 +11,7 @@ import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
 import type { HostPlan } from '../../host/plan.js';
 import type { Backend, BackendChoice } from '../../libvirt/index.js';
+import { formatNote } from '../output.js';
 
 export interface DefineCommandOptions {
   connect?: string;
@@ -29,6 +30,7 @@ const warn = (line: string): boolean => process.stderr.write(`warning: ${line}\n
 export async function runDefine(config: string, opts: DefineCommandOptions): Promise<void> {
   const root = opts.root ?? '/';
   const onHost = await buildOnHost(config, root);
+  for (const n of onHost.notes) process.stderr.write(formatNote(n) + '\n');
   if (opts.hostCheck !== false) await checkHost(onHost);
   else say('host check skipped (--no-host-check)');
 

@@ -3,6 +3,19 @@ import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
 import { readHostFacts } from '../../host/facts.js';
+import type { Finding } from '../../host/doctor.js';
+import type { GenerateNote } from '../../generate/index.js';
+
+const noteFinding = (n: GenerateNote): Finding =>
+  n.level === 'warning'
+    ? {
+        id: `config:${n.field}`,
+        status: 'warn',
+        what: `${n.field}: ${n.message}`,
+        why: 'generation had to choose differently from what the config asks for, or could not do it here',
+        fix: `see ${n.field} in docs/config.md`,
+      }
+    : { id: `config:${n.field}`, status: 'ok', what: `${n.field}: ${n.message}`, why: '', fix: '' };
 
 export interface DoctorCommandOptions {
   root?: string;
@@ -52,6 +65,8 @@ export async function runDoctorCommand(
     ...(onHost ? { needs: onHost.needs, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
+  // Generation's notes are findings too: the same warnings `xml` and `define` print.
+  if (onHost) report.findings.unshift(...onHost.notes.map(noteFinding));
   process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
   process.exitCode = doctorExitCode(report);
 }

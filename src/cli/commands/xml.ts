@@ -9,10 +9,12 @@ import { buildDomain } from '../../build-domain.js';
 import type { GenerateContext } from '../../generate/index.js';
 import type { ResolvedVm } from '../../config/index.js';
 import { writeDomainXml } from '../../domain/write.js';
-import { emit } from '../output.js';
+import { emit, formatNote } from '../output.js';
 
 export async function runXml(config: string, opts: { output?: string; root?: string }): Promise<void> {
-  const { domain } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
+  const { domain, notes } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
+  // stdout is the XML alone: the notes go to stderr.
+  for (const n of notes) process.stderr.write(formatNote(n) + '\n');
   await emit(writeDomainXml(domain), opts.output);
 }
 
