@@ -10,6 +10,7 @@ import { checkFirmware, checkLibvirt, checkNeededFiles, checkTuning } from './do
 import { checkIommu } from './doctor/iommu.js';
 import { checkKvm } from './doctor/kvm.js';
 import { checkHugepages } from './doctor/memory.js';
+import { checkRuntimeHook } from './doctor/runtime.js';
 import type { HostFacts } from './facts.js';
 import type { HostNeeds } from './needs.js';
 
@@ -31,6 +32,7 @@ export function diagnose(facts: HostFacts, env: DoctorEnv, needs?: HostNeeds): D
     ...checkNeededFiles(env, needs),
     ...checkQemuConf(env),
     ...checkHostPlan(env, needs),
+    ...checkRuntimeHook(env, needs),
     ...checkAppArmor(env),
     ...checkFirmware(env),
     ...checkLibvirt(env),

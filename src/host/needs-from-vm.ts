@@ -36,6 +36,7 @@ export function hostNeedsOf(vm: ResolvedVm, domain: Domain, facts?: HostFacts): 
     deviceNodes: qemuArgNodes(vm.qemuArgs),
     readFiles,
   };
+  if (vm.runtime !== false) needs.runtimeHook = true;
   if (vm.hugepages !== false) {
     // The size generation chose on this host (domain), else the config's, else the host's default.
     const chosen = domain.memoryBacking?.hugepages?.page?.[0]?.size;

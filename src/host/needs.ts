@@ -15,6 +15,8 @@ export interface HostNeeds {
   /** the guide's /dev/vfio/* wildcard instead of per-group rules */
   vfioWildcard?: boolean;
   hugepages?: { sizeKiB: number; count: number };
+  /** the VM has a runtime plan: virt-gen's libvirt hook must be installed */
+  runtimeHook?: boolean;
 }
 
 /** Needs of a VM that uses nothing from the host: the starting point for callers that add to it. */

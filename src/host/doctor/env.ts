@@ -11,6 +11,7 @@ import type { HostNeeds } from '../needs.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
 import { QEMU_CONF } from '../qemu-conf.js';
 import { listDir, pathExists, readText, readTrimmed, underRoot } from '../read.js';
+import { checkHookFile, type HookCheck } from '../runtime-hook.js';
 
 export interface RomFile {
   path: string;
@@ -42,6 +43,8 @@ export interface DoctorEnv {
   plan?: HostPlan;
   planError?: { message: string; code?: string };
   libvirt?: LibvirtStatus;
+  /** virt-gen's libvirt hook, read when the VM has a runtime plan. */
+  runtimeHook?: HookCheck;
 }
 
 async function readRom(root: string, p: string): Promise<RomFile> {
@@ -114,6 +117,7 @@ export async function readDoctorEnv(
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
+  if (needs?.runtimeHook) env.runtimeHook = await checkHookFile(root);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));
   return env;
