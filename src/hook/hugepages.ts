@@ -15,8 +15,17 @@ type PagesPlan = NonNullable<RuntimePlan['hugepages']>;
 
 const WRITE_LIMIT_MS = 30_000;
 
-async function writeValue(root: string, file: string, value: string): Promise<void> {
-  await bounded(fs.writeFile(underRoot(root, file), value), WRITE_LIMIT_MS, `writing ${file}`);
+/** Writes one sysfs/procfs value; tests replace it to play a kernel that grants fewer pages. */
+export type SysWrite = (root: string, file: string, value: string) => Promise<void>;
+
+export const sysWrite: SysWrite = (root, file, value) =>
+  bounded(fs.writeFile(underRoot(root, file), value), WRITE_LIMIT_MS, `writing ${file}`);
+
+let writeValue: SysWrite = sysWrite;
+
+/** For tests only: the kernel's side of a write (e.g. a pool that grows less than asked). */
+export function setSysWriteForTest(write: SysWrite): void {
+  writeValue = write;
 }
 
 /** Pages of the pool still free for a new mapping (the global pool also counts reservations). */

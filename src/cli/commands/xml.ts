@@ -13,8 +13,8 @@ import { emit, formatNote } from '../output.js';
 
 export async function runXml(config: string, opts: { output?: string; root?: string }): Promise<void> {
   const { domain, notes } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
-  // stdout is the XML alone: the notes go to stderr.
-  for (const n of notes) process.stderr.write(formatNote(n) + '\n');
+  // stdout is the XML alone: warnings go to stderr (the choices made, `info`, show in define and doctor).
+  for (const n of notes.filter((n) => n.level === 'warning')) process.stderr.write(formatNote(n) + '\n');
   await emit(writeDomainXml(domain), opts.output);
 }
 
