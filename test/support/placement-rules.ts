@@ -94,7 +94,8 @@ function poolHolds(facts: HostFacts, domain: Domain): RuleResult {
   const backing = domain.memoryBacking?.hugepages;
   if (!backing) return 'n/a';
   const sizeKiB = backing.page?.[0]?.size ?? facts.memory.defaultHugepageKiB ?? 2048;
-  const memKiB = (domain.memory?.value ?? 0) * 1024;
+  const unitKiB: Record<string, number> = { KiB: 1, k: 1, MiB: 1024, M: 1024, GiB: 1048576, G: 1048576 };
+  const memKiB = (domain.memory?.value ?? 0) * (unitKiB[domain.memory?.unit ?? 'KiB'] ?? 1);
   const count = Math.ceil(memKiB / sizeKiB);
   const nodeset = domain.numatune?.memory?.nodeset;
   const nodes = nodeset !== undefined ? parseCpuList(nodeset) : [];
