@@ -8,6 +8,7 @@
  *   No loader hooks; the result is cached by content in ~/.cache/virt-gen (XDG_CACHE_HOME).
  * - a config that imports its own modules or packages: jiti, with `'virt-gen'` aliased the same way.
  */
+import { VirtGenError } from '../util/errors.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
 
-export class ConfigLoadError extends Error {
+export class ConfigLoadError extends VirtGenError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigLoadError';
