@@ -43,7 +43,10 @@ export async function loadConfigFile(file: string): Promise<unknown> {
     throw new ConfigLoadError(`cannot read config ${file}: ${why}`);
   }
   const specifiers = importSpecifiers(source);
-  const selfContained = specifiers.every((s) => s === 'virt-gen' || isBuiltin(s));
+  // A data: module has no file URL: a config that asks where it is (import.meta.url, .dirname,
+  // .filename) goes through jiti, which gives it its own.
+  const selfContained =
+    !/\bimport\.meta\b/.test(source) && specifiers.every((s) => s === 'virt-gen' || isBuiltin(s));
   const mod = selfContained ? await importFast(file, abs, source) : await importWithJiti(file, abs);
   return defaultExport(file, mod);
 }

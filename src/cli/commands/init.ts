@@ -77,7 +77,7 @@ export function templateSource(name: string): string {
 import { defineVm } from 'virt-gen';
 
 export default defineVm({
-  name: ${JSON.stringify(name)},
+  name: ${jsString(name)},
   memory: '16 GiB',
   cpu: {
     cores: 4,
@@ -86,10 +86,13 @@ export default defineVm({
   },
   // gpu: { host: '01:00.0' }, // the PCI address of the GPU to pass through (virt-gen discover)
   disks: [
-    { path: ${JSON.stringify(`/var/lib/libvirt/images/${name}.qcow2`)} },
+    { path: ${jsString(`/var/lib/libvirt/images/${name}.qcow2`)} },
     // { path: '/var/lib/libvirt/images/windows.iso', device: 'cdrom' },
   ],
   // usb: ['046d:c52b'], // USB devices to pass through, vendor:product as lsusb shows them
 });
 `;
 }
+
+/** A single-quoted JavaScript string literal. */
+const jsString = (s: string): string => `'${s.replace(/[\\']/g, '\\$&').replace(/\n/g, '\\n')}'`;
