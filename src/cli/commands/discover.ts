@@ -37,7 +37,9 @@ export async function runDiscover(opts: DiscoverCommandOptions): Promise<void> {
   }
   if (opts.config === undefined) return;
   if (opts.config !== '-' && !opts.force && (await exists(opts.config))) {
-    throw new VirtGenError(`${opts.config} exists: nothing written (choose another file, or --force to replace it)`);
+    throw new VirtGenError(
+      `${opts.config} exists: nothing written (choose another file, or --force to replace it)`,
+    );
   }
   await emit(starterConfigSource(facts, opts.name), opts.config);
   if (opts.config === '-') return;
