@@ -49,7 +49,13 @@ const ERRNO_TEXT: Record<string, string> = {
   EEXIST: 'already exists',
 };
 
+/** A failed system call's errno in words, e.g. `read-only file system`. */
+export function errnoText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return (e.code !== undefined ? ERRNO_TEXT[e.code] : undefined) ?? e.message ?? String(err);
+}
+
 function systemMessage(err: NodeJS.ErrnoException & { syscall: string; code: string }): string {
-  const what = ERRNO_TEXT[err.code] ?? err.message;
+  const what = errnoText(err);
   return err.path ? `${err.path}: ${what} (${err.syscall})` : `${err.syscall}: ${what}`;
 }

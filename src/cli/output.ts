@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { VirtGenError } from '../util/errors.js';
+import { errnoText } from './errors.js';
 
 export async function emit(text: string, file: string | undefined): Promise<void> {
   if (!file || file === '-') {
@@ -18,6 +20,14 @@ export async function emit(text: string, file: string | undefined): Promise<void
 
 /** Replaces (or creates) `file` with `text` atomically, with mode 0644 less the umask. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  try {
+    await replace(file, text);
+  } catch (err) {
+    throw new VirtGenError(`cannot write ${file}: ${errnoText(err)}`, { cause: err });
+  }
+}
+
+async function replace(file: string, text: string): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(8).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', 0o644);
   try {

@@ -38,7 +38,7 @@ export async function runDiscover(opts: DiscoverCommandOptions): Promise<void> {
   if (opts.config === undefined) return;
   if (opts.config !== '-' && !opts.force && (await exists(opts.config))) {
     throw new VirtGenError(
-      `${opts.config} exists: nothing written (choose another file, or --force to replace it)`,
+      `${opts.config} exists: choose another file, or --force to replace it (nothing written)`,
     );
   }
   await emit(starterConfigSource(facts, opts.name), opts.config);
