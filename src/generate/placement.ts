@@ -4,13 +4,7 @@
  * `<cpu><numa>`, `<memoryBacking>` and the runtime plan cannot disagree.
  */
 import type { ResolvedVm } from '../config/resolved.js';
-import {
-  GenerateError,
-  type GenerateContext,
-  type GenerateNote,
-  type HugepagePlan,
-  type PinPlan,
-} from './context.js';
+import { type GenerateContext, type GenerateNote, type HugepagePlan, type PinPlan } from './context.js';
 
 export interface GuestCell {
   id: number;
@@ -48,15 +42,12 @@ function pinPlan(vm: ResolvedVm, ctx: GenerateContext, notes: GenerateNote[]): P
   const { pin } = vm.cpu;
   let plan: PinPlan | undefined;
   if (pin === 'auto') {
-    if (!ctx.autoPin) {
-      throw new GenerateError(
-        "cpu.pin: 'auto' needs the host's CPU topology; run this on the VM's host (or pass --root), or list the host CPUs",
-      );
-    }
+    // Offline (`virt-gen xml` without --root) there is no host to pin to: the pins are chosen when
+    // the VM is defined on its host, so the offline XML is the same on every machine.
     const gpu = vm.gpus[0];
     const node = gpu ? ctx.deviceNode?.(gpu.address) : undefined;
-    plan = ctx.autoPin(vm.cpu, node);
-    for (const message of plan.warnings ?? []) notes.push({ level: 'warning', field: 'cpu.pin', message });
+    plan = ctx.autoPin?.(vm.cpu, node);
+    for (const message of plan?.warnings ?? []) notes.push({ level: 'warning', field: 'cpu.pin', message });
   } else if (pin) {
     plan = { vcpus: pin };
   }

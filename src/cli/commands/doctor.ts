@@ -3,6 +3,9 @@ import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
 import { readHostFacts } from '../../host/facts.js';
+import { LibvirtError } from '../../libvirt/errors.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 import type { Finding } from '../../host/doctor.js';
 import type { GenerateNote } from '../../generate/index.js';
 
@@ -17,14 +20,7 @@ const noteFinding = (n: GenerateNote): Finding =>
       }
     : { id: `config:${n.field}`, status: 'ok', what: `${n.field}: ${n.message}`, why: '', fix: '' };
 
-export interface DoctorCommandOptions {
-  root?: string;
-  json?: boolean;
-  /** `-c/--connect URI` */
-  connect?: string;
-  /** `--backend auto|dbus|virsh` */
-  backend?: 'auto' | 'dbus' | 'virsh';
-}
+export type DoctorCommandOptions = GlobalOptions;
 
 export interface DoctorDeps {
   /** Asks libvirt for its version; by default the CLI's backend, on the live host only. */
@@ -46,7 +42,12 @@ function libvirtCheck(opts: DoctorCommandOptions): () => Promise<LibvirtStatus> 
         await backend.close();
       }
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      const kind = err instanceof LibvirtError ? err.kind : undefined;
+      return {
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        ...(kind ? { kind } : {}),
+      };
     }
   };
 }
@@ -62,11 +63,14 @@ export async function runDoctorCommand(
   // Under another root, the running libvirt is not that system's: leave it out.
   const checkLibvirt = deps.checkLibvirt ?? (path.resolve(root) === '/' ? libvirtCheck(opts) : undefined);
   const report = await runDoctor(facts, root, {
-    ...(onHost ? { needs: onHost.needs, planOptions: { owner: onHost.vm.name } } : {}),
+    ...(onHost ? { needs: onHost.needs, domain: onHost.domain, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
   // Generation's notes are findings too: the same warnings `xml` and `define` print.
   if (onHost) report.findings.unshift(...onHost.notes.map(noteFinding));
-  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
+  const out = new Reporter(opts.json === true);
+  out.merge(report);
+  out.say(formatDoctorText(report));
+  out.finish();
   process.exitCode = doctorExitCode(report);
 }
