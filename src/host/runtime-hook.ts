@@ -34,7 +34,7 @@ export function hookScript(root: string, node = process.execPath, pkg = packageR
   // not an ES module to Node. A missing bundle (virt-gen removed) must not block every VM's start.
   return [
     `#!${node}`,
-    "// virt-gen's libvirt hook, written by `virt-gen host apply` (docs/host.md, \"The runtime hook\").",
+    '// virt-gen\'s libvirt hook, written by `virt-gen host apply` (docs/host.md, "The runtime hook").',
     '// libvirt runs it as: virt-gen NAME prepare|started|release begin|end - , the domain XML on stdin.',
     '// It acts only on domains virt-gen defined with a runtime plan in <metadata>; others exit 0 at once.',
     `import(${JSON.stringify(bundle)}).then(`,
