@@ -153,3 +153,26 @@ describe('hugepages: true picks a pool that holds the VM', () => {
     expect(JSON.stringify(pages)).toContain('"node":"1","count":"16384"');
   });
 });
+
+describe('discover on a NUMA host', () => {
+  it("shows the GPU's node and each node's CPUs and own pools; nothing NUMA on a one-node host", async () => {
+    const { discover, formatDiscoveryText } = await import('../../../src/host/discover.js');
+    const d = discover(hosts['numa-gpu1'] as HostFacts);
+    expect(d.gpus[0]?.numaNode).toBe(1);
+    expect(d.numa?.[1]).toEqual({
+      node: 1,
+      cpus: '8-15,24-31',
+      memoryMiB: 65536,
+      hugepages: [
+        { size: '2M', total: 4096, free: 4096 },
+        { size: '1G', total: 16, free: 16 },
+      ],
+    });
+    expect(formatDiscoveryText(d)).toContain(
+      'node 1: CPUs 8-15,24-31, 65536 MiB; hugepages 2M 4096/4096 free, 1G 16/16 free',
+    );
+    const single = discover(hosts['only-1g'] as HostFacts);
+    expect(single.numa).toBeUndefined();
+    expect(single.gpus[0]?.numaNode).toBeUndefined();
+  });
+});
