@@ -14,7 +14,7 @@ import { parseXml } from '../domain/xml-read.js';
 import { setGovernor, restoreGovernors } from './governor.js';
 import { allocatePages, freePages } from './hugepages.js';
 import { isolate, release } from './isolate.js';
-import { readRuntimePlan, type RuntimePlan } from './plan.js';
+import { readRuntimePlan, RUNTIME_NS, type RuntimePlan } from './plan.js';
 import { loadState, saveState } from './state.js';
 import { HookFailure, type HookLog } from './util.js';
 
@@ -31,6 +31,8 @@ export interface HookRun {
 
 /** The runtime plan of a virt-gen domain, or undefined for anyone else's (or unreadable XML). */
 export function planOf(xml: string): RuntimePlan | undefined {
+  // Most domains are not virt-gen's: skip the XML parser when the plan's namespace is not even there.
+  if (!xml.includes(RUNTIME_NS)) return undefined;
   try {
     const domain = parseXml(xml);
     return readStamp(domain) ? readRuntimePlan(domain) : undefined;
