@@ -41,7 +41,15 @@ export function hostNeedsOf(vm: ResolvedVm, domain: Domain, facts?: HostFacts): 
     // The size generation chose on this host (domain), else the config's, else the host's default.
     const chosen = domain.memoryBacking?.hugepages?.page?.[0]?.size;
     const sizeKiB = chosen ?? vm.hugepages.sizeKiB ?? facts?.memory.defaultHugepageKiB ?? 2048;
-    needs.hugepages = { sizeKiB, count: Math.ceil((vm.memoryMiB * 1024) / sizeKiB) };
+    // Memory bound to one node (numatune) draws from that node's pool only.
+    const nodeset = domain.numatune?.memory?.nodeset;
+    needs.hugepages = {
+      sizeKiB,
+      count: Math.ceil((vm.memoryMiB * 1024) / sizeKiB),
+      ...(nodeset !== undefined && /^\d+$/.test(nodeset) ? { node: Number(nodeset) } : {}),
+      ...(vm.runtime && vm.runtime.allocateHugepages ? { atStart: true } : {}),
+    };
   }
+
   return needs;
 }

@@ -176,3 +176,37 @@ describe('discover on a NUMA host', () => {
     expect(single.gpus[0]?.numaNode).toBeUndefined();
   });
 });
+
+describe("doctor's hugepage check follows the node the memory is bound to", () => {
+  const finding = async (extra: Record<string, unknown>) => {
+    const { hostNeedsOf } = await import('../../../src/host/needs-from-vm.js');
+    const { checkHugepages } = await import('../../../src/host/doctor/memory.js');
+    const facts = hosts['numa-gpu0'] as HostFacts;
+    const vm = resolveConfig(
+      {
+        name: 'vg-runtime-t',
+        memory: 8192,
+        hugepages: '1G',
+        gpu: { host: GPU['numa-gpu0'] },
+        cpu: { cores: 4, pin: 'auto' },
+        ...extra,
+      },
+      '/',
+    );
+    const { domain } = generate(vm, hostGenerateContext(facts));
+    return checkHugepages(facts, hostNeedsOf(vm, domain, facts)).find((f) => f.id === 'hugepages');
+  };
+
+  it('1G pages that exist only on the other node do not count', async () => {
+    const f = await finding({});
+    expect(f?.status).toBe('fail');
+    expect(f?.what).toContain('only 0 free 1G hugepages on node 0');
+    expect(f?.fix).toContain('/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages');
+  });
+
+  it('with runtime.allocateHugepages the shortage is what the hook fills at start', async () => {
+    const f = await finding({ runtime: { allocateHugepages: true } });
+    expect(f?.status).toBe('ok');
+    expect(f?.what).toContain("virt-gen's hook allocates the 8 the VM needs at each start");
+  });
+});
