@@ -7,8 +7,10 @@ import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen` (default `~/.local/state/virt-gen`). */
+/** `$VIRT_GEN_STATE_DIR` when set; `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen` (default `~/.local/state/virt-gen`). */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
+  // An explicit state folder wins (tests, and hosts that keep state elsewhere).
+  if (env.VIRT_GEN_STATE_DIR?.startsWith('/')) return env.VIRT_GEN_STATE_DIR;
   if (uid === 0) return '/var/lib/virt-gen';
   const xdg = env.XDG_STATE_HOME;
   const base =
