@@ -3,7 +3,7 @@
  * that command runs, so `virt-gen xml` never pays for D-Bus or the QEMU argv parser. The shared
  * options (-c, --backend, --root, --json, -v) are declared once, on the program (options.ts).
  */
-import { Command, type OptionValues } from 'commander';
+import { Command, Option, type OptionValues } from 'commander';
 import { reportError } from './errors.js';
 import { addGlobalOptions, checkGlobalOptions, type GlobalOptions } from './options.js';
 import { VERSION } from './version.js';
@@ -146,7 +146,11 @@ program
   .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')
   .argument('<config>', 'the VM config')
-  .option('--apparmor <mode>', 'auto | always | never', 'auto')
+  .addOption(
+    new Option('--apparmor <mode>', 'AppArmor rules: auto (when AppArmor is on), always, never')
+      .choices(['auto', 'always', 'never'])
+      .default('auto'),
+  )
   .option('--dry-run', 'with apply: show the plan, write nothing')
   .addHelpText(
     'after',
