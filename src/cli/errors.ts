@@ -8,8 +8,20 @@
 import { CommanderError } from 'commander';
 import { EXIT, VirtGenError } from '../util/errors.js';
 
-/** Prints `err` to stderr and returns the exit code to use. */
-export function reportError(err: unknown): number {
+/**
+ * Prints `err` to stderr and returns the exit code to use. With --json, stdout gets the error as
+ * the one JSON document (`{ "error": …, "exitCode": … }`), so a script always has JSON to read.
+ */
+export function reportError(err: unknown, json = false): number {
+  const code = classify(err);
+  if (json && !(err instanceof CommanderError && code === EXIT.ok)) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stdout.write(JSON.stringify({ error: message, exitCode: code }, null, 2) + '\n');
+  }
+  return code;
+}
+
+function classify(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (err instanceof VirtGenError) {
     process.stderr.write(`virt-gen: ${err.message}\n`);

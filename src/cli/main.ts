@@ -220,5 +220,5 @@ Examples:
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.exitCode = reportError(err);
+  process.exitCode = reportError(err, program.opts<GlobalOptions>().json === true);
 });
