@@ -1,12 +1,10 @@
-/** Writing command output: stdout, or a file written whole (never a half-written file). */
-import { rename, writeFile } from 'node:fs/promises';
+/** Writing command output: stdout, or a file written whole by the one safe writer (util/write-output). */
+import { writeFileSafely } from '../util/write-output.js';
 
 export async function emit(text: string, file: string | undefined): Promise<void> {
   if (!file || file === '-') {
     process.stdout.write(text);
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
+  await writeFileSafely(file, text);
 }

@@ -3,7 +3,7 @@ import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
 import { HostError } from '../../host/errors.js';
-import { applyHostPlan, planHost, type HostPlan } from '../../host/plan.js';
+import { applyHostPlan, planHost, withHostLock, type HostPlan } from '../../host/plan.js';
 
 export interface HostCommandOptions {
   root?: string;
@@ -64,20 +64,39 @@ export async function runHost(action: string, config: string, opts: HostCommandO
   const root = opts.root ?? '/';
   const mode = apparmorMode(opts.apparmor);
   const { vm, facts, needs } = await buildOnHost(config, root);
-  const plan = await planHost(facts, needs, root, { owner: vm.name, apparmor: mode });
-  printWarnings(plan);
+  const planFor = (): Promise<HostPlan> => planHost(facts, needs, root, { owner: vm.name, apparmor: mode });
   if (action === 'plan' || opts.dryRun) {
+    const plan = await planFor();
+    printWarnings(plan);
     process.stdout.write(opts.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : planText(plan));
     return;
   }
-  const result = await applyHostPlan(plan, root);
+  // Planned under the lock: a concurrent apply waits, then plans from what this one wrote.
+  const onWait = (message: string): boolean => process.stderr.write(`virt-gen: ${message}\n`);
+  const { plan, result } = await withHostLock(
+    root,
+    async () => {
+      const plan = await planFor();
+      printWarnings(plan);
+      return { plan, result: await applyHostPlan(plan, root) };
+    },
+    { onWait },
+  );
   const reload =
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
   if (opts.json) {
     process.stdout.write(
-      JSON.stringify({ ...(planJson(plan) as object), applied: result, reload }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          ...(planJson(plan) as object),
+          applied: { written: result.written, backups: result.backups },
+          reload,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     return;
   }
