@@ -5,6 +5,7 @@
 import type { DomainCPU } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { maxVcpus } from '../limits.js';
 import type { PropEntry, Props } from '../options.js';
 import { isHypervFlag, mapHyperv } from './hyperv.js';
 
@@ -148,6 +149,9 @@ function mapSmp(ctx: ImportContext): void {
   cpus ??= max;
   if (cpus < 1 || max < cpus)
     throw ctx.error(opt, `expected 1 <= cpus <= maxcpus, found cpus=${cpus}, maxcpus=${max}`);
+  const machine = ctx.domain.os?.type?.machine;
+  if (max > maxVcpus(machine))
+    throw ctx.error(opt, `${max} vCPUs: machine '${machine}' takes at most ${maxVcpus(machine)}`);
   ctx.domain.vcpu = { placement: 'static', value: max, ...(cpus !== max ? { current: cpus } : {}) };
   if (given) {
     const sockets = topo.sockets ?? Math.max(1, Math.floor(max / perSocket));

@@ -4,9 +4,11 @@
  * `-cdrom`, `-fda`/`-fdb`. Target names (`hda`, `sdc`, `vda`) are given at the end: explicit
  * positions first (IDE bus/unit, `-cdrom` = index 2), then the rest in command-line order.
  */
+import { resolve } from 'node:path';
 import type { DomainAddress, DomainDisk } from '../../domain/model.js';
 import { describeOpt, type Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { DISK_FORMATS, DRIVE_LIMITS, MAX_DRIVE_INDEX } from '../limits.js';
 import type { Props } from '../options.js';
 import { applyWriteCache, blockdevBackend, cacheOf, type DiskBackend } from './blockdev.js';
 import { cephMonitors, localSource, parseFileSource } from './disk-source.js';
@@ -57,6 +59,8 @@ function driveBackend(ctx: ImportContext, opt: Opt): DiskBackend {
     if (backend.info.note) ctx.warn(`${describeOpt(opt)} (argument ${opt.index}): ${backend.info.note}`);
   }
   const format = p.str('format');
+  if (format && !DISK_FORMATS.has(format))
+    throw ctx.error(opt, `format=${format}: libvirt knows ${[...DISK_FORMATS].join(', ')}`);
   if (format) backend.driver.type = format;
   driveCache(p, backend);
   const aio = p.str('aio');
@@ -271,6 +275,7 @@ export function mapLegacyDrives(ctx: ImportContext): void {
     const index = p.int('index');
     const bus = p.int('bus');
     const unit = p.int('unit');
+    checkPosition(ctx, opt, iface, { index, bus, unit });
     const device = backend.cdrom ? 'cdrom' : iface === 'floppy' ? 'floppy' : 'disk';
     const disk = diskOf(backend, device);
     const spec = legacySpec(ctx, iface, disk, index, bus, unit);
@@ -306,6 +311,21 @@ function legacySpec(
   }
   const pos = index ?? unit;
   return { disk, bus: iface as Bus, ...(pos !== undefined && iface !== 'virtio' ? { index: pos } : {}) };
+}
+
+/** `index=`, `bus=`, `unit=` within what QEMU takes for the interface. */
+function checkPosition(
+  ctx: ImportContext,
+  opt: Opt,
+  iface: string,
+  pos: Record<'index' | 'bus' | 'unit', number | undefined>,
+): void {
+  const max = { index: MAX_DRIVE_INDEX, ...(DRIVE_LIMITS[iface] ?? { bus: 0, unit: 0 }) };
+  for (const key of ['index', 'bus', 'unit'] as const) {
+    const n = pos[key];
+    if (n !== undefined && (n < 0 || n > max[key]))
+      throw ctx.error(opt, `${key}=${n}: an if=${iface} drive takes ${key} 0 to ${max[key]}`);
+  }
 }
 
 /** The interface of a `-drive` without `if=`, per machine (QEMU's block_default_type). */
@@ -373,8 +393,21 @@ export function finishDisks(ctx: ImportContext): void {
       set.add(index);
     }
     spec.disk.target = { dev: PREFIX[spec.bus] + diskLetters(index), bus: spec.bus, ...spec.disk.target };
+    absoluteSource(ctx, spec.disk);
     ctx.add('disk', spec.disk);
   }
+}
+
+/**
+ * QEMU opens a relative image path in its working folder; libvirt takes absolute paths only. The
+ * folder is --pwd's (a start script's), else the current one, and a warning says so.
+ */
+function absoluteSource(ctx: ImportContext, disk: DomainDisk): void {
+  const file = disk.source?.file;
+  if (!disk.source || file === undefined || file.startsWith('/')) return;
+  const folder = ctx.options.pwd ?? process.cwd();
+  disk.source.file = resolve(folder, file);
+  ctx.warn(`disk image '${file}' is a relative path: read as ${disk.source.file} (--pwd DIR to change)`);
 }
 
 /** 0 -> a, 25 -> z, 26 -> aa, as libvirt names disks. */

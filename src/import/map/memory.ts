@@ -6,6 +6,7 @@ import type { DomainMemoryBacking } from '../../domain/model.js';
 import type { XmlElement } from '../../domain/xml-node.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { MAX_MEMORY_BYTES } from '../limits.js';
 import type { Props } from '../options.js';
 import { compressList } from '../tokenize.js';
 
@@ -39,6 +40,8 @@ function mapSize(ctx: ImportContext): number {
   if (bytes === undefined || bytes < MIB)
     throw ctx.error(opt, 'expected a memory size such as 4096, 4G or 512M');
   const maxmem = p.size('maxmem', 'M');
+  if (Math.max(bytes, maxmem ?? 0) > MAX_MEMORY_BYTES)
+    throw ctx.error(opt, 'more memory than an x86-64 guest can address (4 PiB, 52 bits)');
   const slots = p.int('slots');
   if (maxmem !== undefined) maxMemory(ctx, maxmem, slots);
   ctx.reportUnused(opt, p);

@@ -4,6 +4,7 @@
  */
 import type { DomainSysinfo } from '../../domain/model.js';
 import type { XmlElement } from '../../domain/xml-node.js';
+import { describeOpt } from '../argv.js';
 import type { ImportContext } from '../context.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 import { pciAddress } from './pci.js';
@@ -126,15 +127,28 @@ const SMBIOS_BLOCKS: Record<string, keyof DomainSysinfo> = {
   '3': 'chassis',
 };
 
+/** The fields libvirt's schema has per block (QEMU's names, which libvirt shares). */
+const SMBIOS_FIELDS: Partial<Record<keyof DomainSysinfo, string[]>> = {
+  bios: ['vendor', 'version', 'date', 'release'],
+  system: ['manufacturer', 'product', 'version', 'serial', 'uuid', 'sku', 'family'],
+  baseBoard: ['manufacturer', 'product', 'version', 'serial', 'asset', 'location'],
+  chassis: ['manufacturer', 'version', 'serial', 'asset', 'sku'],
+};
+
 /** `-smbios type=1,manufacturer=…,product=…` -> `<sysinfo type='smbios'>` + `<smbios mode='sysinfo'/>`. */
 function mapSmbios(ctx: ImportContext): void {
   for (const opt of ctx.find('-smbios')) {
     const p = ctx.props(opt);
     const block = SMBIOS_BLOCKS[p.str('type') ?? ''];
     if (!block || p.has('file')) continue;
-    opt.consumed = true;
-    const sysinfo = (ctx.domain.sysinfo ??= { type: 'smbios' });
     const entries = p.entries.filter((e) => e.key !== 'type' && e.value !== undefined);
+    if (entries.some((e) => !SMBIOS_FIELDS[block]?.includes(e.key))) continue; // kept as written
+    opt.consumed = true;
+    if (!entries.length) {
+      ctx.warn(`${describeOpt(opt)}: sets no field, as QEMU reads it; nothing to carry over`);
+      continue;
+    }
+    const sysinfo = (ctx.domain.sysinfo ??= { type: 'smbios' });
     const target = (sysinfo[block] ??= { entry: [] }) as { entry?: { name?: string; value?: string }[] };
     for (const e of entries) (target.entry ??= []).push({ name: e.key, value: String(e.value) });
     p.ignore(...p.entries.map((e) => e.key));
