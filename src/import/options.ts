@@ -177,6 +177,19 @@ export class Props {
     return String(v);
   }
 
+  /** A string that must match `pattern` (what libvirt's schema takes), described as `what`. */
+  matching(key: string, pattern: RegExp, what: string): string | undefined {
+    const v = this.str(key);
+    if (v !== undefined && !pattern.test(v)) throw this.error(key, `expected ${what}, found '${v}'`);
+    return v;
+  }
+
+  /** `bootindex`: QEMU counts from 0 and reads a negative one as "not bootable". */
+  bootIndex(): number | undefined {
+    const n = this.int('bootindex');
+    return n === undefined || n < 0 ? undefined : n;
+  }
+
   /** on/off, yes/no, true/false; a bare flag (`readonly`) is true. */
   bool(key: string): boolean | undefined {
     if (!this.has(key)) {

@@ -4,7 +4,6 @@
  * `-cdrom`, `-fda`/`-fdb`. Target names (`hda`, `sdc`, `vda`) are given at the end: explicit
  * positions first (IDE bus/unit, `-cdrom` = index 2), then the rest in command-line order.
  */
-import { resolve } from 'node:path';
 import type { DomainAddress, DomainDisk } from '../../domain/model.js';
 import { describeOpt, type Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
@@ -24,6 +23,8 @@ interface DiskSpec {
   bus: Bus;
   /** Position within the bus's names (hda=0), when the command line fixes it. */
   index?: number;
+  /** The option that named the image, for messages. */
+  opt?: Opt;
 }
 
 const PREFIX: Record<Bus, string> = { ide: 'hd', sata: 'sd', scsi: 'sd', usb: 'sd', virtio: 'vd', fdc: 'fd' };
@@ -63,7 +64,7 @@ function driveBackend(ctx: ImportContext, opt: Opt): DiskBackend {
     throw ctx.error(opt, `format=${format}: libvirt knows ${[...DISK_FORMATS].join(', ')}`);
   if (format) backend.driver.type = format;
   driveCache(p, backend);
-  const aio = p.str('aio');
+  const aio = p.matching('aio', AIO_MODES, 'threads, native or io_uring');
   if (aio) backend.driver.io = aio;
   const discard = p.str('discard');
   if (discard === 'unmap' || discard === 'ignore') backend.driver.discard = discard;
@@ -92,8 +93,15 @@ function driveBackend(ctx: ImportContext, opt: Opt): DiskBackend {
   return backend;
 }
 
+export const AIO_MODES = /^(threads|native|io_uring)$/;
+const CACHE_MODES = /^(none|writeback|writethrough|directsync|unsafe|on|off)$/;
+
 function driveCache(p: Props, backend: DiskBackend): void {
-  const cache = p.str('cache');
+  const cache = p.matching(
+    'cache',
+    CACHE_MODES,
+    'a cache mode (none, writeback, writethrough, directsync, unsafe)',
+  );
   if (cache) backend.driver.cache = cache === 'off' ? 'none' : cache === 'on' ? 'writeback' : cache;
   cacheOf(p, '', backend.driver);
 }
@@ -134,7 +142,7 @@ export function addDiskSpec(ctx: ImportContext, disk: DomainDisk, bus: Bus, inde
 
 function addSpec(ctx: ImportContext, spec: DiskSpec, opts: Opt[]): void {
   for (const o of opts) o.consumed = true;
-  specs(ctx).push(spec);
+  specs(ctx).push({ ...spec, ...(opts[opts.length - 1] ? { opt: opts[opts.length - 1] } : {}) });
 }
 
 /** `-device ide-hd|ide-cd|scsi-hd|scsi-cd|virtio-blk-pci|usb-storage|floppy,drive=…` */
@@ -161,7 +169,7 @@ function diskDevice(dev: DeviceOpt, ctx: ImportContext): boolean {
 }
 
 function commonDeviceProps(p: Props, disk: DomainDisk): void {
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) disk.boot = { order: boot };
   const serial = p.str('serial');
   if (serial) disk.serial = { value: serial };
@@ -393,21 +401,11 @@ export function finishDisks(ctx: ImportContext): void {
       set.add(index);
     }
     spec.disk.target = { dev: PREFIX[spec.bus] + diskLetters(index), bus: spec.bus, ...spec.disk.target };
-    absoluteSource(ctx, spec.disk);
+    const file = spec.disk.source?.file;
+    if (spec.disk.source && file !== undefined && spec.opt)
+      spec.disk.source.file = ctx.absolutePath(spec.opt, file);
     ctx.add('disk', spec.disk);
   }
-}
-
-/**
- * QEMU opens a relative image path in its working folder; libvirt takes absolute paths only. The
- * folder is --pwd's (a start script's), else the current one, and a warning says so.
- */
-function absoluteSource(ctx: ImportContext, disk: DomainDisk): void {
-  const file = disk.source?.file;
-  if (!disk.source || file === undefined || file.startsWith('/')) return;
-  const folder = ctx.options.pwd ?? process.cwd();
-  disk.source.file = resolve(folder, file);
-  ctx.warn(`disk image '${file}' is a relative path: read as ${disk.source.file} (--pwd DIR to change)`);
 }
 
 /** 0 -> a, 25 -> z, 26 -> aa, as libvirt names disks. */

@@ -30,7 +30,7 @@ function vfioPci(dev: DeviceOpt, ctx: ImportContext): boolean {
   if (bar !== undefined || file !== undefined) {
     hostdev.rom = { ...(bar !== undefined ? { bar } : {}), ...(file !== undefined ? { file } : {}) };
   }
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) hostdev.boot = { order: boot };
   const address = pciAddress(ctx, dev);
   if (address) hostdev.address = address;

@@ -4,7 +4,7 @@
  */
 import type { XmlElement } from '../../domain/xml-node.js';
 import type { Opt } from '../argv.js';
-import type { ImportContext } from '../context.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
 import { MACHINE_NAME, PVE_SUFFIX } from '../limits.js';
 import type { Props } from '../options.js';
 
@@ -79,7 +79,7 @@ function mapAccel(ctx: ImportContext): string | undefined {
 /** Adds a `<kvm>` child the model has no field for. */
 export function kvmExtra(ctx: ImportContext, el: XmlElement): void {
   const kvm = ((ctx.domain.features ??= {}).kvm ??= {});
-  ((kvm.$extra ??= {}).children ??= []).push(el);
+  putExtraOnce(kvm, el);
 }
 
 /** Machine properties that libvirt spells as domain features or elsewhere. */
@@ -114,7 +114,7 @@ function keyWrap(ctx: ImportContext, p: Props): void {
       ciphers.push({ name: 'cipher', attrs: { name, state: on ? 'on' : 'off' }, children: [] });
   }
   if (!ciphers.length) return;
-  ((ctx.domain.$extra ??= {}).children ??= []).push({ name: 'keywrap', attrs: {}, children: ciphers });
+  putExtraOnce(ctx.domain, { name: 'keywrap', attrs: {}, children: ciphers });
 }
 
 /**

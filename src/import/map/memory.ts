@@ -5,7 +5,7 @@
 import type { DomainMemoryBacking } from '../../domain/model.js';
 import type { XmlElement } from '../../domain/xml-node.js';
 import type { Opt } from '../argv.js';
-import type { ImportContext } from '../context.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
 import { MAX_MEMORY_BYTES } from '../limits.js';
 import type { Props } from '../options.js';
 import { compressList } from '../tokenize.js';
@@ -65,7 +65,7 @@ function maxMemory(ctx: ImportContext, bytes: number, slots: number | undefined)
     attrs: { ...(slots !== undefined ? { slots: String(slots) } : {}), unit: 'KiB' },
     children: [String(Math.ceil(bytes / KIB))],
   };
-  ((ctx.domain.$extra ??= {}).children ??= []).push(el);
+  putExtraOnce(ctx.domain, el);
 }
 
 /** The RAM backend libvirt names in `-machine memory-backend=pc.ram`. */
@@ -120,7 +120,7 @@ function numaPolicy(ctx: ImportContext, p: Props): void {
     attrs: {},
     children: [{ name: 'memory', attrs, children: [] }],
   };
-  ((ctx.domain.$extra ??= {}).children ??= []).push(numatune);
+  putExtraOnce(ctx.domain, numatune);
 }
 
 /** `<hugepages/>`, with the page size when the mount names it (`/dev/hugepages1G`). */

@@ -5,7 +5,7 @@
 import type { DomainSysinfo } from '../../domain/model.js';
 import type { XmlElement } from '../../domain/xml-node.js';
 import { describeOpt } from '../argv.js';
-import type { ImportContext } from '../context.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 import { pciAddress } from './pci.js';
 
@@ -85,8 +85,9 @@ function mapBoot(ctx: ImportContext): void {
     if (menu !== undefined)
       os.bootmenu = { enable: menu, ...(splash !== undefined && menu ? { timeout: splash } : {}) };
     const reboot = p.int('reboot-timeout');
-    if (reboot !== undefined)
-      ((os.$extra ??= {}).children ??= []).push(bios({ rebootTimeout: String(reboot) }));
+    if (reboot !== undefined && (reboot < -1 || reboot > 65535))
+      throw p.error('reboot-timeout', 'expected -1 to 65535 milliseconds');
+    if (reboot !== undefined) putExtraOnce(os, bios({ rebootTimeout: String(reboot) }));
     p.ignore('strict', 'splash-time');
     ctx.reportUnused(opt, p);
   }
@@ -156,9 +157,18 @@ function mapSmbios(ctx: ImportContext): void {
   }
 }
 
+const WATCHDOG_ACTIONS = ['reset', 'shutdown', 'poweroff', 'pause', 'none', 'dump', 'inject-nmi'];
+const WATCHDOG_MODELS = ['i6300esb', 'ib700', 'diag288', 'itco'];
+
 /** `-watchdog MODEL -watchdog-action ACTION`; `-watchdog-action reset` alone is libvirt's q35 default. */
 function mapWatchdog(ctx: ImportContext): void {
-  const action = ctx.take('-watchdog-action').pop()?.value;
+  const actionOpt = ctx.take('-watchdog-action').pop();
+  const action = actionOpt?.value;
+  if (actionOpt && !WATCHDOG_ACTIONS.includes(action ?? ''))
+    throw ctx.error(actionOpt, `expected one of ${WATCHDOG_ACTIONS.join(', ')}`);
+  for (const opt of ctx.find('-watchdog'))
+    if (!WATCHDOG_MODELS.includes((opt.value ?? '').toLowerCase()))
+      throw ctx.error(opt, `expected one of ${WATCHDOG_MODELS.join(', ')}`);
   for (const opt of ctx.take('-watchdog')) watchdog(ctx, opt.value ?? '', action);
   const dog = ctx.domain.devices?.$extra?.children?.find((c) => c.name === 'watchdog');
   if (dog && action && !dog.attrs.action) dog.attrs.action = action;
@@ -170,7 +180,7 @@ function mapWatchdog(ctx: ImportContext): void {
 function watchdog(ctx: ImportContext, model: string, action: string | undefined): void {
   const devices = (ctx.domain.devices ??= {});
   const attrs: Record<string, string> = { model: model.toLowerCase(), ...(action ? { action } : {}) };
-  ((devices.$extra ??= {}).children ??= []).push({ name: 'watchdog', attrs, children: [] });
+  putExtraOnce(devices, { name: 'watchdog', attrs, children: [] });
 }
 
 function watchdogDevice(dev: DeviceOpt, ctx: ImportContext): void {
@@ -180,7 +190,7 @@ function watchdogDevice(dev: DeviceOpt, ctx: ImportContext): void {
   const devices = (ctx.domain.devices ??= {});
   const children: XmlElement[] = [];
   if (address) children.push({ name: 'address', attrs: stringAttrs(address), children: [] });
-  ((devices.$extra ??= {}).children ??= []).push({ name: 'watchdog', attrs: { model }, children });
+  putExtraOnce(devices, { name: 'watchdog', attrs: { model }, children });
 }
 
 function stringAttrs(o: object): Record<string, string> {

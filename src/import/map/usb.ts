@@ -110,7 +110,7 @@ function usbHost(dev: DeviceOpt, ctx: ImportContext): boolean {
   ignoreCommon(p);
   const address = usbAddress(ctx, p);
   if (address) hostdev.address = address;
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) hostdev.boot = { order: boot };
   // libvirt's defaults for <source guestReset>.
   if (p.bool('guest-reset') !== false && p.bool('guest-resets-all') !== true)

@@ -186,7 +186,7 @@ function vnc(ctx: ImportContext, opt: Opt): DomainGraphics {
       g.listen_ = [{ type: 'address', address: host }];
     }
   }
-  const websocket = p.str('websocket');
+  const websocket = p.matching('websocket', /^(-1|\d{1,5})$/, 'a websocket port');
   if (websocket) attrs.websocket = websocket;
   const share = p.str('share');
   if (share) attrs.sharePolicy = share;
