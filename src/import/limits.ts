@@ -57,5 +57,8 @@ export const DRIVE_LIMITS: Record<string, { bus: number; unit: number }> = {
 /** The highest `index=` a legacy `-drive` may give (beyond it no name such as `hdz` stays sane). */
 export const MAX_DRIVE_INDEX = 63;
 
-/** C0 controls and DEL, which XML 1.0 cannot carry and no QEMU value needs (tab aside). */
-export const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** C0 controls and DEL, which XML 1.0 cannot carry and no QEMU value needs (tab, LF, CR aside). */
+export function isControlCharacter(c: string): boolean {
+  const code = c.charCodeAt(0);
+  return (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') || code === 0x7f;
+}

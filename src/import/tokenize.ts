@@ -13,7 +13,7 @@
  * the rest on the next).
  */
 import { ImportError, formatPosition, type Position } from './errors.js';
-import { CONTROL_CHARACTER } from './limits.js';
+import { isControlCharacter } from './limits.js';
 
 export interface Token extends Position {
   /** The word after quote removal. */
@@ -119,7 +119,7 @@ function readWord(s: Scanner): Token {
     if (s.continuation()) continue;
     const c = s.peek();
     if (BLANK.test(c)) break;
-    if (CONTROL_CHARACTER.test(c)) throw controlCharacter(s);
+    if (isControlCharacter(c)) throw controlCharacter(s);
     if (OPERATORS.has(c)) {
       throw new ImportError(
         `shell operator '${c}' at ${formatPosition(s.position())}: an args file holds one QEMU command line, not a script`,
@@ -155,7 +155,7 @@ function readSingleQuoted(s: Scanner): string {
   for (;;) {
     if (s.done) throw unterminated('quote', at);
     if (s.continuation()) continue;
-    if (CONTROL_CHARACTER.test(s.peek())) throw controlCharacter(s);
+    if (isControlCharacter(s.peek())) throw controlCharacter(s);
     const c = s.next();
     if (c === "'") return out;
     out += c;
@@ -171,7 +171,7 @@ function readDoubleQuoted(s: Scanner, expansions: string[]): string {
     if (s.done) throw unterminated('quote', at);
     if (s.continuation()) continue;
     const c = s.peek();
-    if (CONTROL_CHARACTER.test(c)) throw controlCharacter(s);
+    if (isControlCharacter(c)) throw controlCharacter(s);
     if (c === '"') {
       s.next();
       return out;
