@@ -258,6 +258,8 @@ export function parseCommandLine(text: string): CommandLine {
       i++;
     } else if (t.value === 'taskset' || t.value.endsWith('/taskset')) {
       i = readTaskset(tokens, i, cmd);
+    } else if (wrapperOf(t.value)) {
+      i = skipWrapper(tokens, i, cmd);
     } else if (continuesEnvValue(tokens, i, cmd)) {
       const last = cmd.env[cmd.env.length - 1] as EnvAssignment;
       last.value += ' ' + t.value;
@@ -308,6 +310,59 @@ function continuesEnvValue(tokens: Token[], i: number, cmd: CommandLine): boolea
   if (!last || last.token !== tokens[i - 1] || !last.value.startsWith('-')) return false;
   if (t.value.startsWith('-') || isQemuBinary(t.value)) return false;
   return tokens.slice(i + 1).some((later) => isQemuBinary(later.value));
+}
+
+/**
+ * Wrappers that change how the process runs, not what QEMU is asked: their options (and, for those
+ * that take one, the option's value) are skipped. libvirt has its own ways to say some of it
+ * (`<cputune>`, `<numatune>`); the note says what was dropped.
+ */
+const WRAPPERS: Record<string, { valued: Set<string>; positional?: RegExp }> = {
+  sudo: { valued: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U']) },
+  doas: { valued: new Set(['-u', '-C']) },
+  nice: { valued: new Set(['-n']) },
+  ionice: { valued: new Set(['-c', '-n', '-p', '-P', '-u']) },
+  chrt: { valued: new Set([]), positional: /^\d+$/ }, // chrt [-f|-r…] PRIORITY command
+  numactl: { valued: new Set(['-C', '-N', '-m', '-p', '-i', '-P']) },
+  nohup: { valued: new Set() },
+  stdbuf: { valued: new Set(['-i', '-o', '-e']) },
+};
+
+function wrapperOf(word: string): string | undefined {
+  const base = word.split('/').pop() ?? '';
+  return Object.hasOwn(WRAPPERS, base) ? base : undefined;
+}
+
+/** Skips a wrapper and its options; returns the index of the word after them. */
+function skipWrapper(tokens: Token[], i: number, cmd: CommandLine): number {
+  const t = tokens[i] as Token;
+  const spec = WRAPPERS[wrapperOf(t.value) as string] as (typeof WRAPPERS)[string];
+  const words = [t.value];
+  let j = i + 1;
+  for (; tokens[j]; j++) {
+    const w = (tokens[j] as Token).value;
+    if (w === '--') {
+      j++;
+      break;
+    }
+    if (/^-\d+$/.test(w) && t.value.endsWith('nice')) words.push(w);
+    else if (w.startsWith('-')) {
+      words.push(w);
+      const short = w.startsWith('--') ? undefined : w.slice(0, 2);
+      if (short && spec.valued.has(short) && w.length === 2 && tokens[j + 1])
+        words.push((tokens[++j] as Token).value);
+    } else if (spec.positional?.test(w)) {
+      words.push(w);
+      j++;
+      break;
+    } else break;
+  }
+  cmd.wrappers.push(t);
+  cmd.notes.push(
+    `'${words.join(' ')}' at ${formatPosition(t)} dropped: libvirt starts QEMU itself ` +
+      '(<cputune>, <numatune> and the qemu.conf user say how)',
+  );
+  return j;
 }
 
 /** `taskset [-a] -c LIST` or `taskset [-a] MASK`; returns the index after it. */

@@ -52,6 +52,8 @@ export function mapMachine(ctx: ImportContext): void {
   os.type = { arch: ctx.arch, machine: machine ?? DEFAULT_MACHINE[ctx.arch] ?? 'pc', value: 'hvm' };
   if (binary?.startsWith('/')) (ctx.domain.devices ??= {}).emulator = { path: binary };
   if (ctx.take('-no-acpi').length) acpi(ctx, false);
+  if (ctx.take('-no-hpet').length)
+    ((ctx.domain.clock ??= {}).timer ??= []).push({ name: 'hpet', present: false });
   else if (!ctx.domain.features || !('acpi' in ctx.domain.features)) acpi(ctx, true);
 }
 

@@ -70,8 +70,11 @@ function maxMemory(ctx: ImportContext, bytes: number, slots: number | undefined)
 
 /** The RAM backend libvirt names in `-machine memory-backend=pc.ram`. */
 function mainBackend(ctx: ImportContext, backing: DomainMemoryBacking): void {
-  const machine = ctx.opts.find((o) => o.name === '-machine' && o.value !== undefined);
-  const id = machine ? ctx.props(machine).str('memory-backend') : undefined;
+  const machines = ctx.opts.filter((o) => o.name === '-machine' && o.value !== undefined);
+  const id = machines
+    .map((m) => ctx.props(m).str('memory-backend'))
+    .filter((v) => v !== undefined)
+    .pop();
   if (!id) return;
   const opt = ctx.lookup(['-object'], 'id', id);
   if (!opt || opt.consumed) return;
