@@ -8,7 +8,7 @@ import path from 'node:path';
 import { VirtGenError } from '../../util/errors.js';
 import { tsconfigSource } from '../editor-setup.js';
 import type { GlobalOptions } from '../options.js';
-import { writeFileAtomic } from '../output.js';
+import { writeFileSafely } from '../../util/write-output.js';
 import { Reporter } from '../reporter.js';
 
 export interface InitCommandOptions extends GlobalOptions {
@@ -33,8 +33,8 @@ export async function runInit(dir: string, opts: InitCommandOptions): Promise<vo
   const { source, from } = await starterSource(name, opts.root ?? '/');
   const tsconfigText = tsconfigSource();
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(config, source);
-  await writeFileAtomic(tsconfig, tsconfigText);
+  await writeFileSafely(config, source);
+  await writeFileSafely(tsconfig, tsconfigText);
   const out = new Reporter(opts.json === true);
   out.merge({ config, tsconfig, from });
   out.note(
