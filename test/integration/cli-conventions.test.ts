@@ -5,7 +5,7 @@
  * printed command works). Domains are named vg-cli-*.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml } from '../../src/domain/read.js';
@@ -85,6 +85,21 @@ describe('virt-gen define conventions', () => {
     const back = run(argv[0] ?? 'virsh', [...argv.slice(1)]);
     expect(back.status).toBe(0);
     expect(memoryKiB()).toBe(524288);
+  });
+
+  it("define warns about a disk image libvirt's QEMU user cannot reach", () => {
+    const priv = path.join(dir, 'private');
+    mkdirSync(priv, { mode: 0o700 });
+    writeFileSync(path.join(priv, 'disk.qcow2'), '');
+    const cfg = path.join(dir, 'vg-cli-disk.ts');
+    writeFileSync(
+      cfg,
+      `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'vg-cli-disk', memory: 256, cpu: { cores: 1 }, firmware: 'bios', disks: [{ path: '${priv}/disk.qcow2' }] });\n`,
+    );
+    const r = virtGen(['define', cfg, '--dry-run'], { env });
+    expect(r.stderr).toContain(
+      `warning: disk image ${priv}/disk.qcow2: libvirt's QEMU user libvirt-qemu cannot enter ${priv} (mode 0700; ACLs not read): the VM will not start until this is fixed`,
+    );
   });
 
   it('hints carry the options given: a normal user is told to apply host changes with --root', () => {

@@ -8,7 +8,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO } from '../../support/paths.js';
-import { virtGen } from '../../support/run.js';
+import { run, virtGen } from '../../support/run.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vg-cli-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,5 +97,24 @@ export default defineVm({
     expect(r.stdout).toContain(`<source file="${sub}/a.qcow2"/>`);
     expect(r.stdout).toContain(`<source file="${sub}/b.qcow2"/>`);
     expect(r.stdout).toContain(`<source file="${file}.img"/>`);
+  });
+});
+
+describe('discover --config', () => {
+  it('writes a tsconfig.json beside the config, and tsc checks the starter config against this virt-gen', () => {
+    const out = path.join(dir, 'discovered');
+    mkdirSync(out);
+    const host = path.join(REPO, 'test', 'fixtures', 'hosts', 'guide');
+    const r = virtGen(['discover', '--root', host, '--config', path.join(out, 'gaming.ts')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`and ${path.join(out, 'tsconfig.json')}`);
+    const tsc = run(process.execPath, [
+      path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '--noEmit',
+      '-p',
+      out,
+    ]);
+    expect(tsc.stdout).toBe('');
+    expect(tsc.status).toBe(0);
   });
 });
