@@ -8,7 +8,17 @@ import type { HostNeeds } from '../needs.js';
 import type { DoctorEnv } from './env.js';
 import { fail, ok, warn, type Finding } from './finding.js';
 
-export function checkQemuConf(env: Pick<DoctorEnv, 'qemuConf'>): Finding[] {
+export function checkQemuConf(env: Pick<DoctorEnv, 'qemuConf' | 'qemuConfUnreadable'>): Finding[] {
+  if (env.qemuConfUnreadable !== undefined) {
+    return [
+      warn(
+        'qemu-conf',
+        env.qemuConfUnreadable.replace(/ \(nothing was changed\)$/, ''),
+        'its settings (QEMU user, ACL) cannot be checked without reading it',
+        'run `sudo virt-gen doctor`',
+      ),
+    ];
+  }
   if (env.qemuConf === undefined) {
     return [
       warn(

@@ -9,8 +9,9 @@ import { HostError } from '../errors.js';
 import { readDeviceNode, type DeviceNodeFacts, type HostFacts } from '../facts.js';
 import type { HostNeeds } from '../needs.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
+import { readHostText } from '../host-file.js';
 import { QEMU_CONF } from '../qemu-conf.js';
-import { listDir, pathExists, readText, readTrimmed, underRoot } from '../read.js';
+import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
 
 export interface RomFile {
   path: string;
@@ -30,6 +31,8 @@ export interface DoctorEnv {
   /** Checks run against the running host (root '/'): device nodes must be real devices there. */
   live: boolean;
   qemuConf?: string;
+  /** Why qemu.conf could not be read (a non-root run on a 0600 file), when it exists but is unreadable. */
+  qemuConfUnreadable?: string;
   apparmor: AppArmorState;
   ovmfCode: boolean;
   firmwareDescriptors: string[];
@@ -91,7 +94,10 @@ export async function readDoctorEnv(
 ): Promise<DoctorEnv> {
   const needs = opts.needs;
   const [qemuConf, apparmor, ovmfCode, descriptors, clocksource, ignoreMsrs, splitLock] = await Promise.all([
-    readText(root, QEMU_CONF),
+    readHostText(root, QEMU_CONF).then(
+      (f) => ({ text: f.text }),
+      (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
+    ),
     readAppArmorState(root),
     pathExists(root, '/usr/share/OVMF/OVMF_CODE_4M.fd'),
     listDir(root, '/usr/share/qemu/firmware'),
@@ -109,7 +115,8 @@ export async function readDoctorEnv(
     ),
     roms: await Promise.all((needs?.readFiles ?? []).map((p) => readRom(root, p))),
   };
-  if (qemuConf !== undefined) env.qemuConf = qemuConf;
+  if ('error' in qemuConf) env.qemuConfUnreadable = qemuConf.error;
+  else if (qemuConf.text !== undefined) env.qemuConf = qemuConf.text;
   if (clocksource !== undefined) env.clocksource = clocksource;
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
