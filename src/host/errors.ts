@@ -3,7 +3,9 @@
  * message names the file, device or setting and says what to do. `cause` keeps the underlying error
  * (an errno error, a FileReadError) for `VIRT_GEN_DEBUG` and for callers that need its code.
  */
-export class HostError extends Error {
+import { VirtGenError } from '../util/errors.js';
+
+export class HostError extends VirtGenError {
   override readonly name = 'HostError';
   constructor(
     message: string,

@@ -6,11 +6,12 @@
  * again on the open descriptor (the same inode, a regular file), and read up to a limit.
  */
 import { constants, promises as fs, type Stats } from 'node:fs';
+import { VirtGenError } from './errors.js';
 
 export const MiB = 1024 * 1024;
 
 /** A file that cannot be read as asked. `code` is stable for tests and `--json`. */
-export class FileReadError extends Error {
+export class FileReadError extends VirtGenError {
   override readonly name = 'FileReadError';
   constructor(
     message: string,

@@ -11,9 +11,10 @@ import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errnoWords, kindOf } from './read-bounded.js';
+import { VirtGenError } from './errors.js';
 
 /** An output file that cannot be written; the message names it. */
-export class OutputError extends Error {
+export class OutputError extends VirtGenError {
   override readonly name = 'OutputError';
   constructor(
     message: string,

@@ -9,8 +9,10 @@ import { HostError } from '../errors.js';
 import { readDeviceNode, type DeviceNodeFacts, type HostFacts } from '../facts.js';
 import type { HostNeeds } from '../needs.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
+import type { Domain } from '../../domain/model.js';
 import { readHostText } from '../host-file.js';
 import { QEMU_CONF } from '../qemu-conf.js';
+import { inspectVmPaths, type VmPathsReport } from '../vm-paths.js';
 import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
 
 export interface RomFile {
@@ -25,13 +27,15 @@ export interface LibvirtStatus {
   /** e.g. `9.0.0` */
   version?: string;
   error?: string;
+  /** LibvirtError's kind when it failed: access denied and "not running" have different fixes. */
+  kind?: string;
 }
 
 export interface DoctorEnv {
   /** Checks run against the running host (root '/'): device nodes must be real devices there. */
   live: boolean;
   qemuConf?: string;
-  /** Why qemu.conf could not be read (a non-root run on a 0600 file), when it exists but is unreadable. */
+  /** qemu.conf exists but this user cannot read it (errno code, e.g. EACCES): not the same as absent. */
   qemuConfUnreadable?: string;
   apparmor: AppArmorState;
   ovmfCode: boolean;
@@ -45,6 +49,8 @@ export interface DoctorEnv {
   plan?: HostPlan;
   planError?: { message: string; code?: string };
   libvirt?: LibvirtStatus;
+  /** With a config: its disk images, ROMs and evdev devices, and what is wrong with them. */
+  vmPaths?: VmPathsReport;
 }
 
 async function readRom(root: string, p: string): Promise<RomFile> {
@@ -66,6 +72,24 @@ async function readRom(root: string, p: string): Promise<RomFile> {
   }
 }
 
+/**
+ * A config file's text; `{ unreadable }` when it exists but this user may not read it (qemu.conf
+ * is 0600 root on Debian); undefined when it does not exist.
+ */
+/** Read strictly and bounded (host-file.ts: no hang on a FIFO, links inside the root). */
+async function readConf(root: string, p: string): Promise<string | { unreadable: string } | undefined> {
+  try {
+    return (await readHostText(root, p)).text;
+  } catch (err) {
+    // The errno code when there is one (EACCES), else what is wrong with the file (a FIFO, too large).
+    let cause: unknown = err;
+    while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return undefined;
+    return { unreadable: code ?? (err instanceof Error ? err.message : String(err)) };
+  }
+}
+
 async function tryPlan(
   facts: HostFacts,
   needs: HostNeeds,
@@ -83,6 +107,8 @@ async function tryPlan(
 export interface DoctorReadOptions {
   needs?: HostNeeds;
   planOptions?: PlanOptions;
+  /** The VM's domain: the files and devices it opens are checked. */
+  domain?: Domain;
   /** Asks libvirt for its version; the CLI passes its backend here. */
   checkLibvirt?: () => Promise<LibvirtStatus>;
 }
@@ -94,10 +120,7 @@ export async function readDoctorEnv(
 ): Promise<DoctorEnv> {
   const needs = opts.needs;
   const [qemuConf, apparmor, ovmfCode, descriptors, clocksource, ignoreMsrs, splitLock] = await Promise.all([
-    readHostText(root, QEMU_CONF).then(
-      (f) => ({ text: f.text }),
-      (err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }),
-    ),
+    readConf(root, QEMU_CONF),
     readAppArmorState(root),
     pathExists(root, '/usr/share/OVMF/OVMF_CODE_4M.fd'),
     listDir(root, '/usr/share/qemu/firmware'),
@@ -115,12 +138,13 @@ export async function readDoctorEnv(
     ),
     roms: await Promise.all((needs?.readFiles ?? []).map((p) => readRom(root, p))),
   };
-  if ('error' in qemuConf) env.qemuConfUnreadable = qemuConf.error;
-  else if (qemuConf.text !== undefined) env.qemuConf = qemuConf.text;
+  if (typeof qemuConf === 'string') env.qemuConf = qemuConf;
+  else if (qemuConf) env.qemuConfUnreadable = qemuConf.unreadable;
   if (clocksource !== undefined) env.clocksource = clocksource;
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
+  if (opts.domain) env.vmPaths = await inspectVmPaths(facts, root, opts.domain, env.qemuConf);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));
   return env;
