@@ -115,12 +115,15 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
   await ensureLockDir(path.dirname(lockPath));
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   let told = false;
+  let attempts = 0;
   for (;;) {
     if (await createLock(lockPath)) {
       return { path: lockPath, release: () => fs.rm(lockPath, { force: true }) };
     }
     const holder = await holderOf(lockPath);
     if (holder?.stale) await breakStaleLock(lockPath, holder.ino);
+    if (++attempts > 1000)
+      throw new HostError(`cannot take the lock ${lockPath}: it keeps changing`, 'host-locked');
     if (!holder || holder.stale) continue;
     const who = `another virt-gen run (pid ${holder.pid ?? 'unknown'}) is changing host files (lock ${lockPath})`;
     if (Date.now() >= deadline) {
