@@ -1,7 +1,6 @@
 /**
- * Writing command output: stdout, or a file written whole by the one safe writer for user files
- * (src/util/write-output.ts: an unpredictable O_EXCL|O_NOFOLLOW temp beside the target, renamed over
- * it; no planted link followed; no half-written file ever seen under the target's name).
+ * Writing command output: stdout, or a file written whole by the one safe writer
+ * (util/write-output.ts: unpredictable O_EXCL temp beside the target, rename; links handled safely).
  */
 import { writeFileSafely } from '../util/write-output.js';
 
@@ -10,11 +9,6 @@ export async function emit(text: string, file: string | undefined): Promise<void
     process.stdout.write(text);
     return;
   }
-  await writeFileAtomic(file, text);
-}
-
-/** Replaces (or creates) `file` with `text` atomically, with mode 0644 (an existing file keeps its own). */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
   await writeFileSafely(file, text);
 }
 

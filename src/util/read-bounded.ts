@@ -5,8 +5,8 @@
  * before it is opened (a device or FIFO is refused without being opened), opened non-blocking, checked
  * again on the open descriptor (the same inode, a regular file), and read up to a limit.
  */
-import { constants, promises as fs, type Stats } from 'node:fs';
 import { VirtGenError } from './errors.js';
+import { constants, promises as fs, type Stats } from 'node:fs';
 
 export const MiB = 1024 * 1024;
 

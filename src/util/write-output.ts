@@ -7,11 +7,11 @@
  * leaves the old one. A target that is a symbolic link is written at the link's target, the link kept;
  * as root, only a link root owns is followed (a user's link must not steer root's write).
  */
+import { VirtGenError } from './errors.js';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { errnoWords, kindOf } from './read-bounded.js';
-import { VirtGenError } from './errors.js';
 
 /** An output file that cannot be written; the message names it. */
 export class OutputError extends VirtGenError {

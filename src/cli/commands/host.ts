@@ -89,6 +89,7 @@ export async function runHost(action: string, config: string, opts: HostCommandO
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
   out.merge(planJson(plan) as object);
+  // Not the snapshots: they hold the old bytes, for rollback, not for the report.
   out.set('applied', { written: result.written, backups: result.backups });
   out.set('reload', reload);
   for (const f of result.written) out.say(`wrote ${f}`);
