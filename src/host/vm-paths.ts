@@ -15,6 +15,8 @@ import type { HostFacts } from './facts.js';
 import { parseLibvirtConf } from './libvirt-conf.js';
 import { QEMU_CONF, readSettings, type QemuConfSettings } from './qemu-conf.js';
 import { underRoot } from './read.js';
+import { readBounded } from '../util/read-bounded.js';
+import { HOST_FILE_LIMIT } from './host-file.js';
 
 export interface VmPath {
   path: string;
@@ -100,7 +102,10 @@ export async function qemuUser(root: string, configured?: string): Promise<QemuU
 }
 
 async function readLines(root: string, p: string): Promise<string[]> {
-  const text = await fs.readFile(underRoot(root, p), 'utf8').catch(() => '');
+  const bytes = await readBounded(underRoot(root, p), { limit: HOST_FILE_LIMIT, what: 'host file' }).catch(
+    () => undefined,
+  );
+  const text = bytes?.toString('utf8') ?? '';
   return text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 }
 
