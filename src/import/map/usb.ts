@@ -159,6 +159,7 @@ function legacyUsb(ctx: ImportContext, opt: Opt): boolean {
       ctx,
       { type: info.type, device: 'disk', ...(info.source ? { source: info.source } : {}) },
       'usb',
+      opt,
     );
     return true;
   }
