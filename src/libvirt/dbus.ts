@@ -17,6 +17,7 @@ import {
   type DomainCapabilitiesQuery,
   type DomainInfo,
   type DomainRef,
+  type DefineXmlOptions,
   type GetXmlOptions,
   type LibvirtVersion,
   type UndefineOptions,
@@ -33,6 +34,7 @@ const PROPERTIES = 'org.freedesktop.DBus.Properties';
 // libvirt flag values (libvirt-domain.h; python3-libvirt 9.0 agrees).
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
+const VIR_DOMAIN_DEFINE_VALIDATE = 1;
 const VIR_DOMAIN_UNDEFINE_NVRAM = 4;
 const VIR_DOMAIN_UNDEFINE_KEEP_NVRAM = 8;
 
@@ -137,6 +139,8 @@ function streamOf(bus: MessageBus): { destroy(): void; unref?(): void } | undefi
 export class DbusBackend implements Backend {
   readonly name = 'dbus' as const;
   private closed = false;
+  /** libvirt-dbus before 1.5 has no DomainDefineXMLFlags; known after the first try. */
+  private defineFlags: boolean | undefined;
   private readonly busFailure: Promise<never>;
 
   constructor(
@@ -185,13 +189,33 @@ export class DbusBackend implements Backend {
     return { name, uuid: String(uuid), active: active === true };
   }
 
-  async define(xml: string): Promise<DomainRef> {
-    const path = (await this.connectCall('DomainDefineXML', 's', [xml], 'define'))[0] as string;
+  async define(xml: string, options: DefineXmlOptions = {}): Promise<DomainRef> {
+    const path =
+      (options.validate ? await this.defineValidated(xml) : undefined) ??
+      ((await this.connectCall('DomainDefineXML', 's', [xml], 'define'))[0] as string);
     const [name, uuid] = await Promise.all([
       this.property(path, DOMAIN, 'Name'),
       this.property(path, DOMAIN, 'UUID'),
     ]);
     return { name: String(name), uuid: String(uuid) };
+  }
+
+  /**
+   * DomainDefineXMLFlags with VALIDATE where libvirt-dbus has it; undefined where it does not (the
+   * caller then defines without the flag: `define` checked the XML with libvirt's schema before).
+   */
+  private async defineValidated(xml: string): Promise<string | undefined> {
+    if (this.defineFlags === false) return undefined;
+    try {
+      const body = [xml, VIR_DOMAIN_DEFINE_VALIDATE];
+      const reply = await this.connectCall('DomainDefineXMLFlags', 'su', body, 'define');
+      this.defineFlags = true;
+      return reply[0] as string;
+    } catch (err) {
+      if (!(err instanceof LibvirtError) || !/UnknownMethod|No such method/i.test(err.message)) throw err;
+      this.defineFlags = false;
+      return undefined;
+    }
   }
 
   async getXml(name: string, options: GetXmlOptions): Promise<string> {

@@ -168,7 +168,7 @@ describe('a feature this libvirt is too old for', () => {
     const r = virtGen(['define', config], { env: stateEnv });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /^virt-gen: nothing was defined: PipeWire audio \(sound\.audio\.type: 'pipewire'\) needs libvirt 9\.10 or newer; this libvirt is \d+\.\d+\.\d+: use type: 'pulseaudio'/,
+      /^virt-gen: nothing was changed: PipeWire audio \(sound\.audio\.type: 'pipewire'\) needs libvirt 9\.10 or newer; this libvirt is \d+\.\d+\.\d+: use type: 'pulseaudio'/,
     );
     expect(virsh(['domstate', name]).status).not.toBe(0);
   });

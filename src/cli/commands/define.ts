@@ -1,16 +1,21 @@
 /**
  * `virt-gen define CONFIG`: check the host, configure it (as root), define the domain in libvirt.
+ * The order is what keeps "an error changes nothing" true:
  *
- *   config + host facts -> domain XML -> host checks -> host plan (applied as root)
- *                                     -> libvirt (D-Bus or virsh): safe define -> report
+ *   config + host facts -> domain XML -> host checks -> libvirt reached, version checked
+ *     -> define prepared (ownership, hand edits: every refusal) -> libvirt's schema check
+ *     -> host plan applied (as root) -> define -> AppArmor reload -> report
+ *
+ * A define libvirt refuses after the host files were written puts them back (define-host.ts).
  */
 import path from 'node:path';
 import { buildOnHost, type VmOnHost } from '../../build-domain.js';
 import { formatPciAddress, type PciAddress } from '../../domain/address.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
-import type { HostPlan } from '../../host/plan.js';
 import type { Backend, BackendChoice } from '../../libvirt/index.js';
+import type { DefineResult, PreparedDefine } from '../../define/index.js';
+import { applyHostFor, planHostFor, printNotes, reloadAppArmorFor, undoHost, type HostStep } from './define-host.js';
 
 export interface DefineCommandOptions {
   connect?: string;
@@ -31,11 +36,9 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   const onHost = await buildOnHost(config, root);
   if (opts.hostCheck !== false) await checkHost(onHost);
   else say('host check skipped (--no-host-check)');
-
-  await configureHost(config, opts.hostCheck === false ? presentOnly(onHost) : onHost, root, opts);
+  const forHost = opts.hostCheck === false ? presentOnly(onHost) : onHost;
 
   const { openBackend } = await import('../../libvirt/index.js');
-  const { defineDomain } = await import('../../define/index.js');
   const { backend, reason } = await openBackend({
     ...(opts.backend ? { backend: opts.backend } : {}),
     ...(opts.connect ? { uri: opts.connect } : {}),
@@ -43,32 +46,14 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   });
   try {
     await checkVersion(onHost, backend);
-    const result = await defineDomain({
-      xml: writeDomainXml(onHost.domain),
-      configPath: path.resolve(config),
-      backend,
-      force: opts.force === true,
-      dryRun: opts.dryRun === true,
-    });
-    const via = `${backend.name} (${backend.uri})`;
-    if (result.dryRun) {
-      say(
-        `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
-      );
-      if (result.diff) say(result.diff);
-      else if (result.action !== 'created') say('(no difference from the defined domain)');
-    } else {
-      say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
-      if (result.backupPath) say(`previous definition saved to ${result.backupPath}`);
-    }
+    const prepared = await prepare(config, onHost, backend, opts);
+    const plan = await planHostFor(forHost, root);
+    const step = await applyHostFor(config, plan, root, opts);
+    const result = await commit(prepared, step);
+    await reloadAppArmorFor(step);
+    printNotes(step);
+    printResult(result, `${backend.name} (${backend.uri})`);
     if (opts.verbose) say(`backend ${reason}`);
-    for (const l of result.lost) warn(`libvirt did not keep ${l}`);
-    for (const w of result.warnings) warn(w);
-    if (!result.dryRun && result.action !== 'unchanged') {
-      say(
-        `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
-      );
-    }
   } catch (err) {
     // A refused define carries the difference: show it before the one-line error.
     const diff = (err as { editDiff?: string; diff?: string }).editDiff ?? (err as { diff?: string }).diff;
@@ -76,6 +61,63 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
     throw err;
   } finally {
     await backend.close();
+  }
+}
+
+/** Every check that can refuse the define, before any host file is written. */
+async function prepare(
+  config: string,
+  { domain }: VmOnHost,
+  backend: Backend,
+  opts: DefineCommandOptions,
+): Promise<PreparedDefine> {
+  const { prepareDefine, checkSchema } = await import('../../define/index.js');
+  const { writeXml } = await import('../../domain/index.js');
+  const prepared = await prepareDefine({
+    xml: writeDomainXml(domain),
+    configPath: path.resolve(config),
+    backend,
+    force: opts.force === true,
+    dryRun: opts.dryRun === true,
+  });
+  if (!prepared.options.dryRun && prepared.action !== 'unchanged') {
+    const skipped = await checkSchema(writeXml(prepared.planned));
+    if (skipped) warn(skipped);
+  }
+  return prepared;
+}
+
+/** The define; if libvirt refuses it, the host files this run wrote are put back first. */
+async function commit(prepared: PreparedDefine, step: HostStep): Promise<DefineResult> {
+  const { commitDefine } = await import('../../define/index.js');
+  const { pauseForTest } = await import('../../define/fault-hook.js');
+  if (step.written.length > 0) await pauseForTest('host-written');
+  try {
+    return await commitDefine(prepared);
+  } catch (err) {
+    const undone = await undoHost(step);
+    if (undone && err instanceof Error) err.message = `${err.message}; ${undone}`;
+    throw err;
+  }
+}
+
+function printResult(result: DefineResult, via: string): void {
+  if (result.dryRun) {
+    say(
+      `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
+    );
+    if (result.diff) say(result.diff);
+    else if (result.action !== 'created') say('(no difference from the defined domain)');
+  } else {
+    say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
+    if (result.backupPath) say(`previous definition saved to ${result.backupPath}`);
+  }
+  for (const l of result.lost) warn(`libvirt did not keep ${l}`);
+  for (const w of result.warnings) warn(w);
+  if (!result.dryRun && result.action !== 'unchanged') {
+    say(
+      `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
+    );
   }
 }
 
@@ -127,7 +169,7 @@ async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<voi
   const { unmetRequirements } = await import('../../define/requirements.js');
   const { DefineError } = await import('../../define/index.js');
   const unmet = unmetRequirements(domain, await backend.version());
-  if (unmet.length) throw new DefineError(`nothing was defined: ${unmet.join('; ')}`);
+  if (unmet.length) throw new DefineError(`nothing was changed: ${unmet.join('; ')}`);
 }
 
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
@@ -171,39 +213,4 @@ async function checkExplicitPins(p: PinsOnHost): Promise<void> {
   });
   for (const w of result.warnings) warn(w);
   if (result.errors.length) throw new HostError(result.errors.join('; '), 'pins');
-}
-
-/** As root, apply the host plan; otherwise show it with the command that applies it. */
-async function configureHost(
-  config: string,
-  { vm, facts, needs }: VmOnHost,
-  root: string,
-  opts: DefineCommandOptions,
-): Promise<void> {
-  const { planHost, applyHostPlan } = await import('../../host/plan.js');
-  const plan: HostPlan = await planHost(facts, needs, root, { owner: vm.name });
-  for (const w of plan.warnings) warn(w);
-  if (plan.changes.length === 0) return;
-  const isRoot = process.getuid?.() === 0;
-  if (opts.dryRun || !isRoot) {
-    say(
-      opts.dryRun
-        ? 'dry run: the host needs these changes:'
-        : 'the host needs these changes (not root: nothing written):',
-    );
-    for (const c of plan.changes) say(`# ${c.path}: ${c.why}\n${c.diff}`);
-    if (!opts.dryRun)
-      say(`apply them with: sudo virt-gen host apply ${config}${root === '/' ? '' : ` --root ${root}`}`);
-    return;
-  }
-  const result = await applyHostPlan(plan, root);
-  for (const f of result.written) say(`wrote ${f}`);
-  for (const b of result.backups) say(`backup of the original: ${b}`);
-  if (plan.apparmor.action === 'write' && plan.apparmor.changed) {
-    const { readAppArmorState } = await import('../../host/apparmor.js');
-    const { reloadQemuProfiles } = await import('../../host/apparmor-reload.js');
-    const reload = await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled);
-    for (const r of reload.runs) if (!r.ok) warn(`apparmor_parser ${r.args.join(' ')}: ${r.message}`);
-  }
-  for (const n of plan.notes) say(`note: ${n}`);
 }

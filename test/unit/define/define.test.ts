@@ -121,7 +121,7 @@ describe('defineDomain decisions', () => {
     expect(backups()).toHaveLength(1);
   });
 
-  it('refuses a domain virt-gen did not define, and one whose define was interrupted', async () => {
+  it('refuses a domain virt-gen did not define; completes its own interrupted define', async () => {
     const { backend, run } = setup();
     await backend.define(XML);
     await expect(run(XML)).rejects.toMatchObject({ name: 'HandEditError', reason: 'foreign' });
@@ -129,7 +129,37 @@ describe('defineDomain decisions', () => {
     await run(XML, { force: true });
     const stored = backend.domains.get('vg')!.replace(/<vg:libvirt[^>]*\/>/, '');
     backend.domains.set('vg', stored);
-    await expect(run(XML.replace('128', '64'))).rejects.toMatchObject({ reason: 'unverifiable' });
+    const completed = await run(XML.replace('128', '64'));
+    expect(completed).toMatchObject({ action: 'updated', provenance: 'unverifiable' });
+    expect(completed.warnings).toEqual([
+      "the last define of 'vg' from this config was interrupted; this one completes it",
+    ]);
+    await expect(run(XML.replace('128', '64'))).resolves.toMatchObject({ action: 'unchanged' });
+  });
+
+  it("refuses an interrupted define of another config's domain", async () => {
+    const { backend, run } = setup();
+    await run(XML);
+    const stored = backend.domains.get('vg')!.replace(/<vg:libvirt[^>]*\/>/, '');
+    backend.domains.set('vg', stored.replace('<vg:config>/c.ts<', '<vg:config>/other.ts<'));
+    await expect(run(XML)).rejects.toMatchObject({ name: 'OwnershipError', owner: '/other.ts' });
+  });
+
+  it('refuses a domain another config defined, naming it, before any define; --force takes it over', async () => {
+    const { backend, run, stateDir } = setup();
+    await run(XML);
+    const defines = backend.defines;
+    const other = () =>
+      defineDomain({ xml: XML.replace('128', '256'), configPath: '/other.ts', backend, stateDir, version: 'test' });
+    await expect(other()).rejects.toThrow(
+      "domain 'vg' belongs to /c.ts (its virt-gen stamp names that config), not /other.ts: nothing was changed",
+    );
+    expect(backend.defines).toBe(defines);
+    const dry = await defineDomain({ xml: XML, configPath: '/other.ts', backend, stateDir, dryRun: true });
+    expect(dry.blocked).toBe(true);
+    const forced = await defineDomain({ xml: XML, configPath: '/other.ts', backend, stateDir, force: true });
+    expect(forced.action).toBe('updated');
+    expect(backend.domains.get('vg')).toContain('<vg:config>/other.ts</vg:config>');
   });
 
   it('keeps the UUID of the defined domain, and refuses a config that sets another', async () => {
