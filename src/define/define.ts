@@ -137,7 +137,8 @@ export async function prepareDefine(options: DefineOptions): Promise<PreparedDef
   const planned = withStamp(current ? keepMadeUp(identified, current.el) : identified, stamp);
   const unchanged = isUnchanged(current, stamp);
   const action = !current ? 'created' : unchanged ? 'unchanged' : 'updated';
-  const refusal = unchanged || options.force ? undefined : await refusalOf(current, planned, options, stateDir);
+  const refusal =
+    unchanged || options.force ? undefined : await refusalOf(current, planned, options, stateDir);
   if (refusal && !options.dryRun) throw refusal;
   const warnings = current?.interrupted
     ? [`the last define of '${name}' from this config was interrupted; this one completes it`]
@@ -226,7 +227,14 @@ async function readCurrent(backend: Backend, name: string, config: string): Prom
   const el = parseXml(xml);
   const stamp = readStamp(el);
   const provenance = provenanceOf(el, stamp);
-  return { info, xml, el, stamp, provenance, interrupted: provenance === 'unverifiable' && stamp?.config === config };
+  return {
+    info,
+    xml,
+    el,
+    stamp,
+    provenance,
+    interrupted: provenance === 'unverifiable' && stamp?.config === config,
+  };
 }
 
 function provenanceOf(el: XmlElement, stamp: Stamp | undefined): Provenance {

@@ -75,7 +75,9 @@ export class MergeConflictError extends DefineError {
   ) {
     super(
       `domain '${domain}' was edited in libvirt where the config changed too:\n` +
-        conflicts.map((c) => `  ${c.field}: config ${c.config}, edited in libvirt to ${c.edited}`).join('\n') +
+        conflicts
+          .map((c) => `  ${c.field}: config ${c.config}, edited in libvirt to ${c.edited}`)
+          .join('\n') +
         '\nnothing was changed; run again with --theirs to keep the edits, --ours to let the config win, ' +
         'or carry the edit into the config',
     );

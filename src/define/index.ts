@@ -12,5 +12,4 @@ export { DefineError, HandEditError, MergeConflictError, OwnershipError, type Co
 export { readStamp, domainHash, STAMP_NS, type Stamp } from './stamp.js';
 export { findLost } from './survival.js';
 export { xmlDiff } from './diff.js';
-export { checkSchema } from './schema-check.js';
 export { defaultStateDir, STATE_DIR_ENV } from './state.js';

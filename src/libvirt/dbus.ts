@@ -22,6 +22,7 @@ import {
   type LibvirtVersion,
   type UndefineOptions,
 } from './backend.js';
+import { checkSchema } from './schema-check.js';
 import { ACCESS_DENIED_FIX, fromLibvirtText, LibvirtError, type CallContext } from './errors.js';
 
 type DbusNext = typeof import('dbus-next');
@@ -201,14 +202,24 @@ export class DbusBackend implements Backend {
   }
 
   /**
-   * DomainDefineXMLFlags with VALIDATE where libvirt-dbus has it; undefined where it does not (the
-   * caller then defines without the flag: `define` checked the XML with libvirt's schema before).
+   * DomainDefineXMLFlags with VALIDATE where libvirt-dbus has it. Where it does not, the XML is
+   * checked against the local libvirt's schema (D-Bus is local only) and undefined is returned: the
+   * caller then defines without the flag.
    */
   private async defineValidated(xml: string): Promise<string | undefined> {
-    if (this.defineFlags === false) return undefined;
+    if (this.defineFlags !== false) {
+      const path = await this.defineWithFlags(xml, VIR_DOMAIN_DEFINE_VALIDATE);
+      if (path !== undefined) return path;
+    }
+    // Without virt-xml-validate (libvirt-clients) there is nothing to check with: `define` says so.
+    await checkSchema(xml);
+    return undefined;
+  }
+
+  /** The object path, or undefined when this libvirt-dbus has no DomainDefineXMLFlags. */
+  private async defineWithFlags(xml: string, flags: number): Promise<string | undefined> {
     try {
-      const body = [xml, VIR_DOMAIN_DEFINE_VALIDATE];
-      const reply = await this.connectCall('DomainDefineXMLFlags', 'su', body, 'define');
+      const reply = await this.connectCall('DomainDefineXMLFlags', 'su', [xml, flags], 'define');
       this.defineFlags = true;
       return reply[0] as string;
     } catch (err) {

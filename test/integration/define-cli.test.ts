@@ -8,12 +8,13 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml } from '../../src/domain/read.js';
-import { dumpInactive, requireLibvirt, undefine, virsh, virshOk } from '../support/libvirt.js';
+import { dumpInactive, requireLibvirt, startPortably, undefine, virsh, virshOk } from '../support/libvirt.js';
 import { EXAMPLES, REPO } from '../support/paths.js';
 import { run, virtGen } from '../support/run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-define-cli-'));
-const stateEnv = { XDG_STATE_HOME: path.join(dir, 'state') };
+// Never the real /var/lib/virt-gen, even as root.
+const stateEnv = { VIRT_GEN_STATE_DIR: path.join(dir, 'state') };
 const names: string[] = [];
 
 /** A copy of an example under a test name, outside the repository. */
@@ -32,7 +33,7 @@ beforeAll(requireLibvirt);
 afterAll(() => names.forEach(undefine));
 
 describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
-  const name = `vg-test-cli-${backend}`;
+  const name = `vg-define-cli-${backend}`;
   const config = exampleAs('minimal', name);
   const define = (...extra: string[]) =>
     virtGen(['define', config, '--backend', backend, ...extra], { env: stateEnv });
@@ -92,10 +93,10 @@ describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
 
 describe('the VM virt-gen defined runs unprivileged', () => {
   it('libvirt starts its QEMU as a user other than root', () => {
-    const name = 'vg-test-cli-run';
+    const name = 'vg-define-cli-run';
     const r = virtGen(['define', exampleAs('minimal', name)], { env: stateEnv });
     expect(r.status).toBe(0);
-    virshOk(['start', name]);
+    startPortably(name);
     try {
       const pid = readFileSync(`/run/libvirt/qemu/${name}.pid`, 'utf8').trim();
       const user = run('ps', ['-o', 'user=', '-p', pid]).stdout.trim();
@@ -108,7 +109,7 @@ describe('the VM virt-gen defined runs unprivileged', () => {
 });
 
 describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
-  const name = 'vg-test-cli-guide';
+  const name = 'vg-define-cli-guide';
 
   it('applies the qemu.conf ACL under --root as root, then defines the domain with both GPU functions', () => {
     const root = path.join(dir, 'guide-root');
@@ -132,7 +133,7 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
   it('refuses explicit pins on CPUs the host does not have, before touching libvirt', () => {
     const root = path.join(dir, 'guide-root-pins');
     cpSync(path.join(REPO, 'test', 'fixtures', 'hosts', 'guide'), root, { recursive: true });
-    const other = 'vg-test-cli-pins';
+    const other = 'vg-define-cli-pins';
     const config = exampleAs('gaming', other, (src) =>
       src.replace('pin: [0, 1, 2, 3, 4, 5, 6, 7]', 'pin: [0, 1, 2, 3, 4, 5, 6, 12]'),
     );
@@ -143,7 +144,7 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
   });
 
   it('refuses a GPU this host does not have, naming it; --no-host-check defines anyway', () => {
-    const other = 'vg-test-cli-nogpu';
+    const other = 'vg-define-cli-nogpu';
     const config = exampleAs('gaming', other);
     const refused = virtGen(['define', config], { env: stateEnv });
     expect(refused.status).toBe(1);
@@ -158,7 +159,7 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
 
 describe('a feature this libvirt is too old for', () => {
   it('PipeWire audio on libvirt 9.0 is named in the config terms, and nothing is defined', () => {
-    const name = 'vg-test-cli-pipewire';
+    const name = 'vg-define-cli-pipewire';
     const config = exampleAs('minimal', name, (src) =>
       src.replace(
         'network: false,',
@@ -176,7 +177,7 @@ describe('a feature this libvirt is too old for', () => {
 
 describe('libvirt out of reach', () => {
   it('a missing system bus with --backend dbus is one clear error, quickly, and nothing defined', () => {
-    const name = 'vg-test-cli-nobus';
+    const name = 'vg-define-cli-nobus';
     const started = Date.now();
     const r = virtGen(['define', exampleAs('minimal', name), '--backend', 'dbus'], {
       env: { ...stateEnv, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${path.join(dir, 'no-such-bus')}` },

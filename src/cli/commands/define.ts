@@ -15,7 +15,14 @@ import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
 import type { Backend, BackendChoice } from '../../libvirt/index.js';
 import type { DefineResult, PreparedDefine } from '../../define/index.js';
-import { applyHostFor, planHostFor, printNotes, reloadAppArmorFor, undoHost, type HostStep } from './define-host.js';
+import {
+  applyHostFor,
+  planHostFor,
+  printNotes,
+  reloadAppArmorFor,
+  undoHost,
+  type HostStep,
+} from './define-host.js';
 
 export interface DefineCommandOptions {
   connect?: string;
@@ -71,7 +78,8 @@ async function prepare(
   backend: Backend,
   opts: DefineCommandOptions,
 ): Promise<PreparedDefine> {
-  const { prepareDefine, checkSchema } = await import('../../define/index.js');
+  const { prepareDefine } = await import('../../define/index.js');
+  const { checkSchema } = await import('../../libvirt/schema-check.js');
   const { writeXml } = await import('../../domain/index.js');
   const prepared = await prepareDefine({
     xml: writeDomainXml(domain),

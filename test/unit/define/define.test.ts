@@ -150,7 +150,13 @@ describe('defineDomain decisions', () => {
     await run(XML);
     const defines = backend.defines;
     const other = () =>
-      defineDomain({ xml: XML.replace('128', '256'), configPath: '/other.ts', backend, stateDir, version: 'test' });
+      defineDomain({
+        xml: XML.replace('128', '256'),
+        configPath: '/other.ts',
+        backend,
+        stateDir,
+        version: 'test',
+      });
     await expect(other()).rejects.toThrow(
       "domain 'vg' belongs to /c.ts (its virt-gen stamp names that config), not /other.ts: nothing was changed",
     );

@@ -1,11 +1,12 @@
 /**
  * libvirt's own RelaxNG check of the XML to define (`virt-xml-validate - domain`, the schema the
  * installed libvirt ships), run before `define` writes any host file. libvirt has no validate-only
- * call, and libvirt-dbus before 1.5 cannot pass VIR_DOMAIN_DEFINE_VALIDATE: this is how a define
- * that libvirt would refuse is refused while nothing has been changed yet.
+ * call, and libvirt-dbus before 1.5 cannot pass VIR_DOMAIN_DEFINE_VALIDATE: this is how `define`
+ * refuses what libvirt would refuse while nothing has been changed yet, and how the D-Bus backend
+ * (local only, so the local schema is the daemon's) validates without the flag.
  */
 import { execa } from 'execa';
-import { DefineError } from './errors.js';
+import { LibvirtError } from './errors.js';
 
 /** Resolves with a warning when the checker is not installed; throws when the XML fails the schema. */
 export async function checkSchema(xml: string, program = 'virt-xml-validate'): Promise<string | undefined> {
@@ -24,7 +25,10 @@ export async function checkSchema(xml: string, program = 'virt-xml-validate'): P
     .filter((l) => l.trim() !== '' && !/fails to validate$/.test(l))
     .slice(0, 5)
     .join('; ');
-  throw new DefineError(
-    `nothing was changed: the domain XML does not follow libvirt's schema (virt-xml-validate): ${detail || r.message}`,
+  const text = detail || r.message;
+  throw new LibvirtError(
+    'invalid-xml',
+    `the domain XML does not follow libvirt's schema (virt-xml-validate): ${text}`,
+    text,
   );
 }
