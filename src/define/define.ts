@@ -26,6 +26,7 @@ import { pauseForTest } from './fault-hook.js';
 import { defaultStateDir, definedRecordPath, writeBackup, writeBase } from './state.js';
 import { domainHash, insertAfterLeading, readStamp, withoutStamp, withStamp, type Stamp } from './stamp.js';
 import { keepMadeUp } from './identity.js';
+import { conflictRefusal, mergeWithBase, summary, type MergeSummary } from './three-way.js';
 import { findLost } from './survival.js';
 
 export { DefineError, HandEditError, OwnershipError } from './errors.js';
@@ -46,6 +47,8 @@ export interface DefineOptions {
   stateDir?: string;
   /** Recorded in the stamp; default this virt-gen's version. */
   version?: string;
+  /** Settles every merge conflict: 'theirs' keeps the hand edit, 'ours' applies the config. */
+  resolve?: 'ours' | 'theirs';
 }
 
 /**
@@ -82,6 +85,8 @@ export interface DefineResult {
   /** What the config set that libvirt did not keep: "XPATH: what happened". */
   lost: string[];
   warnings: string[];
+  /** For a hand-edited domain merged with the config: what each side changed. */
+  merge?: MergeSummary;
 }
 
 // Secure: the backup must restore everything, graphics passwords included.
@@ -107,6 +112,9 @@ export interface PreparedDefine {
   /** The XML to define, stamped (libvirt's hash comes in the second define). */
   planned: XmlElement;
   stamp: Stamp;
+  /** The config's side of the next merge's base: the generated XML with UUID and MACs. */
+  generated: XmlElement;
+  merge?: MergeSummary;
   action: DefineResult['action'];
   /** The real run refuses (only set in a dry run: a real run throws instead). */
   blocked: boolean;
@@ -134,16 +142,31 @@ export async function prepareDefine(options: DefineOptions): Promise<PreparedDef
     generated: domainHash(generated),
   };
   const identified = uuid === undefined ? generated : withUuid(generated, uuid);
-  const planned = withStamp(current ? keepMadeUp(identified, current.el) : identified, stamp);
+  const owned = ownershipRefusal(current, options);
+  const merge =
+    current?.provenance === 'hand-edited' && !owned && !options.force
+      ? await mergeWithBase(current, identified, stateDir, options.resolve)
+      : undefined;
+  const record = merge?.generated ?? (current ? keepMadeUp(identified, current.el) : identified);
+  const planned = withStamp(merge?.result.merged ?? record, stamp);
   const unchanged = isUnchanged(current, stamp);
   const action = !current ? 'created' : unchanged ? 'unchanged' : 'updated';
   const refusal =
-    unchanged || options.force ? undefined : await refusalOf(current, planned, options, stateDir);
+    unchanged || options.force
+      ? undefined
+      : (owned ??
+        (merge
+          ? conflictRefusal(name, merge, options.resolve)
+          : await refusalOf(current, planned, stateDir)));
   if (refusal && !options.dryRun) throw refusal;
   const warnings = current?.interrupted
     ? [`the last define of '${name}' from this config was interrupted; this one completes it`]
     : [];
-  return { options, name, uuid, stateDir, current, planned, stamp, action, blocked: !!refusal, warnings };
+  return {
+    ...{ options, name, uuid, stateDir, current, planned, stamp, generated: record, action, warnings },
+    ...(merge ? { merge: summary(merge, options.resolve) } : {}),
+    blocked: !!refusal,
+  };
 }
 
 /** Carries out a prepared define; a dry run or an unchanged domain only reports. */
@@ -152,19 +175,20 @@ export async function commitDefine(p: PreparedDefine): Promise<DefineResult> {
   return replace(p);
 }
 
-/** Why this run must not replace the current domain, or undefined when it may. */
+/** A domain another config's stamp names is that config's. */
+function ownershipRefusal(current: Current | undefined, options: DefineOptions): Error | undefined {
+  const owner = current?.stamp?.config;
+  if (!current || owner === undefined || owner === options.configPath) return undefined;
+  return new OwnershipError(current.info.name, owner, options.configPath);
+}
+
+/** Why this run must not replace the current domain (no merge possible), or undefined. */
 async function refusalOf(
   current: Current | undefined,
   planned: XmlElement,
-  options: DefineOptions,
   stateDir: string,
 ): Promise<Error | undefined> {
-  if (!current) return undefined;
-  const owner = current.stamp?.config;
-  if (owner !== undefined && owner !== options.configPath) {
-    return new OwnershipError(current.info.name, owner, options.configPath);
-  }
-  if (current.provenance === 'virt-gen' || current.interrupted) return undefined;
+  if (!current || current.provenance === 'virt-gen' || current.interrupted) return undefined;
   return refusal(current, planned, stateDir);
 }
 
@@ -174,7 +198,7 @@ async function replace(p: PreparedDefine): Promise<DefineResult> {
   const backupPath = current
     ? await writeBackup(options.backupDir ?? join(stateDir, 'backups'), name, current.xml)
     : undefined;
-  const outcome = await defineStamped(options.backend, p.planned, p.stamp, stateDir);
+  const outcome = await defineStamped(options.backend, p, stateDir);
   const warnings = [...p.warnings, ...outcome.warnings, ...runningWarning(current)];
   return {
     action: current ? 'updated' : 'created',
@@ -188,6 +212,7 @@ async function replace(p: PreparedDefine): Promise<DefineResult> {
     ...(backupPath ? { backupPath } : {}),
     lost: findLost(outcome.defined, parseXml(outcome.readBackXml)),
     warnings,
+    ...(p.merge ? { merge: p.merge } : {}),
   };
 }
 
@@ -313,8 +338,7 @@ interface Outcome {
  */
 async function defineStamped(
   backend: Backend,
-  planned: XmlElement,
-  stamp: Stamp,
+  { planned, stamp, generated }: PreparedDefine,
   stateDir: string,
 ): Promise<Outcome> {
   const first = await backend.define(writeXml(planned), { validate: true });
@@ -325,7 +349,8 @@ async function defineStamped(
   const defined = withStamp(same, { ...stamp, libvirt: domainHash(readBack) });
   const warnings: string[] = [];
   try {
-    await writeBase(stateDir, first.uuid, { libvirt: writeXml(readBack), generated: writeXml(same) });
+    const record = keepMadeUp(withUuid(generated, first.uuid), readBack);
+    await writeBase(stateDir, first.uuid, { libvirt: writeXml(readBack), generated: writeXml(record) });
   } catch (err) {
     warnings.push(`could not keep the base of the next merge in ${stateDir} (${String(err)})`);
   }
@@ -365,5 +390,6 @@ function report(p: PreparedDefine): DefineResult {
         : xmlDiff(current?.xml, planned, `${name} (defined now)`, `${name} (to define)`),
     lost,
     warnings: p.warnings,
+    ...(p.merge ? { merge: p.merge } : {}),
   };
 }
