@@ -143,13 +143,13 @@ export async function prepareDefine(options: DefineOptions): Promise<PreparedDef
   };
   const identified = uuid === undefined ? generated : withUuid(generated, uuid);
   const owned = ownershipRefusal(current, options);
+  const unchanged = isUnchanged(current, stamp);
   const merge =
-    current?.provenance === 'hand-edited' && !owned && !options.force
+    mergeable(current, options) && !owned && !unchanged
       ? await mergeWithBase(current, identified, stateDir, options.resolve)
       : undefined;
   const record = merge?.generated ?? (current ? keepMadeUp(identified, current.el) : identified);
   const planned = withStamp(merge?.result.merged ?? record, stamp);
-  const unchanged = isUnchanged(current, stamp);
   const action = !current ? 'created' : unchanged ? 'unchanged' : 'updated';
   const refusal =
     unchanged || options.force
@@ -173,6 +173,15 @@ export async function prepareDefine(options: DefineOptions): Promise<PreparedDef
 export async function commitDefine(p: PreparedDefine): Promise<DefineResult> {
   if (p.options.dryRun || p.action === 'unchanged') return report(p);
   return replace(p);
+}
+
+/**
+ * A domain virt-gen defined (edited since or not) is merged with the config when the base of its
+ * last define is known: what the config cannot say (an adopted VM's extras, a hand edit) stays.
+ * --force skips the merge: the config's XML replaces everything.
+ */
+function mergeable(current: Current | undefined, options: DefineOptions): current is Current {
+  return !options.force && (current?.provenance === 'hand-edited' || current?.provenance === 'virt-gen');
 }
 
 /** A domain another config's stamp names is that config's. */
