@@ -2,7 +2,7 @@
  * Command-line entry: commander wiring only. Each command lives in its own module, imported when
  * that command runs, so `virt-gen xml` never pays for D-Bus or the QEMU argv parser.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { reportError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -35,7 +35,9 @@ program
   .option('--backend <name>', 'auto (D-Bus when org.libvirt answers, else virsh) | dbus | virsh', 'auto')
   .option('--root <dir>', 'read and change host files under DIR', '/')
   .option('--dry-run', 'show the XML diff and the host plan; change nothing')
-  .option('--force', 'overwrite a domain edited since virt-gen defined it (the old XML is backed up)')
+  .option('--force', "overwrite everything: hand edits, another config's domain (the old XML is backed up)")
+  .addOption(new Option('--theirs', 'on a conflict with a hand edit, keep the edit').conflicts('ours'))
+  .addOption(new Option('--ours', 'on a conflict with a hand edit, apply the config').conflicts('theirs'))
   .option('--no-host-check', 'define even if the host lacks a PCI device the config names')
   .option('-v, --verbose', 'say which backend ran and why')
   .addHelpText(
@@ -45,14 +47,57 @@ Examples:
   sudo virt-gen define gaming.ts             configure the host and define the VM
   virt-gen define gaming.ts --dry-run        what would change, in libvirt and on the host
   virt-gen define gaming.ts -c qemu+ssh://host/system --backend virsh
-  virt-gen define gaming.ts --force          after a hand edit in virt-manager: overwrite it
+  virt-gen define gaming.ts --theirs         a field changed in both: keep the virt-manager edit
+  virt-gen define gaming.ts --force          overwrite every hand edit
 
-A domain changed since virt-gen defined it (virt-manager, virsh edit) is refused, with the
-difference shown, unless --force. Re-defining keeps the UUID and the MAC addresses.`,
+Edits made since in virt-manager or virsh are merged with the config's changes (devices matched
+by identity); the same field changed differently on both sides is refused, listed, until --theirs
+or --ours. A domain another config defined is refused unless --force. Re-defining keeps the UUID
+and the MAC addresses.`,
   )
   .action(async (config: string, opts: import('./commands/define.js').DefineCommandOptions) => {
     const { runDefine } = await import('./commands/define.js');
     await runDefine(config, opts);
+  });
+
+program
+  .command('diff')
+  .description('What define would change: the config changes and the hand edits, in the config terms.')
+  .argument('<config>', 'the VM config')
+  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+  .option('--backend <name>', 'auto | dbus | virsh', 'auto')
+  .option('--root <dir>', 'read host facts under DIR', '/')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen diff gaming.ts     config changes since the last define, edits made in virt-manager, conflicts`,
+  )
+  .action(async (config: string, opts: import('./commands/diff.js').DiffCommandOptions) => {
+    const { runDiff } = await import('./commands/diff.js');
+    await runDiff(config, opts);
+  });
+
+program
+  .command('adopt')
+  .description('Make a VM defined elsewhere (virt-manager, virt-install) a config that define manages.')
+  .argument('<name>', 'the domain name in libvirt')
+  .requiredOption('--config <file>', 'the config file to write')
+  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+  .option('--backend <name>', 'auto | dbus | virsh', 'auto')
+  .option('--root <dir>', 'read host facts under DIR', '/')
+  .option('--force', 'replace an existing config file; adopt a domain another config manages')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen adopt win11 --config win11.ts    then edit win11.ts and: virt-gen define win11.ts
+
+What the config cannot express stays in the domain as it is (listed in the config's header).`,
+  )
+  .action(async (name: string, opts: import('./commands/adopt.js').AdoptCommandOptions) => {
+    const { runAdopt } = await import('./commands/adopt.js');
+    await runAdopt(name, opts);
   });
 
 program

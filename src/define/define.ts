@@ -24,9 +24,9 @@ import { xmlDiff } from './diff.js';
 import { DefineError, HandEditError, OwnershipError, type RefusalReason } from './errors.js';
 import { pauseForTest } from './fault-hook.js';
 import { defaultStateDir, definedRecordPath, writeBackup, writeBase } from './state.js';
-import { domainHash, insertAfterLeading, readStamp, withoutStamp, withStamp, type Stamp } from './stamp.js';
-import { keepMadeUp } from './identity.js';
-import { conflictRefusal, mergeWithBase, summary, type MergeSummary } from './three-way.js';
+import { domainHash, readStamp, withoutStamp, withStamp, type Stamp } from './stamp.js';
+import { keepMadeUp, withUuid } from './identity.js';
+import { conflictRefusal, mergeWithBase, summary, trustedBase, type MergeSummary } from './three-way.js';
 import { findLost } from './survival.js';
 
 export { DefineError, HandEditError, OwnershipError } from './errors.js';
@@ -115,6 +115,8 @@ export interface PreparedDefine {
   /** The config's side of the next merge's base: the generated XML with UUID and MACs. */
   generated: XmlElement;
   merge?: MergeSummary;
+  /** Unchanged, and no base to say what the last define kept: run the survival check again. */
+  recheck: boolean;
   action: DefineResult['action'];
   /** The real run refuses (only set in a dry run: a real run throws instead). */
   blocked: boolean;
@@ -162,8 +164,24 @@ export async function prepareDefine(options: DefineOptions): Promise<PreparedDef
   const warnings = current?.interrupted
     ? [`the last define of '${name}' from this config was interrupted; this one completes it`]
     : [];
+  // An unchanged domain merged before holds kept edits where the config says otherwise: what
+  // libvirt did not keep was checked at that define. Without a base, check against libvirt now.
+  const recheck =
+    !!current && unchanged && !(await trustedBase(stateDir, current.info.uuid, current.stamp?.libvirt));
   return {
-    ...{ options, name, uuid, stateDir, current, planned, stamp, generated: record, action, warnings },
+    ...{
+      options,
+      name,
+      uuid,
+      stateDir,
+      current,
+      planned,
+      stamp,
+      generated: record,
+      action,
+      warnings,
+      recheck,
+    },
     ...(merge ? { merge: summary(merge, options.resolve) } : {}),
     blocked: !!refusal,
   };
@@ -294,12 +312,6 @@ function chooseUuid(
   return existing?.uuid ?? configured;
 }
 
-function withUuid(domain: XmlElement, uuid: string): XmlElement {
-  if (childOf(domain, 'uuid')) return domain;
-  const el: XmlElement = { name: 'uuid', attrs: {}, children: [uuid] };
-  return { ...domain, children: insertAfterLeading(domain.children, new Set(['name']), el) };
-}
-
 /** Same generated content from the same config, and nobody touched libvirt's copy since. */
 function isUnchanged(current: Current | undefined, stamp: Stamp): boolean {
   return (
@@ -383,8 +395,7 @@ function runningWarning(current: Current | undefined): string[] {
 function report(p: PreparedDefine): DefineResult {
   const { options, name, uuid, current, planned, action } = p;
   // With nothing to define, the survival check runs against what virt-gen defined last time.
-  const lost =
-    action === 'unchanged' && current ? findLost(withoutStamp(planned), withoutStamp(current.el)) : [];
+  const lost = p.recheck && current ? findLost(withoutStamp(planned), withoutStamp(current.el)) : [];
   return {
     action,
     dryRun: options.dryRun === true,

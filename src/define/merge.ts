@@ -69,8 +69,18 @@ export function mergeDomains(input: MergeInput, resolve?: 'ours' | 'theirs'): Me
 const startsWith = (steps: string[], prefix: string[]): boolean =>
   prefix.length <= steps.length && prefix.every((s, i) => steps[i] === s);
 
+/**
+ * Values virt-gen derives rather than the config setting them: `<currentMemory>` is the config's
+ * `memory`, which virt-manager's "current allocation" changes on its own. An edit of one is kept
+ * under a config change, not a conflict (the config has no word for it).
+ */
+const DERIVED = new Set(['currentMemory']);
+
 /** Whether a config change can be applied, is already there, or conflicts with an edit. */
 function judge(c: Change, theirs: Change[], l1: XmlElement): 'apply' | 'agree' | Conflict {
+  if (c.steps.length === 1 && DERIVED.has(c.steps[0] as string) && theirs.some((t) => sameSteps(t, c))) {
+    return 'agree';
+  }
   const removed = theirs.find((t) => t.kind === 'remove' && startsWith(c.steps, t.steps));
   if (removed && !(c.kind === 'remove' && sameSteps(removed, c))) return conflict(c, 'removed');
   if (c.kind === 'set') {

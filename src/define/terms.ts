@@ -3,7 +3,7 @@
  * edited in libvirt to 2048 MiB` says more to a user than an XPath. The table maps the elements
  * virt-gen generates from a config field back to that field; anything else keeps its XPath.
  */
-import { pathOf, VALUE, type Change } from './changes.js';
+import { pathOf, valueOf, VALUE, type Change } from './changes.js';
 import { toBytes } from './survival.js';
 
 // "element path/field" -> config field. Element paths are key steps without predicates.
@@ -45,7 +45,10 @@ export function shown(value: string | undefined, field?: string): string {
 
 /** One line per change: `memory: 4000 MiB -> 8000 MiB`, `added /domain/devices/hostdev[…]`. */
 export function describe(c: Change): string {
-  if (c.kind === 'add') return `added ${pathOf(c)}`;
-  if (c.kind === 'remove') return `removed ${pathOf(c)}`;
-  return `${termOf(c)}: ${shown(c.before, c.field)} -> ${shown(c.after, c.field)}`;
+  const leaf = c.el && c.el.children.every((x) => typeof x === 'string') ? valueOf(c.el) : undefined;
+  if (c.kind !== 'set' && leaf === undefined) return `${c.kind === 'add' ? 'added' : 'removed'} ${pathOf(c)}`;
+  const [before, after] =
+    c.kind === 'add' ? [undefined, leaf] : c.kind === 'remove' ? [leaf, undefined] : [c.before, c.after];
+  const field = c.kind === 'set' ? c.field : VALUE;
+  return `${termOf(c)}: ${shown(before, field)} -> ${shown(after, field)}`;
 }

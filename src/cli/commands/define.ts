@@ -30,6 +30,9 @@ export interface DefineCommandOptions {
   root?: string;
   dryRun?: boolean;
   force?: boolean;
+  /** Settle conflicts with hand edits: keep the edit (theirs) or apply the config (ours). */
+  theirs?: boolean;
+  ours?: boolean;
   /** commander's `--no-host-check` sets this to false. */
   hostCheck?: boolean;
   verbose?: boolean;
@@ -87,12 +90,17 @@ async function prepare(
     backend,
     force: opts.force === true,
     dryRun: opts.dryRun === true,
+    ...resolution(opts),
   });
   if (!prepared.options.dryRun && prepared.action !== 'unchanged') {
     const skipped = await checkSchema(writeXml(prepared.planned));
     if (skipped) warn(skipped);
   }
   return prepared;
+}
+
+function resolution(opts: DefineCommandOptions): { resolve?: 'ours' | 'theirs' } {
+  return opts.ours ? { resolve: 'ours' } : opts.theirs ? { resolve: 'theirs' } : {};
 }
 
 /** The define; if libvirt refuses it, the host files this run wrote are put back first. */
@@ -120,12 +128,22 @@ function printResult(result: DefineResult, via: string): void {
     say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
     if (result.backupPath) say(`previous definition saved to ${result.backupPath}`);
   }
+  printMerge(result);
   for (const l of result.lost) warn(`libvirt did not keep ${l}`);
   for (const w of result.warnings) warn(w);
   if (!result.dryRun && result.action !== 'unchanged') {
     say(
       `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
     );
+  }
+}
+
+function printMerge({ merge }: DefineResult): void {
+  if (!merge) return;
+  for (const k of merge.kept) say(`kept hand edit: ${k}`);
+  for (const c of merge.conflicts) {
+    const won = merge.resolved === 'ours' ? `config ${c.config}` : `edit ${c.edited}`;
+    say(`conflict settled by --${merge.resolved ?? '?'}: ${c.field}: ${won}`);
   }
 }
 
