@@ -145,7 +145,8 @@ export async function prepareDefine(options: DefineOptions): Promise<PreparedDef
   };
   const identified = uuid === undefined ? generated : withUuid(generated, uuid);
   const owned = ownershipRefusal(current, options);
-  const unchanged = isUnchanged(current, stamp);
+  // --force always defines the config alone: it overwrites edits an earlier merge kept, too.
+  const unchanged = !options.force && isUnchanged(current, stamp);
   const merge =
     mergeable(current, options) && !owned && !unchanged
       ? await mergeWithBase(current, identified, stateDir, options.resolve)
