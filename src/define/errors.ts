@@ -2,8 +2,9 @@
  * Why `define` stops. Each refusal happens before anything is written (host files or libvirt), so
  * each message may say "nothing was changed" and be true.
  */
+import { VirtGenError } from '../util/errors.js';
 
-export class DefineError extends Error {
+export class DefineError extends VirtGenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DefineError';

@@ -127,7 +127,13 @@ async function killAt(step: string, args: string[]): Promise<void> {
   const marker = path.join(dir, `marker-${step}`);
   rmSync(marker, { force: true });
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env, LC_ALL: 'C', VIRT_GEN_TEST_PAUSE_AT: `${step}:${marker}` },
+    env: {
+      ...process.env,
+      ...env,
+      LC_ALL: 'C',
+      VIRT_GEN_TEST_PAUSE_AT: step,
+      VIRT_GEN_TEST_PAUSE_MARKER: marker,
+    },
     stdio: 'ignore',
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

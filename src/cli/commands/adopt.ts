@@ -5,13 +5,10 @@
 import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { writeDomainXml } from '../../domain/write.js';
-import type { BackendChoice } from '../../libvirt/index.js';
+import type { GlobalOptions } from '../options.js';
 
-export interface AdoptCommandOptions {
+export interface AdoptCommandOptions extends GlobalOptions {
   config: string;
-  connect?: string;
-  backend?: BackendChoice;
-  root?: string;
   force?: boolean;
 }
 

@@ -3,8 +3,8 @@
  * The order is what keeps "an error changes nothing" true:
  *
  *   config + host facts -> domain XML -> host checks -> libvirt reached, version checked
- *     -> define prepared (ownership, hand edits: every refusal) -> libvirt's schema check
- *     -> host plan applied (as root) -> define -> AppArmor reload -> report
+ *     -> define prepared (ownership, hand edits merged, conflicts: every refusal)
+ *     -> libvirt's schema check -> host plan applied (as root) -> define -> AppArmor reload -> report
  *
  * A define libvirt refuses after the host files were written puts them back (define-host.ts).
  */
@@ -13,7 +13,7 @@ import { buildOnHost, type VmOnHost } from '../../build-domain.js';
 import { formatPciAddress, type PciAddress } from '../../domain/address.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
-import type { Backend, BackendChoice } from '../../libvirt/index.js';
+import type { Backend } from '../../libvirt/index.js';
 import type { DefineResult, PreparedDefine } from '../../define/index.js';
 import {
   applyHostFor,
@@ -23,11 +23,12 @@ import {
   undoHost,
   type HostStep,
 } from './define-host.js';
+import { EXIT } from '../../util/errors.js';
+import { virshHint, virtGenHint } from '../hints.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
-export interface DefineCommandOptions {
-  connect?: string;
-  backend?: BackendChoice;
-  root?: string;
+export interface DefineCommandOptions extends GlobalOptions {
   dryRun?: boolean;
   force?: boolean;
   /** Settle conflicts with hand edits: keep the edit (theirs) or apply the config (ours). */
@@ -35,18 +36,16 @@ export interface DefineCommandOptions {
   ours?: boolean;
   /** commander's `--no-host-check` sets this to false. */
   hostCheck?: boolean;
-  verbose?: boolean;
 }
 
-const say = (line: string): boolean => process.stdout.write(line + '\n');
-const warn = (line: string): boolean => process.stderr.write(`warning: ${line}\n`);
-
 export async function runDefine(config: string, opts: DefineCommandOptions): Promise<void> {
+  const out = new Reporter(opts.json === true);
   const root = opts.root ?? '/';
   const onHost = await buildOnHost(config, root);
-  if (opts.hostCheck !== false) await checkHost(onHost);
-  else say('host check skipped (--no-host-check)');
-  const forHost = opts.hostCheck === false ? presentOnly(onHost) : onHost;
+  if (opts.hostCheck !== false) await checkHost(onHost, out);
+  else out.note('host check skipped (--no-host-check)');
+
+  const forHost = opts.hostCheck === false ? presentOnly(onHost, out, config, opts) : onHost;
 
   const { openBackend } = await import('../../libvirt/index.js');
   const { backend, reason } = await openBackend({
@@ -56,21 +55,77 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   });
   try {
     await checkVersion(onHost, backend);
-    const prepared = await prepare(config, onHost, backend, opts);
-    const plan = await planHostFor(forHost, root);
-    const step = await applyHostFor(config, plan, root, opts);
+    const prepared = await prepare(config, onHost, backend, opts, out);
+    const plan = await planHostFor(forHost, root, out);
+    const step = await applyHostFor(config, plan, root, opts, out);
     const result = await commit(prepared, step);
-    await reloadAppArmorFor(step);
-    printNotes(step);
-    printResult(result, `${backend.name} (${backend.uri})`);
-    if (opts.verbose) say(`backend ${reason}`);
+    await reloadAppArmorFor(step, out);
+    printNotes(step, out);
+    if (opts.verbose) out.note(`backend ${reason}`);
+    reportDefine(result, backend, opts, out);
   } catch (err) {
     // A refused define carries the difference: show it before the one-line error.
     const diff = (err as { editDiff?: string; diff?: string }).editDiff ?? (err as { diff?: string }).diff;
-    if (diff) process.stderr.write(diff.endsWith('\n') ? diff : diff + '\n');
+    if (diff && !opts.json) process.stderr.write(diff.endsWith('\n') ? diff : diff + '\n');
     throw err;
   } finally {
     await backend.close();
+  }
+  out.finish();
+}
+
+/** What define did (or, dry run, would do), with the commands that follow from it. */
+function reportDefine(
+  result: DefineResult,
+  backend: Backend,
+  opts: DefineCommandOptions,
+  out: Reporter,
+): void {
+  const via = `${backend.name} (${backend.uri})`;
+  out.set('dryRun', result.dryRun);
+  out.set('action', result.action);
+  out.set('name', result.name);
+  out.set('uuid', result.uuid);
+  out.set('uri', backend.uri);
+  out.set('backend', backend.name);
+  out.set('provenance', result.provenance);
+  out.set('diff', result.diff);
+  out.set('lost', result.lost);
+  for (const l of result.lost) out.warn(`libvirt did not keep ${l}`);
+  for (const w of result.warnings) out.warn(w);
+  if (result.dryRun) {
+    out.set('blocked', result.blocked);
+    out.say(
+      `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
+    );
+    if (result.diff) out.say(result.diff);
+    else if (result.action !== 'created') out.say('(no difference from the defined domain)');
+    // The real run would refuse: a script checking the dry run must see that.
+    if (result.blocked) process.exitCode = EXIT.refused;
+    return;
+  }
+  out.say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
+  if (result.action === 'updated' && result.diff) out.say(result.diff);
+  if (result.backupPath) {
+    out.set('backupPath', result.backupPath);
+    out.say(`previous definition saved to ${result.backupPath}`);
+    out.say(`restore it with: ${virshHint(['define', result.backupPath], backend.uri, opts)}`);
+  }
+  reportMerge(result, out);
+  if (result.action !== 'unchanged') {
+    out.say(
+      `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (${virshHint(['start', result.name], backend.uri, opts)})`,
+    );
+  }
+}
+
+function reportMerge({ merge }: DefineResult, out: Reporter): void {
+  if (!merge) return;
+  out.set('merge', merge);
+  for (const k of merge.kept) out.say(`kept hand edit: ${k}`);
+  for (const c of merge.conflicts) {
+    const won = merge.resolved === 'ours' ? `config ${c.config}` : `edit ${c.edited}`;
+    out.say(`conflict settled by --${merge.resolved ?? '?'}: ${c.field}: ${won}`);
   }
 }
 
@@ -80,6 +135,7 @@ async function prepare(
   { domain }: VmOnHost,
   backend: Backend,
   opts: DefineCommandOptions,
+  out: Reporter,
 ): Promise<PreparedDefine> {
   const { prepareDefine } = await import('../../define/index.js');
   const { checkSchema } = await import('../../libvirt/schema-check.js');
@@ -90,60 +146,26 @@ async function prepare(
     backend,
     force: opts.force === true,
     dryRun: opts.dryRun === true,
-    ...resolution(opts),
+    ...(opts.ours ? { resolve: 'ours' as const } : opts.theirs ? { resolve: 'theirs' as const } : {}),
   });
   if (!prepared.options.dryRun && prepared.action !== 'unchanged') {
     const skipped = await checkSchema(writeXml(prepared.planned));
-    if (skipped) warn(skipped);
+    if (skipped) out.warn(skipped);
   }
   return prepared;
-}
-
-function resolution(opts: DefineCommandOptions): { resolve?: 'ours' | 'theirs' } {
-  return opts.ours ? { resolve: 'ours' } : opts.theirs ? { resolve: 'theirs' } : {};
 }
 
 /** The define; if libvirt refuses it, the host files this run wrote are put back first. */
 async function commit(prepared: PreparedDefine, step: HostStep): Promise<DefineResult> {
   const { commitDefine } = await import('../../define/index.js');
   const { pauseForTest } = await import('../../define/fault-hook.js');
-  if (step.written.length > 0) await pauseForTest('host-written');
+  if (step.snapshots.length > 0) await pauseForTest('host-written');
   try {
     return await commitDefine(prepared);
   } catch (err) {
     const undone = await undoHost(step);
     if (undone && err instanceof Error) err.message = `${err.message}; ${undone}`;
     throw err;
-  }
-}
-
-function printResult(result: DefineResult, via: string): void {
-  if (result.dryRun) {
-    say(
-      `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
-    );
-    if (result.diff) say(result.diff);
-    else if (result.action !== 'created') say('(no difference from the defined domain)');
-  } else {
-    say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
-    if (result.backupPath) say(`previous definition saved to ${result.backupPath}`);
-  }
-  printMerge(result);
-  for (const l of result.lost) warn(`libvirt did not keep ${l}`);
-  for (const w of result.warnings) warn(w);
-  if (!result.dryRun && result.action !== 'unchanged') {
-    say(
-      `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
-    );
-  }
-}
-
-function printMerge({ merge }: DefineResult): void {
-  if (!merge) return;
-  for (const k of merge.kept) say(`kept hand edit: ${k}`);
-  for (const c of merge.conflicts) {
-    const won = merge.resolved === 'ours' ? `config ${c.config}` : `edit ${c.edited}`;
-    say(`conflict settled by --${merge.resolved ?? '?'}: ${c.field}: ${won}`);
   }
 }
 
@@ -157,7 +179,7 @@ const dryRunVerb = (action: string): string =>
   action === 'created' ? 'create' : action === 'updated' ? 'update' : 'leave unchanged';
 
 /** What the config names must exist on the host; a non-viable IOMMU group is an error. */
-async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> {
+async function checkHost({ vm, facts, needs, domain }: VmOnHost, out: Reporter): Promise<void> {
   const { assertGroupsViable } = await import('../../host/iommu.js');
   const named = [
     ...vm.gpus.map((g, i) => [`gpu[${i}].host`, g.address] as const),
@@ -174,19 +196,34 @@ async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> 
     );
   }
   assertGroupsViable(facts, needs.pciDevices);
-  await checkExplicitPins(onHostCpu(vm, facts));
+  await checkExplicitPins(onHostCpu(vm, facts), out);
   // Hugepages are needed to start, not to define: say what is missing and how to get it.
   const { checkHugepages } = await import('../../host/doctor/memory.js');
-  for (const f of checkHugepages(facts, needs)) if (f.status !== 'ok') warn(`${f.what}: ${f.fix}`);
+  for (const f of checkHugepages(facts, needs)) if (f.status !== 'ok') out.warn(`${f.what}: ${f.fix}`);
   for (const h of domain.devices?.hostdev ?? []) {
     const v = h.source?.vendor?.id;
     const p = h.source?.product?.id;
     if (h.type !== 'usb' || !v || !p) continue;
     const present = facts.usb.some((u) => u.vendor === parseInt(v, 16) && u.product === parseInt(p, 16));
     if (!present)
-      warn(
+      out.warn(
         `USB device ${v.slice(2)}:${p.slice(2)} is not plugged in; the VM starts without it (startupPolicy ${h.source?.startupPolicy ?? 'mandatory'})`,
       );
+  }
+  await checkVmPaths({ facts, domain }, out);
+}
+
+/** Disk images, ISOs, ROMs, evdev devices: libvirt defines without them, QEMU fails at start. */
+async function checkVmPaths(
+  { facts, domain }: Pick<VmOnHost, 'facts' | 'domain'>,
+  out: Reporter,
+): Promise<void> {
+  const { inspectVmPaths } = await import('../../host/vm-paths.js');
+  const { readText } = await import('../../host/read.js');
+  const { QEMU_CONF } = await import('../../host/qemu-conf.js');
+  const report = await inspectVmPaths(facts, facts.root, domain, await readText(facts.root, QEMU_CONF));
+  for (const p of report.problems) {
+    out.warn(`${p.message}${p.optional ? '' : ': the VM will not start until this is fixed'}`);
   }
 }
 
@@ -199,13 +236,13 @@ async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<voi
 }
 
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
-function presentOnly(onHost: VmOnHost): VmOnHost {
+function presentOnly(onHost: VmOnHost, out: Reporter, config: string, opts: GlobalOptions): VmOnHost {
   const has = (a: PciAddress): boolean =>
     onHost.facts.pci.some((d) => formatPciAddress(d.address) === formatPciAddress(a));
   const absent = onHost.needs.pciDevices.filter((a) => !has(a));
   if (absent.length) {
-    warn(
-      `not on this host, so not in the host plan: ${absent.map(formatPciAddress).join(', ')}; run "virt-gen host apply" once the card is fitted`,
+    out.warn(
+      `not on this host, so not in the host plan: ${absent.map(formatPciAddress).join(', ')}; run \`${virtGenHint(['host', 'apply', config], opts, true)}\` once the card is fitted`,
     );
   }
   return { ...onHost, needs: { ...onHost.needs, pciDevices: onHost.needs.pciDevices.filter(has) } };
@@ -228,7 +265,7 @@ const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => 
 });
 
 /** Explicit pins must name CPUs the host has; pairs that split SMT siblings are worth a warning. */
-async function checkExplicitPins(p: PinsOnHost): Promise<void> {
+async function checkExplicitPins(p: PinsOnHost, out: Reporter): Promise<void> {
   if (!Array.isArray(p.pins)) return;
   const { checkPins } = await import('../../host/pinning.js');
   const { parseCpuList } = await import('../../host/cpulist.js');
@@ -237,6 +274,6 @@ async function checkExplicitPins(p: PinsOnHost): Promise<void> {
     ...(p.emulator ? { emulator: parseCpuList(p.emulator) } : {}),
     ...(p.iothread ? { iothreads: parseCpuList(p.iothread) } : {}),
   });
-  for (const w of result.warnings) warn(w);
+  for (const w of result.warnings) out.warn(w);
   if (result.errors.length) throw new HostError(result.errors.join('; '), 'pins');
 }

@@ -6,13 +6,9 @@
 import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { writeDomainXml } from '../../domain/write.js';
-import type { BackendChoice } from '../../libvirt/index.js';
+import type { GlobalOptions } from '../options.js';
 
-export interface DiffCommandOptions {
-  connect?: string;
-  backend?: BackendChoice;
-  root?: string;
-}
+export type DiffCommandOptions = GlobalOptions;
 
 const say = (line: string): boolean => process.stdout.write(line + '\n');
 

@@ -2,13 +2,15 @@
  * `virt-gen import ARGS`: a QEMU command line (a file, or - for stdin) to a libvirt domain, and
  * optionally to a virt-gen config that generates it. It reads the command line; it never runs it.
  */
-import { readFile } from 'node:fs/promises';
+import { FileReadError, MiB, readBounded } from '../../util/read-bounded.js';
 import path from 'node:path';
 import { writeDomainXml } from '../../domain/write.js';
 import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
+import type { GlobalOptions } from '../options.js';
 import { emit } from '../output.js';
+import { Reporter } from '../reporter.js';
 
-export interface ImportCommandOptions {
+export interface ImportCommandOptions extends GlobalOptions {
   output?: string;
   name?: string;
   config?: string;
@@ -25,8 +27,13 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
     // A start script's $(pwd) is most likely its own folder: that is where it keeps its files.
     pwd: path.resolve(opts.pwd ?? (file === '-' ? '.' : path.dirname(file))),
   });
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  await emit(writeDomainXml(domain), opts.output);
+  const out = new Reporter(opts.json === true);
+  for (const w of warnings) out.warn(w);
+  const xml = writeDomainXml(domain);
+  // With --json and no -o, the XML is in the JSON document, not beside it.
+  if (opts.json && (!opts.output || opts.output === '-')) out.set('xml', xml);
+  else await emit(xml, opts.output);
+  out.set('output', opts.output && opts.output !== '-' ? opts.output : undefined);
   if (opts.config) {
     // With -o too, the config starts from that XML, so what it cannot express is kept from there.
     const template =
@@ -38,8 +45,10 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
       source: file === '-' ? 'standard input' : file,
     });
     await emit(source, opts.config);
-    process.stderr.write(`wrote ${opts.config}\n`);
+    out.set('config', opts.config);
+    out.note(`wrote ${opts.config}`);
   }
+  out.finish();
 }
 
 async function readInput(file: string): Promise<string> {
@@ -49,9 +58,12 @@ async function readInput(file: string): Promise<string> {
     return Buffer.concat(chunks).toString('utf8');
   }
   try {
-    return await readFile(file, 'utf8');
+    // A QEMU command line, or a start script holding one: never megabytes.
+    const bytes = await readBounded(file, { limit: 4 * MiB, what: 'input' });
+    if (bytes === undefined) throw new ImportError(`cannot read ${file}: no such file`);
+    return bytes.toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ImportError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(err)}`);
+    if (err instanceof FileReadError) throw new ImportError(err.message);
+    throw err;
   }
 }
