@@ -101,9 +101,10 @@ describe.each<BackendName>(['dbus', 'virsh'])('define through %s', (which) => {
     expect(backups(name)).toEqual([path.basename(second.backupPath!)]);
   });
 
-  it('refuses a domain edited by hand since, shows the edit, and changes nothing', async () => {
+  it('refuses a hand-edited domain without the base of its last define, shows the edit, changes nothing', async () => {
     const name = fresh();
     await define(domainXml(name));
+    rmSync(path.join(stateDir, 'defined', `${virshOk(['domuuid', name]).trim()}.generated.xml`));
     handEdit(name, (xml) =>
       xml.replace("<vcpu placement='static'>1</vcpu>", "<vcpu placement='static'>2</vcpu>"),
     );
@@ -161,11 +162,16 @@ describe.each<BackendName>(['dbus', 'virsh'])('define through %s', (which) => {
     expect(dry.diff).toContain('+  <memory unit="MiB">512</memory>');
     expect(virshOk(['dumpxml', '--inactive', name])).toBe(before);
     expect(backups(name)).toEqual([]);
+    // a hand edit merges with the config change: the dry run shows both, and would not refuse
     handEdit(name, (xml) => xml.replace('<on_crash>destroy</on_crash>', '<on_crash>restart</on_crash>'));
-    expect(await define(domainXml(name, 512), { dryRun: true })).toMatchObject({
-      provenance: 'hand-edited',
-      blocked: true,
-    });
+    const merged = await define(domainXml(name, 512), { dryRun: true });
+    expect(merged).toMatchObject({ provenance: 'hand-edited', blocked: false });
+    expect(merged.merge?.kept).toEqual(['/domain/on_crash: destroy -> restart']);
+    expect(merged.xml).toContain('<on_crash>restart</on_crash>');
+    // one changed on both sides would
+    handEdit(name, (xml) => xml.replace(/<memory unit='KiB'>\d+</, "<memory unit='KiB'>1048576<"));
+    expect(await define(domainXml(name, 512), { dryRun: true })).toMatchObject({ blocked: true });
+    expect(virshOk(['dumpxml', '--inactive', name])).toContain('<on_crash>restart</on_crash>');
   });
 
   it('asks libvirt to validate: what it would silently drop is refused instead, and nothing is defined', async () => {
