@@ -138,6 +138,33 @@ describe('hand edits made as virt-manager makes them survive a define', () => {
   });
 });
 
+describe("virt-manager's own code path (virtinst, headless)", () => {
+  it('its edits (title, current allocation, a USB tablet) survive a define that changes the vCPUs', () => {
+    const name = 'vg-define-virtinst';
+    names.push(name);
+    undefine(name);
+    const config = path.join(dir, `${name}.ts`);
+    const src = readFileSync(path.join(EXAMPLES, 'minimal.ts'), 'utf8').replace(
+      /name: '[^']*'/,
+      `name: '${name}'`,
+    );
+    writeFileSync(config, src);
+    expect(vg('define', config).status).toBe(0);
+    // /usr/bin/python3: the interpreter virt-manager runs under, with python3-libvirt
+    const edit = run('/usr/bin/python3', [path.join(REPO, 'test', 'support', 'virtinst-edit.py'), URI, name]);
+    expect(edit.stderr).toBe('');
+    writeFileSync(config, src.replace('cpu: { cores: 1 }', 'cpu: { cores: 2 }'));
+    const r = vg('define', config);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('kept hand edit: title: (none) -> Edited in virt-manager');
+    const xml = dumpInactive(name);
+    expect(xml).toContain('<title>Edited in virt-manager</title>');
+    expect(xml).toContain("<currentMemory unit='KiB'>204800</currentMemory>");
+    expect(xml).toMatch(/<input type='tablet' bus='usb'>/);
+    expect(xml).toMatch(/<vcpu placement='static'>2<\/vcpu>/);
+  });
+});
+
 /** virt-install --print-xml (its own define path needs storage pools absent here), then virsh define. */
 function virtInstall(name: string, args: string[], edit: (xml: string) => string = (x) => x): void {
   names.push(name);
