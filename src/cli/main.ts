@@ -31,7 +31,15 @@ program
     'Check the host, make the qemu.conf/AppArmor changes the VM needs (as root), and define the VM in libvirt.',
   )
   .argument('<config>', 'the VM config')
-  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+  .option(
+    '-c, --connect <uri>',
+    'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system); repeat it to define on several hosts',
+    (uri: string, list: string[] = []) => [...list, uri],
+  )
+  .option(
+    '--facts <source>',
+    'read host facts from sysfs or libvirt (default: sysfs for a local URI, else libvirt)',
+  )
   .option('--backend <name>', 'auto (D-Bus when org.libvirt answers, else virsh) | dbus | virsh', 'auto')
   .option('--root <dir>', 'read and change host files under DIR', '/')
   .option('--dry-run', 'show the XML diff and the host plan; change nothing')
@@ -44,8 +52,13 @@ program
 Examples:
   sudo virt-gen define gaming.ts             configure the host and define the VM
   virt-gen define gaming.ts --dry-run        what would change, in libvirt and on the host
-  virt-gen define gaming.ts -c qemu+ssh://host/system --backend virsh
+  virt-gen define gaming.ts -c qemu+ssh://host/system     on another host, checked and pinned for it
+  virt-gen define gaming.ts -c qemu+ssh://a/system -c qemu+ssh://b/system   on each, with a summary
   virt-gen define gaming.ts --force          after a hand edit in virt-manager: overwrite it
+
+A remote host (-c qemu+ssh://…) is read through libvirt: its GPUs, IOMMU groups, CPU topology and
+hugepages. libvirt cannot change its qemu.conf or AppArmor: define shows what that host needs and
+the commands to run there.
 
 A domain changed since virt-gen defined it (virt-manager, virsh edit) is refused, with the
 difference shown, unless --force. Re-defining keeps the UUID and the MAC addresses.`,
@@ -130,6 +143,10 @@ program
   .argument('[config]', 'the VM config: also check its GPU, hugepages, device nodes and ROM')
   .option('--root <dir>', 'check the host under DIR', '/')
   .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+  .option(
+    '--facts <source>',
+    'read host facts from sysfs or libvirt (default: sysfs for a local URI, else libvirt)',
+  )
   .option('--backend <name>', 'auto | dbus | virsh', 'auto')
   .option('--json', 'print the findings as JSON')
   .addHelpText(
@@ -138,7 +155,8 @@ program
 Examples:
   virt-gen doctor                 IOMMU, KVM, libvirt, qemu.conf, AppArmor, OVMF
   virt-gen doctor gaming.ts       also the VM's GPU binding, IOMMU group, hugepages
-  virt-gen doctor --json          for scripts`,
+  virt-gen doctor --json          for scripts
+  virt-gen doctor gaming.ts -c qemu+ssh://host/system   another host, through libvirt`,
   )
   .action(async (config: string | undefined, opts: import('./commands/doctor.js').DoctorCommandOptions) => {
     const { runDoctorCommand } = await import('./commands/doctor.js');
@@ -151,6 +169,11 @@ program
     'Show the GPUs with their IOMMU groups, the CPU topology and hugepage pools; write a starter config.',
   )
   .option('--root <dir>', 'read the host under DIR', '/')
+  .option('-c, --connect <uri>', 'libvirt URI: a remote one (qemu+ssh://host/system) is read through libvirt')
+  .option(
+    '--facts <source>',
+    'read host facts from sysfs or libvirt (default: sysfs for a local URI, else libvirt)',
+  )
   .option('--config <file>', 'write a starter config to FILE (- for stdout)')
   .option('--name <name>', 'VM name in the starter config', 'win-gaming')
   .option('--force', 'replace an existing --config file')
@@ -160,7 +183,8 @@ program
     `
 Examples:
   virt-gen discover
-  virt-gen discover --config gaming.ts    a starter config for this host's GPU and CPU`,
+  virt-gen discover --config gaming.ts    a starter config for this host's GPU and CPU
+  virt-gen discover -c qemu+ssh://gpu1/system --config gpu1.ts   the same for another host`,
   )
   .action(async (opts: import('./commands/discover.js').DiscoverCommandOptions) => {
     const { runDiscover } = await import('./commands/discover.js');

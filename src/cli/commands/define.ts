@@ -13,7 +13,10 @@ import type { HostPlan } from '../../host/plan.js';
 import type { Backend, BackendChoice } from '../../libvirt/index.js';
 
 export interface DefineCommandOptions {
-  connect?: string;
+  /** `-c URI`, repeatable: several URIs define the VM on each host (define-hosts.ts). */
+  connect?: string | string[];
+  /** `--facts sysfs|libvirt`: force the facts source (default: sysfs for a local URI, else libvirt). */
+  facts?: string;
   backend?: BackendChoice;
   root?: string;
   dryRun?: boolean;
@@ -27,18 +30,43 @@ const say = (line: string): boolean => process.stdout.write(line + '\n');
 const warn = (line: string): boolean => process.stderr.write(`warning: ${line}\n`);
 
 export async function runDefine(config: string, opts: DefineCommandOptions): Promise<void> {
+  const uris = typeof opts.connect === 'string' ? [opts.connect] : (opts.connect ?? []);
+  if (uris.length > 1) {
+    const { defineOnHosts } = await import('./define-hosts.js');
+    return defineOnHosts(config, uris, opts);
+  }
+  await defineOnHost(config, opts, uris[0]);
+}
+
+/** What one host got, for the summary of a define on several hosts. */
+export interface HostOutcome {
+  /** e.g. `created domain 'win' (vCPUs on 2-7,10-15)` */
+  summary: string;
+}
+
+/** The whole define on one host: its facts, its checks and pins, its plan, its libvirt. */
+export async function defineOnHost(
+  config: string,
+  opts: DefineCommandOptions,
+  uri: string | undefined,
+): Promise<HostOutcome> {
   const root = opts.root ?? '/';
-  const onHost = await buildOnHost(config, root);
+  const { chooseFactsSource } = await import('../../host/facts-source.js');
+  const source = chooseFactsSource({ uri, root, facts: opts.facts });
+  const onHost = await buildOnHost(config, root, source.read);
+  if (opts.verbose) say(`host facts: ${source.describe}`);
   if (opts.hostCheck !== false) await checkHost(onHost);
   else say('host check skipped (--no-host-check)');
 
-  await configureHost(config, opts.hostCheck === false ? presentOnly(onHost) : onHost, root, opts);
+  const checked = opts.hostCheck === false ? presentOnly(onHost) : onHost;
+  if (source.name === 'libvirt') await showRemotePlan(config, checked, source.uri);
+  else await configureHost(config, checked, root, opts);
 
   const { openBackend } = await import('../../libvirt/index.js');
   const { defineDomain } = await import('../../define/index.js');
   const { backend, reason } = await openBackend({
     ...(opts.backend ? { backend: opts.backend } : {}),
-    ...(opts.connect ? { uri: opts.connect } : {}),
+    uri: source.uri,
     verbose: opts.verbose === true,
   });
   try {
@@ -69,6 +97,8 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
         `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
       );
     }
+    const verb = result.dryRun ? `would ${dryRunVerb(result.action)}` : result.action;
+    return { summary: `${verb} domain '${result.name}'${pinSummary(onHost)}` };
   } catch (err) {
     // A refused define carries the difference: show it before the one-line error.
     const diff = (err as { editDiff?: string; diff?: string }).editDiff ?? (err as { diff?: string }).diff;
@@ -77,6 +107,18 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   } finally {
     await backend.close();
   }
+}
+
+/** ` (vCPUs on 2-7,10-15)`: where this host's pinning put the guest, the part that differs per host. */
+function pinSummary({ domain }: VmOnHost): string {
+  const pins = domain.cputune?.vcpupin?.map((p) => p.cpuset) ?? [];
+  return pins.length > 0 ? ` (vCPUs pinned to host CPUs ${pins.join(',')})` : '';
+}
+
+/** A host reached through libvirt: show its plan and the commands to run there; write nothing. */
+async function showRemotePlan(config: string, { facts, needs }: VmOnHost, uri: string): Promise<void> {
+  const { remotePlanLines } = await import('../../host/remote-plan.js');
+  for (const line of remotePlanLines(facts, needs, config, uri)) say(line);
 }
 
 const REFUSAL: Record<string, string> = {

@@ -2,12 +2,16 @@
 import { access } from 'node:fs/promises';
 import { discover, formatDiscoveryText } from '../../host/discover.js';
 import { HostError } from '../../host/errors.js';
-import { readHostFacts } from '../../host/facts.js';
+import { chooseFactsSource } from '../../host/facts-source.js';
 import { starterConfigSource } from '../../host/starter-config.js';
 import { emit } from '../output.js';
 
 export interface DiscoverCommandOptions {
   root?: string;
+  /** `-c/--connect URI`: a remote URI reads the host through libvirt. */
+  connect?: string;
+  /** `--facts sysfs|libvirt`: force the facts source. */
+  facts?: string;
   json?: boolean;
   /** Write a starter config to this file. */
   config?: string;
@@ -24,7 +28,8 @@ async function exists(file: string): Promise<boolean> {
 }
 
 export async function runDiscover(opts: DiscoverCommandOptions): Promise<void> {
-  const facts = await readHostFacts(opts.root ?? '/');
+  const source = chooseFactsSource({ uri: opts.connect, root: opts.root, facts: opts.facts });
+  const facts = await source.read();
   const found = discover(facts);
   // With `--config -` the config alone goes to stdout, so it can be redirected.
   if (opts.config !== '-') {

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
-import { readHostFacts } from '../../host/facts.js';
+import type { DoctorReport } from '../../host/doctor.js';
+import { chooseFactsSource, type FactsSource } from '../../host/facts-source.js';
 
 export interface DoctorCommandOptions {
   root?: string;
@@ -11,6 +12,8 @@ export interface DoctorCommandOptions {
   connect?: string;
   /** `--backend auto|dbus|virsh` */
   backend?: 'auto' | 'dbus' | 'virsh';
+  /** `--facts sysfs|libvirt`: force the facts source (default: by the URI). */
+  facts?: string;
 }
 
 export interface DoctorDeps {
@@ -44,14 +47,50 @@ export async function runDoctorCommand(
   deps: DoctorDeps = {},
 ): Promise<void> {
   const root = opts.root ?? '/';
-  const onHost = config !== undefined ? await buildOnHost(config, root) : undefined;
-  const facts = onHost?.facts ?? (await readHostFacts(root));
+  const source = chooseFactsSource({ uri: opts.connect, root, facts: opts.facts });
+  const report =
+    source.name === 'libvirt'
+      ? await remoteDoctor(config, source, deps.checkLibvirt ?? libvirtCheck(opts))
+      : await localDoctor(config, source, root, opts, deps);
+  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
+  process.exitCode = doctorExitCode(report);
+}
+
+async function localDoctor(
+  config: string | undefined,
+  source: FactsSource,
+  root: string,
+  opts: DoctorCommandOptions,
+  deps: DoctorDeps,
+): Promise<DoctorReport> {
+  const onHost = config !== undefined ? await buildOnHost(config, root, source.read) : undefined;
+  const facts = onHost?.facts ?? (await source.read());
   // Under another root, the running libvirt is not that system's: leave it out.
   const checkLibvirt = deps.checkLibvirt ?? (path.resolve(root) === '/' ? libvirtCheck(opts) : undefined);
-  const report = await runDoctor(facts, root, {
+  return runDoctor(facts, root, {
     ...(onHost ? { needs: onHost.needs, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
-  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
-  process.exitCode = doctorExitCode(report);
+}
+
+/** A host reached through libvirt: what libvirt can answer, and what to run on the host for the rest. */
+async function remoteDoctor(
+  config: string | undefined,
+  source: FactsSource,
+  checkLibvirt: () => Promise<LibvirtStatus>,
+): Promise<DoctorReport> {
+  const [{ diagnoseRemote, parseDomainCaps }, { VirshHostQuery }] = await Promise.all([
+    import('../../host/doctor/remote.js'),
+    import('../../libvirt/host-query.js'),
+  ]);
+  const onHost = config !== undefined ? await buildOnHost(config, '/', source.read) : undefined;
+  const facts = onHost?.facts ?? (await source.read());
+  const domcaps = await new VirshHostQuery(source.uri).domainCapabilities();
+  const env = {
+    uri: source.uri,
+    libvirt: await checkLibvirt(),
+    ...(domcaps !== undefined ? { domcaps: parseDomainCaps(domcaps) } : {}),
+  };
+  const findings = diagnoseRemote(facts, env, onHost?.needs, config);
+  return { ready: !findings.some((f) => f.status === 'fail'), findings };
 }
