@@ -25,7 +25,8 @@ export type UnknownFact =
   | 'pci-subsystem'
   | 'cpu-kinds' // P-/E-cores
   | 'cpu-model'
-  | 'hugepage-reserved'
+  | 'hugepage-reserved' // resv and surplus counts
+  | 'hugepage-default' // Hugepagesize of /proc/meminfo
   | 'memory-available'
   | 'mounts'
   | 'cmdline'

@@ -19,6 +19,7 @@ export const LIBVIRT_UNKNOWN: readonly UnknownFact[] = [
   'cpu-kinds',
   'cpu-model',
   'hugepage-reserved',
+  'hugepage-default',
   'memory-available',
   'mounts',
   'cmdline',
