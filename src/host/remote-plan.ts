@@ -13,6 +13,8 @@ import { aclWanted } from './plan.js';
 /** Lines that show a remote host's plan: what it needs, then the commands to run there. */
 export function remotePlanLines(facts: HostFacts, needs: HostNeeds, config: string, uri: string): string[] {
   const acl = aclWanted(groupsOf(facts, needs.pciDevices), needs);
+  // A VM without host devices or files needs nothing of the host beyond libvirt itself.
+  if (acl.length === 0 && needs.readFiles.length === 0) return [];
   const lines = [
     `the host at ${uri} needs (libvirt cannot change host files, so nothing there was written):`,
   ];

@@ -46,13 +46,6 @@ async function usbDevices(query: HostQuery): Promise<UsbDevice[]> {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** KVM working implies VT-x/AMD-V: the flag doctor looks for, which libvirt may list in the CPU model. */
-function virtFlag(vendor: string | undefined, kvm: boolean): string[] {
-  if (!kvm) return [];
-  if (vendor === 'GenuineIntel') return ['vmx'];
-  return vendor === 'AuthenticAMD' ? ['svm'] : [];
-}
-
 export async function readLibvirtFacts(query: HostQuery): Promise<HostFacts> {
   const [{ pci, groups }, usb, capsXml, freeText, memText] = await Promise.all([
     pciDevices(query),
@@ -64,7 +57,8 @@ export async function readLibvirtFacts(query: HostQuery): Promise<HostFacts> {
   const caps = parseCapabilities(capsXml);
   // The host's MemTotal, as sysfs's reader takes it from /proc/meminfo; else the NUMA cells' sum.
   const totalKiB = parseMemoryTotal(memText) ?? caps.memoryKiB;
-  const flags = [...new Set([...caps.features, ...virtFlag(caps.vendor, caps.kvm)])].sort();
+  // libvirt's feature names are /proc/cpuinfo's for the flags virt-gen decides on (vmx, svm, pdpe1gb, topoext).
+  const flags = [...caps.features].sort();
   const facts: HostFacts = {
     root: '/',
     origin: { source: 'libvirt', uri: query.uri, unknown: LIBVIRT_UNKNOWN },
