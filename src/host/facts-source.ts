@@ -5,7 +5,7 @@
  * can tell (from-libvirt/). `--facts sysfs|libvirt` overrides the choice.
  */
 import { resolveUri } from '../libvirt/backend.js';
-import { HostError } from './errors.js';
+import { UsageError } from '../util/errors.js';
 import { readHostFacts, type HostFacts } from './facts.js';
 
 export const FACT_SOURCES = ['sysfs', 'libvirt'] as const;
@@ -42,11 +42,11 @@ export function chooseFactsSource(opts: FactsSourceOptions = {}): FactsSource {
   const uri = resolveUri(opts.uri);
   const root = opts.root ?? '/';
   if (opts.facts !== undefined && !(FACT_SOURCES as readonly string[]).includes(opts.facts)) {
-    throw new HostError(`--facts ${opts.facts}: expected sysfs or libvirt`, 'cli-usage');
+    throw new UsageError(`--facts ${opts.facts}: expected sysfs or libvirt`);
   }
   const name = (opts.facts as FactsSourceName | undefined) ?? (isRemoteUri(uri) ? 'libvirt' : 'sysfs');
   if (name === 'libvirt' && root !== '/' && opts.facts === undefined) {
-    throw new HostError(`--root ${root} reads this machine's files; ${uri} is another host`, 'cli-usage');
+    throw new UsageError(`--root ${root} reads this machine's files; ${uri} is another host`);
   }
   if (name === 'sysfs')
     return { name, uri, describe: `sysfs under ${root}`, read: () => readHostFacts(root) };

@@ -4,17 +4,35 @@
  * each stays together; a host that fails does not stop the others, and the summary says what each
  * one got. The exit code is 1 when any host failed.
  */
+import { UsageError, VirtGenError } from '../../util/errors.js';
 import { reportError } from '../errors.js';
+import { printJson } from '../output.js';
+import { Reporter } from '../reporter.js';
 import { defineOnHost, type DefineCommandOptions } from './define.js';
 
 interface HostResult {
   uri: string;
   ok: boolean;
   line: string;
+  /** The host's --json result (what a single-host define prints), or its error. */
+  json: Record<string, unknown>;
 }
 
-export class HostsError extends Error {
+export class HostsError extends VirtGenError {
   override readonly name = 'HostsError';
+}
+
+async function defineOn(config: string, uri: string, opts: DefineCommandOptions): Promise<HostResult> {
+  const out = new Reporter(opts.json === true);
+  try {
+    const { summary } = await defineOnHost(config, { ...opts, connect: uri }, out);
+    return { uri, ok: true, line: summary, json: { uri, ok: true, ...out.result() } };
+  } catch (err) {
+    // The same one-line message a single-host define prints, on stderr, and the exit code it has.
+    const exitCode = reportError(err);
+    const message = err instanceof Error ? err.message : String(err);
+    return { uri, ok: false, line: `failed: ${message}`, json: { uri, ok: false, error: message, exitCode } };
+  }
 }
 
 export async function defineOnHosts(
@@ -23,22 +41,17 @@ export async function defineOnHosts(
   opts: DefineCommandOptions,
 ): Promise<void> {
   const dupe = uris.find((u, i) => uris.indexOf(u) !== i);
-  if (dupe !== undefined) throw new HostsError(`-c ${dupe} is given twice: each host once`);
+  if (dupe !== undefined) throw new UsageError(`-c ${dupe} is given twice: each host once`);
   const results: HostResult[] = [];
   for (const uri of uris) {
-    process.stdout.write(`\n== ${uri}\n`);
-    try {
-      const outcome = await defineOnHost(config, opts, uri);
-      results.push({ uri, ok: true, line: outcome.summary });
-    } catch (err) {
-      // The same one-line message a single-host define prints; nothing was defined on that host.
-      reportError(err);
-      const message = err instanceof Error ? err.message : String(err);
-      results.push({ uri, ok: false, line: `failed: ${message}` });
-    }
+    if (!opts.json) process.stdout.write(`\n== ${uri}\n`);
+    results.push(await defineOn(config, uri, opts));
   }
-  process.stdout.write('\nsummary:\n');
-  for (const r of results) process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.uri}: ${r.line}\n`);
+  if (opts.json) printJson({ hosts: results.map((r) => r.json) });
+  else {
+    process.stdout.write('\nsummary:\n');
+    for (const r of results) process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.uri}: ${r.line}\n`);
+  }
   const failed = results.filter((r) => !r.ok).length;
   if (failed > 0) throw new HostsError(`${failed} of ${results.length} hosts failed (see the summary)`);
 }

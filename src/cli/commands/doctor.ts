@@ -1,18 +1,20 @@
 /** `virt-gen doctor [CONFIG]`: is this host ready? Exit 0 when ready, 1 when not. */
 import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
-import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
-import type { DoctorReport } from '../../host/doctor.js';
+import {
+  doctorExitCode,
+  formatDoctorText,
+  runDoctor,
+  type DoctorReport,
+  type LibvirtStatus,
+} from '../../host/doctor.js';
 import { chooseFactsSource, type FactsSource } from '../../host/facts-source.js';
+import { LibvirtError } from '../../libvirt/errors.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
-export interface DoctorCommandOptions {
-  root?: string;
-  json?: boolean;
-  /** `-c/--connect URI` */
-  connect?: string;
-  /** `--backend auto|dbus|virsh` */
-  backend?: 'auto' | 'dbus' | 'virsh';
-  /** `--facts sysfs|libvirt`: force the facts source (default: by the URI). */
+export interface DoctorCommandOptions extends GlobalOptions {
+  /** `--facts sysfs|libvirt`: force the facts source (default: sysfs for a local URI, else libvirt). */
   facts?: string;
 }
 
@@ -36,7 +38,12 @@ function libvirtCheck(opts: DoctorCommandOptions): () => Promise<LibvirtStatus> 
         await backend.close();
       }
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      const kind = err instanceof LibvirtError ? err.kind : undefined;
+      return {
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        ...(kind ? { kind } : {}),
+      };
     }
   };
 }
@@ -52,7 +59,10 @@ export async function runDoctorCommand(
     source.name === 'libvirt'
       ? await remoteDoctor(config, source, deps.checkLibvirt ?? libvirtCheck(opts))
       : await localDoctor(config, source, root, opts, deps);
-  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
+  const out = new Reporter(opts.json === true);
+  out.merge(report);
+  out.say(formatDoctorText(report));
+  out.finish();
   process.exitCode = doctorExitCode(report);
 }
 
@@ -68,7 +78,7 @@ async function localDoctor(
   // Under another root, the running libvirt is not that system's: leave it out.
   const checkLibvirt = deps.checkLibvirt ?? (path.resolve(root) === '/' ? libvirtCheck(opts) : undefined);
   return runDoctor(facts, root, {
-    ...(onHost ? { needs: onHost.needs, planOptions: { owner: onHost.vm.name } } : {}),
+    ...(onHost ? { needs: onHost.needs, domain: onHost.domain, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
 }

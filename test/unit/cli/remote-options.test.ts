@@ -8,7 +8,7 @@ describe('-c / --facts on the command line', () => {
   it('an unknown --facts names the option and the choices', () => {
     const r = virtGen(['discover', '--facts', 'proc']);
     expect([r.status, r.stdout, r.stderr]).toEqual([
-      1,
+      2,
       '',
       'virt-gen: --facts proc: expected sysfs or libvirt\n',
     ]);
@@ -23,7 +23,7 @@ describe('-c / --facts on the command line', () => {
       '--root',
       '/mnt',
     ]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       "virt-gen: --root /mnt reads this machine's files; qemu+ssh://gpu1/system is another host\n",
@@ -40,8 +40,16 @@ describe('-c / --facts on the command line', () => {
       'qemu+ssh://a/system',
     ]);
     expect([r.status, r.stderr]).toEqual([
-      1,
+      2,
       'virt-gen: -c qemu+ssh://a/system is given twice: each host once\n',
+    ]);
+  });
+
+  it('-c more than once is for define only', () => {
+    const r = virtGen(['discover', '-c', 'qemu+ssh://a/system', '-c', 'qemu+ssh://b/system']);
+    expect([r.status, r.stderr]).toEqual([
+      2,
+      'virt-gen: -c is given 2 times: only define takes several hosts\n',
     ]);
   });
 
