@@ -164,7 +164,7 @@ program
     `
 Examples:
   virt-gen host plan gaming.ts              the diffs for qemu.conf and AppArmor
-  sudo virt-gen host apply gaming.ts        make them (atomic writes, one backup, locked)
+  sudo virt-gen host apply gaming.ts        make them (atomic writes, backups, locked, rolled back on failure)
   virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built`,
   )
   .action(async (action: string, config: string, _o: OptionValues, cmd: Command) => {
