@@ -8,8 +8,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileSafely } from '../util/write-output.js';
 
-/** `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen` (default `~/.local/state/virt-gen`). */
+/**
+ * `$VIRT_GEN_STATE_DIR` when set (an absolute path: tests, several setups side by side), else
+ * `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen` (default `~/.local/state/virt-gen`).
+ */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
+  const explicit = env.VIRT_GEN_STATE_DIR;
+  if (explicit !== undefined && explicit.startsWith('/')) return explicit;
   if (uid === 0) return '/var/lib/virt-gen';
   const xdg = env.XDG_STATE_HOME;
   const base =

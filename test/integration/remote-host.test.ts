@@ -23,7 +23,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-remote-'));
 const script = path.join(dir, 'fake-ssh-remote.sh');
 writeFileSync(script, `#!/bin/sh\nexec ${HELPER} qemu:///system\n`, { mode: 0o700 });
 const REMOTE = `qemu+ext:///system?command=${script}`;
-const stateEnv = { XDG_STATE_HOME: path.join(dir, 'state') };
+// Not /var/lib/virt-gen: the tests run as root.
+const stateEnv = { VIRT_GEN_STATE_DIR: path.join(dir, 'state') };
 const NAME = 'vg-remote-pinned';
 
 /** minimal.ts as NAME, with 1 vCPU pinned by pin: 'auto' to whatever host it is defined on. */
