@@ -24,6 +24,15 @@ export interface LibvirtCapabilities {
   pageTotals: Map<number, number>;
   /** Memory of all cells, KiB. */
   memoryKiB?: number;
+  /** The NUMA cells: their online CPUs, memory and hugepage pool totals (system pages left out). */
+  cells: LibvirtCell[];
+}
+
+export interface LibvirtCell {
+  id: number;
+  cpus: number[];
+  memoryKiB?: number;
+  pageTotals: Map<number, number>;
 }
 
 const VENDORS: Record<string, string> = { AMD: 'AuthenticAMD', Intel: 'GenuineIntel' };
@@ -52,27 +61,33 @@ function topologyCpus(caps: ReturnType<typeof parseAnswer>): RawCpu[] {
   return cpus.sort((a, b) => a.id - b.id);
 }
 
-function pageTotals(caps: ReturnType<typeof parseAnswer>): {
-  totals: Map<number, number>;
-  memoryKiB?: number;
-} {
+function cellsOf(caps: ReturnType<typeof parseAnswer>): LibvirtCell[] {
   const host = kid(caps, 'host');
   // The smallest size the CPU lists is the system page size: not a hugepage pool.
   const sizes = kids(kid(host, 'cpu'), 'pages').map((p) => num(p.attrs.size) ?? 0);
   const systemKiB = sizes.length > 0 ? Math.min(...sizes) : 4;
-  const totals = new Map<number, number>();
-  let memoryKiB: number | undefined;
-  for (const cell of kids(kid(kid(host, 'topology'), 'cells'), 'cell')) {
-    const mem = num(kidText(cell, 'memory'));
-    if (mem !== undefined) memoryKiB = (memoryKiB ?? 0) + mem;
+  return kids(kid(kid(host, 'topology'), 'cells'), 'cell').map((cell, i) => {
+    const pageTotals = new Map<number, number>();
     for (const p of kids(cell, 'pages')) {
       const size = num(p.attrs.size);
-      const count = num(textOf(p));
-      if (size === undefined || size <= systemKiB) continue;
-      totals.set(size, (totals.get(size) ?? 0) + (count ?? 0));
+      if (size !== undefined && size > systemKiB) pageTotals.set(size, num(textOf(p)) ?? 0);
     }
-  }
-  return memoryKiB === undefined ? { totals } : { totals, memoryKiB };
+    const cpus = kids(kid(cell, 'cpus'), 'cpu')
+      .filter((c) => c.attrs.socket_id !== undefined)
+      .map((c) => num(c.attrs.id))
+      .filter((id): id is number => id !== undefined)
+      .sort((a, b) => a - b);
+    const memoryKiB = num(kidText(cell, 'memory'));
+    const out: LibvirtCell = { id: num(cell.attrs.id) ?? i, cpus, pageTotals };
+    if (memoryKiB !== undefined) out.memoryKiB = memoryKiB;
+    return out;
+  });
+}
+
+function sumTotals(cells: LibvirtCell[]): Map<number, number> {
+  const totals = new Map<number, number>();
+  for (const c of cells) for (const [size, n] of c.pageTotals) totals.set(size, (totals.get(size) ?? 0) + n);
+  return totals;
 }
 
 export function parseCapabilities(xml: string): LibvirtCapabilities {
@@ -81,28 +96,43 @@ export function parseCapabilities(xml: string): LibvirtCapabilities {
   const cpu = kid(host, 'cpu');
   const vendorText = kidText(cpu, 'vendor');
   const iommu = kid(host, 'iommu')?.attrs.support;
-  const { totals, memoryKiB } = pageTotals(caps);
+  const cells = cellsOf(caps);
+  const memories = cells.map((c) => c.memoryKiB).filter((m): m is number => m !== undefined);
   const result: LibvirtCapabilities = {
     features: kids(cpu, 'feature')
       .map((f) => f.attrs.name)
       .filter((n): n is string => n !== undefined),
     kvm: kids(caps, 'guest').some((g) => kids(kid(g, 'arch'), 'domain').some((d) => d.attrs.type === 'kvm')),
     cpus: topologyCpus(caps),
-    pageTotals: totals,
+    pageTotals: sumTotals(cells),
+    cells,
   };
   if (vendorText !== undefined) result.vendor = VENDORS[vendorText] ?? vendorText;
   if (iommu !== undefined) result.iommu = iommu === 'yes';
-  if (memoryKiB !== undefined) result.memoryKiB = memoryKiB;
+  if (memories.length > 0) result.memoryKiB = memories.reduce((a, b) => a + b, 0);
   return result;
 }
 
-/** `virsh freepages --all`: "Node 0:" then "2048KiB: 12" lines; free pages by size, summed over nodes. */
+/** `virsh freepages --all`: "Node 0:" then "2048KiB: 12" lines; free pages by node, then by size. */
+export function parseFreePagesByNode(text: string): Map<number, Map<number, number>> {
+  const nodes = new Map<number, Map<number, number>>();
+  let current: Map<number, number> | undefined;
+  for (const line of text.split('\n')) {
+    const node = /^\s*Node\s+(\d+):\s*$/.exec(line);
+    if (node) nodes.set(Number(node[1]), (current = new Map()));
+    const page = /^\s*(\d+)KiB:\s*(\d+)\s*$/.exec(line);
+    // Without NUMA, virsh prints the sizes under no "Node" line: they are the host's, node 0.
+    if (page && !current) nodes.set(0, (current = new Map()));
+    if (page && current) current.set(Number(page[1]), Number(page[2]));
+  }
+  return nodes;
+}
+
+/** Free pages by size, summed over the nodes. */
 export function parseFreePages(text: string): Map<number, number> {
   const free = new Map<number, number>();
-  for (const m of text.matchAll(/^\s*(\d+)KiB:\s*(\d+)\s*$/gm)) {
-    const size = Number(m[1]);
-    free.set(size, (free.get(size) ?? 0) + Number(m[2]));
-  }
+  for (const sizes of parseFreePagesByNode(text).values())
+    for (const [size, n] of sizes) free.set(size, (free.get(size) ?? 0) + n);
   return free;
 }
 
@@ -117,4 +147,37 @@ export function hugepagePools(caps: LibvirtCapabilities, free: Map<number, numbe
   return [...caps.pageTotals.entries()]
     .sort(([a], [b]) => a - b)
     .map(([sizeKiB, total]) => ({ sizeKiB, total, free: free.get(sizeKiB) ?? 0, reserved: 0, surplus: 0 }));
+}
+
+/** A NUMA node as the sysfs reader makes it (memory.ts NumaNode): CPUs, memory, its own pools. */
+export interface LibvirtNumaNode {
+  id: number;
+  cpus: number[];
+  totalKiB?: number;
+  /** Per-node pools: totals from the cell, free counts from freepages; no reserved count per node. */
+  pools: HugepagePool[];
+}
+
+export function numaNodes(
+  caps: LibvirtCapabilities,
+  freeByNode: Map<number, Map<number, number>>,
+): LibvirtNumaNode[] {
+  return caps.cells.map((cell) => {
+    const free = freeByNode.get(cell.id) ?? new Map<number, number>();
+    const node: LibvirtNumaNode = {
+      id: cell.id,
+      cpus: cell.cpus,
+      pools: [...cell.pageTotals.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([sizeKiB, total]) => ({
+          sizeKiB,
+          total,
+          free: free.get(sizeKiB) ?? 0,
+          reserved: 0,
+          surplus: 0,
+        })),
+    };
+    if (cell.memoryKiB !== undefined) node.totalKiB = cell.memoryKiB;
+    return node;
+  });
 }
