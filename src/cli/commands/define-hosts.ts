@@ -4,9 +4,8 @@
  * each stays together; a host that fails does not stop the others, and the summary says what each
  * one got. The exit code is 1 when any host failed.
  */
-import { UsageError, VirtGenError } from '../../util/errors.js';
+import { EXIT, UsageError, VirtGenError } from '../../util/errors.js';
 import { reportError } from '../errors.js';
-import { printJson } from '../output.js';
 import { Reporter } from '../reporter.js';
 import { defineOnHost, type DefineCommandOptions } from './define.js';
 
@@ -47,11 +46,16 @@ export async function defineOnHosts(
     if (!opts.json) process.stdout.write(`\n== ${uri}\n`);
     results.push(await defineOn(config, uri, opts));
   }
-  if (opts.json) printJson({ hosts: results.map((r) => r.json) });
-  else {
-    process.stdout.write('\nsummary:\n');
-    for (const r of results) process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.uri}: ${r.line}\n`);
-  }
   const failed = results.filter((r) => !r.ok).length;
-  if (failed > 0) throw new HostsError(`${failed} of ${results.length} hosts failed (see the summary)`);
+  const verdict = `${failed} of ${results.length} hosts failed (see the summary)`;
+  if (opts.json) {
+    // One JSON document: each host's result, and the verdict in it (no second document for the error).
+    const doc = { hosts: results.map((r) => r.json), ...(failed > 0 ? { error: verdict } : {}) };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+    if (failed > 0) process.exitCode = EXIT.refused;
+    return;
+  }
+  process.stdout.write('\nsummary:\n');
+  for (const r of results) process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.uri}: ${r.line}\n`);
+  if (failed > 0) throw new HostsError(verdict);
 }
