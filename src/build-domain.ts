@@ -41,8 +41,15 @@ export async function buildDomain(
   }
 }
 
-/** The VM as it will be on the host under `root`: derived values (pins, GPU functions) from its facts. */
-export async function buildOnHost(configFile: string, root: string): Promise<VmOnHost> {
+/**
+ * The VM as it will be on a host: derived values (pins, GPU functions) from its facts, read by
+ * `readFacts` (facts-source.ts: sysfs or libvirt), by default from sysfs under `root`.
+ */
+export async function buildOnHost(
+  configFile: string,
+  root: string,
+  readFacts?: () => Promise<HostFacts>,
+): Promise<VmOnHost> {
   const [{ readHostFacts }, { hostGenerateContext }, { hostNeedsOf }] = await Promise.all([
     import('./host/facts.js'),
     import('./host/generate-context.js'),
@@ -50,7 +57,7 @@ export async function buildOnHost(configFile: string, root: string): Promise<VmO
   ]);
   let facts: HostFacts | undefined;
   const built = await buildDomain(configFile, async () => {
-    facts = await readHostFacts(root);
+    facts = await (readFacts ?? (() => readHostFacts(root)))();
     return hostGenerateContext(facts);
   });
   const hostFacts = facts as HostFacts;

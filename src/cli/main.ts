@@ -41,7 +41,9 @@ Exit codes:
 Docs: docs/ in the virt-gen repository.`,
   );
 addGlobalOptions(program);
-program.hook('preAction', (_program, command) => checkGlobalOptions(command.optsWithGlobals()));
+program.hook('preAction', (_program, command) =>
+  checkGlobalOptions(command.optsWithGlobals(), command.name()),
+);
 
 /** The command's own options merged with the global ones. */
 const all = <T>(cmd: Command): T & GlobalOptions => cmd.optsWithGlobals<T & GlobalOptions & OptionValues>();
@@ -74,6 +76,10 @@ program
   )
   .argument('<config>', 'the VM config')
   .option('--dry-run', 'show the XML diff and the host plan; change nothing (exit 1 if define would refuse)')
+  .option(
+    '--facts <source>',
+    'read host facts from sysfs or libvirt (default: sysfs for a local URI, else libvirt)',
+  )
   .option('--force', "overwrite everything: hand edits, another config's domain (the old XML is backed up)")
   .addOption(new Option('--theirs', 'on a conflict with a hand edit, keep the edit').conflicts('ours'))
   .addOption(new Option('--ours', 'on a conflict with a hand edit, apply the config').conflicts('theirs'))
@@ -84,9 +90,14 @@ program
 Examples:
   sudo virt-gen define gaming.ts             configure the host and define the VM
   virt-gen define gaming.ts --dry-run        what would change, in libvirt and on the host
-  virt-gen -c qemu+ssh://host/system define gaming.ts --backend virsh
   virt-gen define gaming.ts --theirs         a field changed in both: keep the virt-manager edit
   virt-gen define gaming.ts --force          overwrite every hand edit
+  virt-gen define gaming.ts -c qemu+ssh://host/system     on another host, checked and pinned for it
+  virt-gen define gaming.ts -c qemu+ssh://a/system -c qemu+ssh://b/system   on each, with a summary
+
+A remote host (-c qemu+ssh://…) is read through libvirt: its GPUs, IOMMU groups, CPU topology and
+hugepages. libvirt cannot change its qemu.conf or AppArmor: define shows what that host needs and
+the commands to run there. -c may be given several times (define only).
 
 Edits made since in virt-manager or virsh are merged with the config's changes (devices matched
 by identity); the same field changed differently on both sides is refused, listed, until --theirs
@@ -211,13 +222,18 @@ program
   .command('doctor')
   .description('Check that this host is ready for GPU passthrough (exit 0 when ready, 1 when not).')
   .argument('[config]', 'the VM config: also check its GPU, hugepages, and the files and devices it uses')
+  .option(
+    '--facts <source>',
+    'read host facts from sysfs or libvirt (default: sysfs for a local URI, else libvirt)',
+  )
   .addHelpText(
     'after',
     `
 Examples:
   virt-gen doctor                 IOMMU, KVM, libvirt, qemu.conf, AppArmor, OVMF
   virt-gen doctor gaming.ts       also the VM's GPU binding, IOMMU group, hugepages, disk images
-  virt-gen doctor --json          for scripts`,
+  virt-gen doctor --json          for scripts
+  virt-gen doctor gaming.ts -c qemu+ssh://host/system   another host, through libvirt`,
   )
   .action(async (config: string | undefined, _o: OptionValues, cmd: Command) => {
     const { runDoctorCommand } = await import('./commands/doctor.js');
@@ -230,6 +246,10 @@ program
     'Show the GPUs with their IOMMU groups, the CPU topology and hugepage pools; write a starter config.',
   )
   .option('--config <file>', 'write a starter config to FILE (- for stdout), and a tsconfig.json beside it')
+  .option(
+    '--facts <source>',
+    'read host facts from sysfs or libvirt (default: sysfs for a local URI, else libvirt)',
+  )
   .option('--name <name>', 'VM name in the starter config', 'win-gaming')
   .option('--force', 'replace an existing --config file')
   .addHelpText(
@@ -237,7 +257,8 @@ program
     `
 Examples:
   virt-gen discover
-  virt-gen discover --config gaming.ts    a starter config for this host's GPU and CPU`,
+  virt-gen discover --config gaming.ts    a starter config for this host's GPU and CPU
+  virt-gen discover -c qemu+ssh://gpu1/system --config gpu1.ts   the same for another host`,
   )
   .action(async (_o: OptionValues, cmd: Command) => {
     const { runDiscover } = await import('./commands/discover.js');

@@ -26,7 +26,11 @@ export interface GlobalOptions {
 
 export function addGlobalOptions(program: Command): Command {
   return program
-    .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
+    .option(
+      '-c, --connect <uri>',
+      'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system); define takes it several times',
+      collectUris,
+    )
     .addOption(
       new Option('--backend <name>', 'how to reach libvirt: D-Bus when org.libvirt answers, else virsh')
         .choices(BACKENDS)
@@ -37,8 +41,20 @@ export function addGlobalOptions(program: Command): Command {
     .option('-v, --verbose', 'say more: which backend ran and why');
 }
 
+/** One `-c` gives a string, as every command reads it; more give the list (only define takes one). */
+function collectUris(uri: string, previous: string | string[] | undefined): string | string[] {
+  return previous === undefined ? uri : [...(Array.isArray(previous) ? previous : [previous]), uri];
+}
+
+/** Commands that take `-c` several times (one run per host). */
+const MULTI_HOST = new Set(['define']);
+
 /** Checks of global option values that commander cannot make itself; run before every command. */
-export function checkGlobalOptions(opts: GlobalOptions): void {
+export function checkGlobalOptions(opts: GlobalOptions, command?: string): void {
+  const uris = opts.connect as string | string[] | undefined;
+  if (Array.isArray(uris) && !(command !== undefined && MULTI_HOST.has(command))) {
+    throw new UsageError(`-c is given ${uris.length} times: only define takes several hosts`);
+  }
   if (opts.root === undefined) return;
   let isDir: boolean;
   try {

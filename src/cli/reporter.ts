@@ -35,6 +35,11 @@ export class Reporter {
     Object.assign(this.record, facts);
   }
 
+  /** The result so far, with its warnings: for a command that reports several (define on several hosts). */
+  result(): Record<string, unknown> {
+    return { ...this.record, warnings: [...this.warnings] };
+  }
+
   /** With --json: the result, with the warnings, as one document on stdout. */
   finish(): void {
     if (!this.json) return;

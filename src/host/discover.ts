@@ -22,7 +22,8 @@ export interface DiscoveredGroupMember extends DiscoveredFunction {
 }
 
 export interface DiscoveredGpu extends DiscoveredFunction {
-  bootVga: boolean;
+  /** Absent when the facts source cannot tell (libvirt: node devices have no boot_vga). */
+  bootVga?: boolean;
   /** Every function of the card (same bus and slot), this one first. */
   functions: DiscoveredFunction[];
   iommuGroup?: { id: number; viable: boolean; members: DiscoveredGroupMember[]; offenders: string[] };
@@ -58,6 +59,8 @@ export interface DiscoveredPool {
 }
 
 export interface Discovery {
+  /** Where the facts came from; `unknown` lists what that source cannot read. */
+  source: { facts: 'sysfs' | 'libvirt'; uri?: string; unknown: string[] };
   iommu: boolean;
   gpus: DiscoveredGpu[];
   cpu: DiscoveredCpu;
@@ -79,7 +82,8 @@ function fn(dev: PciDevice): DiscoveredFunction {
 
 function discoverGpu(facts: HostFacts, dev: PciDevice): DiscoveredGpu {
   const card = facts.pci.filter((d) => sameSlot(d.address, dev.address));
-  const gpu: DiscoveredGpu = { ...fn(dev), bootVga: dev.bootVga === true, functions: card.map(fn) };
+  const gpu: DiscoveredGpu = { ...fn(dev), functions: card.map(fn) };
+  if (!facts.origin?.unknown.includes('boot-vga')) gpu.bootVga = dev.bootVga === true;
   if ((facts.numa?.length ?? 0) > 1 && dev.numaNode !== undefined) gpu.numaNode = dev.numaNode;
   // Viability as if the whole card were passed through, which is what a config with this GPU does.
   if (card.every((d) => d.iommuGroup !== undefined)) {
@@ -134,7 +138,13 @@ function discoverPools(facts: HostFacts): DiscoveredPool[] {
 }
 
 export function discover(facts: HostFacts): Discovery {
+  const origin = facts.origin;
   const d: Discovery = {
+    source: {
+      facts: origin?.source ?? 'sysfs',
+      ...(origin?.uri !== undefined ? { uri: origin.uri } : {}),
+      unknown: [...(origin?.unknown ?? [])],
+    },
     iommu: facts.iommuGroups.length > 0,
     // A card's display function is function 0; other display-class functions belong to the same card.
     gpus: facts.pci.filter((p) => isDisplay(p) && p.address.function === 0).map((p) => discoverGpu(facts, p)),
@@ -191,7 +201,14 @@ function gpuText(g: DiscoveredGpu): string[] {
 }
 
 export function formatDiscoveryText(d: Discovery): string {
-  const lines: string[] = [`IOMMU: ${d.iommu ? 'on' : 'off'}`, '', 'GPUs:'];
+  const lines: string[] = [];
+  if (d.source.facts === 'libvirt') {
+    lines.push(
+      `Host: ${d.source.uri ?? '?'} (through libvirt; not reported by it: ${d.source.unknown.join(', ')})`,
+      '',
+    );
+  }
+  lines.push(`IOMMU: ${d.iommu ? 'on' : 'off'}`, '', 'GPUs:');
   if (d.gpus.length === 0) lines.push('  none');
   for (const g of d.gpus) lines.push(...gpuText(g));
   const c = d.cpu;

@@ -18,9 +18,34 @@ export interface DeviceNodeFacts {
   gid?: number;
 }
 
+/** Facts a source cannot read: the checks that need them say "not checked" instead of guessing. */
+export type UnknownFact =
+  | 'pci-reset' // reset, reset_method
+  | 'boot-vga'
+  | 'pci-subsystem'
+  | 'cpu-kinds' // P-/E-cores
+  | 'cpu-model'
+  | 'hugepage-reserved' // resv and surplus counts
+  | 'hugepage-default' // Hugepagesize of /proc/meminfo
+  | 'memory-available'
+  | 'mounts'
+  | 'cmdline'
+  | 'iommu-units'
+  | 'kvm-node'; // /dev/kvm's mode and owner
+
+/** Where the facts came from: sysfs under a root, or a libvirt connection (a remote host). */
+export interface FactsOrigin {
+  source: 'sysfs' | 'libvirt';
+  /** The libvirt URI the facts were asked of (libvirt source). */
+  uri?: string;
+  unknown: readonly UnknownFact[];
+}
+
 export interface HostFacts {
-  /** The root everything was read under ('/' on the host itself). */
+  /** The root everything was read under ('/' on the host itself, and for facts from libvirt). */
   root: string;
+  /** Absent: sysfs under `root`, everything known. */
+  origin?: FactsOrigin;
   pci: PciDevice[];
   iommuGroups: IommuGroup[];
   /** Entries of /sys/class/iommu: non-empty when an IOMMU is active. */

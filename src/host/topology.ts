@@ -72,7 +72,8 @@ async function l3SharedList(root: string, cpu: number): Promise<number[] | undef
   return undefined;
 }
 
-interface RawCpu extends Omit<LogicalCpu, 'l3' | 'kind'> {
+/** A logical CPU as a source reports it: its L3 as the CPU list sharing it, not yet an index. */
+export interface RawCpu extends Omit<LogicalCpu, 'l3' | 'kind'> {
   l3Shared?: number[];
 }
 
@@ -148,8 +149,12 @@ function buildCores(cpus: LogicalCpu[]): PhysicalCore[] {
 
 export async function readCpuTopology(root: string): Promise<CpuTopology> {
   const raw = await Promise.all((await onlineCpus(root)).map((id) => readCpu(root, id)));
+  return assembleTopology(raw, await coreKinds(root, raw));
+}
+
+/** Cores, L3 groups and P/E kinds from the online CPUs of either facts source (sysfs, libvirt). */
+export function assembleTopology(raw: RawCpu[], kinds?: Map<number, CoreKind>): CpuTopology {
   const groups = l3Groups(raw);
-  const kinds = await coreKinds(root, raw);
   const online = new Set(raw.map((c) => c.id));
   const cpus: LogicalCpu[] = raw.map(({ l3Shared, ...c }) => {
     const cpu: LogicalCpu = { ...c, siblings: c.siblings.filter((s) => online.has(s)) };

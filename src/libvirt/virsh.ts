@@ -116,7 +116,8 @@ export class VirshBackend implements Backend {
     // one process per call: nothing stays open
   }
 
-  private async run(args: string[], context: CallContext): Promise<string> {
+  /** One virsh process, `virsh --connect URI ARGS…`; its stdout, or the LibvirtError it reported. */
+  async run(args: string[], context: CallContext): Promise<string> {
     const result = await execa(this.binary, ['--connect', this.uri, ...args], {
       env: { LC_ALL: 'C' },
       stdin: 'ignore',
@@ -133,8 +134,10 @@ export class VirshBackend implements Backend {
         result.message,
       );
     }
-    if (result.failed) {
-      const stderr = String(result.stderr ?? '').trim();
+    // A batch (one command string, host-query.ts) exits 0 even when one of its commands failed:
+    // anything virsh reports as an error fails the call.
+    const stderr = String(result.stderr ?? '').trim();
+    if (result.failed || /^error:/m.test(stderr)) {
       throw fromLibvirtText(
         stderr || (result.message ?? `virsh exited with ${result.exitCode}`),
         context,

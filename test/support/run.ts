@@ -32,6 +32,22 @@ export function virtGen(
   return run(process.execPath, [BIN, ...args], opts);
 }
 
+/**
+ * The built CLI with this machine's CPUs, PCI devices, IOMMU groups and hugepages hidden from it
+ * (hidden-host.ts): what it reports about a host can only come through libvirt.
+ */
+export async function virtGenHidden(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
+  const { HIDDEN_HOST_JS } = await import('./hidden-host.js');
+  return run(
+    'unshare',
+    ['--mount', '--propagation', 'private', '--', process.execPath, HIDDEN_HOST_JS, ...args],
+    opts,
+  );
+}
+
 /** libvirt's RelaxNG check of a domain document (virt-xml-validate, libxml2-utils). */
 export function validateDomainXml(file: string): RunResult {
   return run('virt-xml-validate', [file, 'domain']);

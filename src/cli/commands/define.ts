@@ -29,7 +29,11 @@ import type { GlobalOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import { formatNote } from '../output.js';
 
-export interface DefineCommandOptions extends GlobalOptions {
+export interface DefineCommandOptions extends Omit<GlobalOptions, 'connect'> {
+  /** `-c URI`; given several times, the VM is defined on each host (define-hosts.ts). */
+  connect?: string | string[];
+  /** `--facts sysfs|libvirt`: force the facts source (default: sysfs for a local URI, else libvirt). */
+  facts?: string;
   dryRun?: boolean;
   force?: boolean;
   /** Settle conflicts with hand edits: keep the edit (theirs) or apply the config (ours). */
@@ -39,10 +43,38 @@ export interface DefineCommandOptions extends GlobalOptions {
   hostCheck?: boolean;
 }
 
+/** The options of a define on one host: one URI. */
+export type OneHostOptions = DefineCommandOptions & { connect?: string };
+
 export async function runDefine(config: string, opts: DefineCommandOptions): Promise<void> {
+  const uris = typeof opts.connect === 'string' ? [opts.connect] : (opts.connect ?? []);
+  if (uris.length > 1) {
+    const { defineOnHosts } = await import('./define-hosts.js');
+    return defineOnHosts(config, uris, opts);
+  }
   const out = new Reporter(opts.json === true);
+  await defineOnHost(config, { ...opts, connect: uris[0] }, out);
+  out.finish();
+}
+
+/** What one host got, for the summary of a define on several hosts. */
+export interface HostOutcome {
+  /** e.g. `created domain 'win' (vCPUs pinned to host CPUs 2,10,3,11)` */
+  summary: string;
+}
+
+/** The whole define on one host: its facts, its checks and pins, its plan, its libvirt. */
+export async function defineOnHost(
+  config: string,
+  opts: OneHostOptions,
+  out: Reporter,
+): Promise<HostOutcome> {
   const root = opts.root ?? '/';
-  const onHost = await buildOnHost(config, root);
+  const { chooseFactsSource } = await import('../../host/facts-source.js');
+  const source = chooseFactsSource({ uri: opts.connect, root, facts: opts.facts });
+  const onHost = await buildOnHost(config, root, source.read);
+  out.set('facts', source.name);
+  if (opts.verbose) out.note(`host facts: ${source.describe}`);
   out.set('notes', onHost.notes);
   for (const n of onHost.notes) {
     if (n.level === 'warning') out.warn(`${n.field}: ${n.message}`);
@@ -56,19 +88,26 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   const { openBackend } = await import('../../libvirt/index.js');
   const { backend, reason } = await openBackend({
     ...(opts.backend ? { backend: opts.backend } : {}),
-    ...(opts.connect ? { uri: opts.connect } : {}),
+    uri: source.uri,
     verbose: opts.verbose === true,
   });
   try {
     await checkVersion(onHost, backend);
     const prepared = await prepare(config, onHost, backend, opts, out);
-    const plan = await planHostFor(forHost, root, out);
-    const step = await applyHostFor(config, plan, root, opts, out);
+    // libvirt cannot write a remote host's files: show its plan and the commands to run there.
+    const step =
+      source.name === 'libvirt'
+        ? await showRemotePlan(config, forHost, source.uri, out)
+        : await applyHostFor(config, await planHostFor(forHost, root, out), root, opts, out);
     const result = await commit(prepared, step);
-    await reloadAppArmorFor(step, out);
-    printNotes(step, out);
+    if (step) {
+      await reloadAppArmorFor(step, out);
+      printNotes(step, out);
+    }
     if (opts.verbose) out.note(`backend ${reason}`);
     reportDefine(result, backend, opts, out);
+    const verb = result.dryRun ? `would ${dryRunVerb(result.action)}` : result.action;
+    return { summary: `${verb} domain '${result.name}'${pinSummary(onHost)}` };
   } catch (err) {
     // A refused define carries the difference: show it before the one-line error.
     const diff = (err as { editDiff?: string; diff?: string }).editDiff ?? (err as { diff?: string }).diff;
@@ -77,16 +116,30 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   } finally {
     await backend.close();
   }
-  out.finish();
+}
+
+/** ` (vCPUs pinned to host CPUs 2,10,3,11)`: where this host's pinning put the guest. */
+function pinSummary({ domain }: VmOnHost): string {
+  const pins = domain.cputune?.vcpupin?.map((p) => p.cpuset) ?? [];
+  return pins.length > 0 ? ` (vCPUs pinned to host CPUs ${pins.join(',')})` : '';
+}
+
+/** A host reached through libvirt: its plan and the commands to run there; nothing is written. */
+async function showRemotePlan(
+  config: string,
+  { facts, needs }: VmOnHost,
+  uri: string,
+  out: Reporter,
+): Promise<undefined> {
+  const { remotePlanLines } = await import('../../host/remote-plan.js');
+  const lines = remotePlanLines(facts, needs, config, uri);
+  if (lines.length > 0) out.set('remoteHostPlan', lines);
+  for (const line of lines) out.say(line);
+  return undefined;
 }
 
 /** What define did (or, dry run, would do), with the commands that follow from it. */
-function reportDefine(
-  result: DefineResult,
-  backend: Backend,
-  opts: DefineCommandOptions,
-  out: Reporter,
-): void {
+function reportDefine(result: DefineResult, backend: Backend, opts: OneHostOptions, out: Reporter): void {
   const via = `${backend.name} (${backend.uri})`;
   out.set('dryRun', result.dryRun);
   out.set('action', result.action);
@@ -162,14 +215,14 @@ async function prepare(
 }
 
 /** The define; if libvirt refuses it, the host files this run wrote are put back first. */
-async function commit(prepared: PreparedDefine, step: HostStep): Promise<DefineResult> {
+async function commit(prepared: PreparedDefine, step: HostStep | undefined): Promise<DefineResult> {
   const { commitDefine } = await import('../../define/index.js');
   const { pauseForTest } = await import('../../define/fault-hook.js');
-  if (step.snapshots.length > 0) await pauseForTest('host-written');
+  if (step && step.snapshots.length > 0) await pauseForTest('host-written');
   try {
     return await commitDefine(prepared);
   } catch (err) {
-    const undone = await undoHost(step);
+    const undone = step ? await undoHost(step) : '';
     if (undone && err instanceof Error) err.message = `${err.message}; ${undone}`;
     throw err;
   }

@@ -5,7 +5,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { discover, formatDiscoveryText } from '../../host/discover.js';
-import { readHostFacts } from '../../host/facts.js';
+import { chooseFactsSource } from '../../host/facts-source.js';
 import { starterConfigSource } from '../../host/starter-config.js';
 import { VirtGenError } from '../../util/errors.js';
 import { tsconfigSource } from '../editor-setup.js';
@@ -14,6 +14,8 @@ import { emit } from '../output.js';
 import { Reporter } from '../reporter.js';
 
 export interface DiscoverCommandOptions extends GlobalOptions {
+  /** `--facts sysfs|libvirt`: force the facts source (default: sysfs for a local URI, else libvirt). */
+  facts?: string;
   /** Write a starter config to this file. */
   config?: string;
   /** VM name in the starter config. */
@@ -29,7 +31,8 @@ async function exists(file: string): Promise<boolean> {
 }
 
 export async function runDiscover(opts: DiscoverCommandOptions): Promise<void> {
-  const facts = await readHostFacts(opts.root ?? '/');
+  const source = chooseFactsSource({ uri: opts.connect, root: opts.root, facts: opts.facts });
+  const facts = await source.read();
   const found = discover(facts);
   const out = new Reporter(opts.json === true);
   // With `--config -` the config alone goes to stdout, so it can be redirected.

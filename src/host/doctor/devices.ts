@@ -129,7 +129,9 @@ export function checkPassthrough(facts: HostFacts, needs: HostNeeds | undefined)
     }
   }
   for (const dev of present) {
-    for (const f of [bootVgaFinding(dev, facts), resetFinding(dev)]) if (f) findings.push(f);
+    // A source that cannot see reset support (libvirt) leaves that check to doctor on the host itself.
+    const reset = facts.origin?.unknown.includes('pci-reset') ? undefined : resetFinding(dev);
+    for (const f of [bootVgaFinding(dev, facts), reset]) if (f) findings.push(f);
   }
   return findings;
 }

@@ -32,11 +32,17 @@ function poolFinding(facts: HostFacts, { sizeKiB, count, node, atStart }: Need):
     );
   }
   const bootArgs = `hugepagesz=${size} hugepages=${pool.total - free + count}`;
+  const uri = facts.origin?.source === 'libvirt' ? facts.origin.uri : undefined;
+  // libvirt sets the pool itself (virNodeAllocPages): the remote host's fix is one virsh command.
+  const allocate =
+    uri !== undefined
+      ? `virsh -c '${uri}' allocpages --pagesize ${size} --pagecount ${pool.total - free + count}`
+      : `echo ${pool.total - free + count} > ${sysfs}`;
   return fail(
     'hugepages',
     `only ${free} free ${size} hugepages${where} (${pool.total} allocated, ${pool.reserved} reserved); the VM needs ${count}`,
     'QEMU fails at start: "unable to map backing store for guest RAM: Cannot allocate memory"',
-    `allocate more: echo ${pool.total - free + count} > ${sysfs} (check it reads back: memory may be fragmented), ` +
+    `allocate more: ${allocate} (check it reads back: memory may be fragmented), ` +
       `or reserve them at boot with ${bootArgs}`,
   );
 }
@@ -59,7 +65,9 @@ function mountFinding(facts: HostFacts, sizeKiB: number): Finding {
 export function checkHugepages(facts: HostFacts, needs: HostNeeds | undefined): Finding[] {
   const hp = needs?.hugepages;
   if (!hp) return [];
-  const findings = [poolFinding(facts, hp), mountFinding(facts, hp.sizeKiB)];
+  const findings = [poolFinding(facts, hp)];
+  // Mounts are not visible through libvirt: doctor on the host itself checks them.
+  if (!facts.origin?.unknown.includes('mounts')) findings.push(mountFinding(facts, hp.sizeKiB));
   if (hp.sizeKiB >= 1048576 && !facts.cpuInfo.flags.includes('pdpe1gb')) {
     findings.push(warn('pdpe1gb', 'the CPU flags lack pdpe1gb', '1G pages need it', 'use 2M pages'));
   }

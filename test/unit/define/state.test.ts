@@ -12,6 +12,8 @@ describe('state directory', () => {
   it('is /var/lib/virt-gen for root, the XDG state dir otherwise', () => {
     expect(defaultStateDir({ XDG_STATE_HOME: '/s' }, 0)).toBe('/var/lib/virt-gen');
     expect(defaultStateDir({ XDG_STATE_HOME: '/s', HOME: '/h' }, 1000)).toBe('/s/virt-gen');
+    expect(defaultStateDir({ VIRT_GEN_STATE_DIR: '/t/state' }, 0)).toBe('/t/state');
+    expect(defaultStateDir({ VIRT_GEN_STATE_DIR: 'relative' }, 0)).toBe('/var/lib/virt-gen');
     expect(defaultStateDir({ HOME: '/h' }, 1000)).toBe('/h/.local/state/virt-gen');
     // a relative XDG_STATE_HOME is invalid per the spec and ignored
     expect(defaultStateDir({ XDG_STATE_HOME: 'rel', HOME: '/h' }, 1000)).toBe('/h/.local/state/virt-gen');

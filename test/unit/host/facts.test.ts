@@ -64,7 +64,8 @@ describe('readHostFacts: guide host (i7-4770K, GTX 970 in group 1)', () => {
     expect(f.cpu.cores.map((c) => c.coreId)).toEqual([0, 1, 2, 3]);
     expect(f.cpu.l3Groups).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
     expect(f.cpu.hybrid).toBe(false);
-    expect(f.cpu.cpus[5]).toEqual({ id: 5, package: 0, die: 0, coreId: 1, siblings: [1, 5], l3: 0 });
+    // node0 is there on every host, NUMA or not.
+    expect(f.cpu.cpus[5]).toEqual({ id: 5, package: 0, die: 0, coreId: 1, siblings: [1, 5], l3: 0, node: 0 });
   });
 
   it('reads hugepage pools, mounts, cmdline, cpuinfo and /dev/kvm', async () => {

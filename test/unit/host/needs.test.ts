@@ -88,6 +88,8 @@ describe('hostGenerateContext', () => {
       vcpus: ['1', '5', '2', '6', '3', '7'],
       emulator: '0,4',
       iothread: '0,4',
+      // One node: every vCPU on node0 (the generator binds memory only on a host with several nodes).
+      vcpuNodes: [0, 0, 0, 0, 0, 0],
       warnings: [],
     });
   });
