@@ -37,7 +37,7 @@ export function addGlobalOptions(program: Command): Command {
         .default('auto'),
     )
     .option('--root <dir>', 'read (and write) host files under DIR instead of / (chroots, images, tests)')
-    .option('--json', 'print the result as JSON (doctor, discover, define, import, host plan)')
+    .option('--json', 'print the result as one JSON document (errors too) on stdout')
     .option('-v, --verbose', 'say more: which backend ran and why');
 }
 

@@ -57,7 +57,7 @@ describe('virt-gen define conventions', () => {
     expect(r.stdout).toMatch(/^\+.*<memory unit=.KiB.>393216<\/memory>/m);
   });
 
-  it('--dry-run exits 1 when the real run would refuse (a hand edit), and changes nothing', () => {
+  it('--dry-run exits 1 when the real run would refuse (a hand edit the config conflicts with), and changes nothing', () => {
     const edited = dumpInactive(name).replace(
       /<memory unit='KiB'>\d+<\/memory>/,
       "<memory unit='KiB'>524288</memory>",
@@ -65,8 +65,10 @@ describe('virt-gen define conventions', () => {
     const file = path.join(dir, 'edited.xml');
     writeFileSync(file, edited);
     virshOk(['define', file]);
+    // The config changes the field the hand edit changed: a conflict define refuses.
+    writeConfig(448);
     const r = virtGen(['define', config, '--dry-run', '--json'], { env });
-    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, blocked: true, provenance: 'hand-edited' });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dryRun: true, blocked: true });
     expect(r.status).toBe(1);
     expect(memoryKiB()).toBe(524288);
   });
@@ -74,7 +76,7 @@ describe('virt-gen define conventions', () => {
   it('--force prints a virsh command that restores the backup, and that command works', () => {
     const r = virtGen(['define', config, '--force'], { env });
     expect(r.status).toBe(0);
-    expect(memoryKiB()).toBe(384 * 1024);
+    expect(memoryKiB()).toBe(448 * 1024);
     const restore = /^restore it with: (virsh .*)$/m.exec(r.stdout)?.[1] ?? '';
     expect(restore).toMatch(
       new RegExp(`^virsh (-c ${URI} )?define ${path.join(dir, 'state')}/backups/${name}-\\S+\\.xml$`),
@@ -85,6 +87,12 @@ describe('virt-gen define conventions', () => {
     const back = run(argv[0] ?? 'virsh', [...argv.slice(1)]);
     expect(back.status).toBe(0);
     expect(memoryKiB()).toBe(524288);
+  });
+
+  it('diff --json: what define would change, as one JSON document', () => {
+    const r = virtGen(['diff', config, '--json'], { env });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name, warnings: [] });
   });
 
   it("define warns about a disk image libvirt's QEMU user cannot reach", () => {

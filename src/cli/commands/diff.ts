@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { writeDomainXml } from '../../domain/write.js';
+import type { PendingChanges } from '../../define/pending.js';
 import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
 export type DiffCommandOptions = GlobalOptions;
-
-const say = (line: string): boolean => process.stdout.write(line + '\n');
 
 export async function runDiff(config: string, opts: DiffCommandOptions): Promise<void> {
   const { domain } = await buildOnHost(config, opts.root ?? '/');
@@ -20,33 +20,40 @@ export async function runDiff(config: string, opts: DiffCommandOptions): Promise
     ...(opts.backend ? { backend: opts.backend } : {}),
     ...(opts.connect ? { uri: opts.connect } : {}),
   });
+  const out = new Reporter(opts.json === true);
+  const say = (line: string): void => out.say(line);
   try {
     const p = await pendingChanges({
       xml: writeDomainXml(domain),
       configPath: path.resolve(config),
       backend,
     });
+    out.merge(p);
     if (p.owner) say(`domain '${p.name}' belongs to ${p.owner}: define refuses it without --force`);
-    if (p.state === 'new') return void say(`domain '${p.name}' is not defined yet: define would create it`);
-    if (p.state === 'no-base') {
+    if (p.state === 'new') say(`domain '${p.name}' is not defined yet: define would create it`);
+    else if (p.state === 'no-base') {
       say(
         `no record of virt-gen's last define of '${p.name}' (not defined by virt-gen, or another state dir):`,
       );
       say(p.xmlDiff || '(no difference)');
-      return;
-    }
-    section('config changes (define applies them)', p.config);
-    section('hand edits in libvirt (define keeps them)', p.edits);
-    section(
-      'conflicts (define refuses; --theirs keeps the edit, --ours applies the config)',
-      p.conflicts.map((c) => `${c.field}: config ${c.config}, edited in libvirt to ${c.edited}`),
-    );
+    } else showSections(out, p);
   } finally {
     await backend.close();
   }
+  out.finish();
 }
 
-function section(title: string, lines: string[]): void {
-  say(`${title}:${lines.length ? '' : ' none'}`);
-  for (const l of lines) say(`  ${l}`);
+function showSections(out: Reporter, p: PendingChanges): void {
+  section(out, 'config changes (define applies them)', p.config);
+  section(out, 'hand edits in libvirt (define keeps them)', p.edits);
+  section(
+    out,
+    'conflicts (define refuses; --theirs keeps the edit, --ours applies the config)',
+    p.conflicts.map((c) => `${c.field}: config ${c.config}, edited in libvirt to ${c.edited}`),
+  );
+}
+
+function section(out: Reporter, title: string, lines: string[]): void {
+  out.say(`${title}:${lines.length ? '' : ' none'}`);
+  for (const l of lines) out.say(`  ${l}`);
 }
