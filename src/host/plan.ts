@@ -10,11 +10,11 @@ import { HostError } from './errors.js';
 import type { HostFacts } from './facts.js';
 import { backupBeforeChange, pauseAt, restoreFiles, writeFileAtomic, type FileSnapshot } from './files.js';
 import { encodeText, readHostFile, readHostText, writeError, type TextEncoding } from './host-file.js';
-import { LOCK_PATH, withLock } from './lock.js';
+import { LOCK_DIR, LOCK_PATH, withLock } from './lock.js';
+import { resolveInRoot } from './resolve.js';
 import { checkGroups, groupsOf, viabilityMessage } from './iommu.js';
 import type { HostNeeds } from './needs.js';
 import { planQemuConf, QEMU_CONF, type QemuConfPlan } from './qemu-conf.js';
-import { underRoot } from './read.js';
 import { HOOK_PATH, hookScript, libvirtSeesNewHook } from './runtime-hook.js';
 
 export interface FileChange {
@@ -211,8 +211,16 @@ async function applyChange(root: string, c: FileChange, result: ApplyResult): Pr
       if (backup) result.backups.push(backup);
     }
     await fs.mkdir(path.dirname(real), { recursive: true, mode: 0o755 });
-    result.snapshots.push({ file: real, ...(bytes !== undefined ? { bytes } : {}), mode });
-    await writeFileAtomic(real, after, c.mode);
+    const snapshot = { file: real, ...(bytes !== undefined ? { bytes } : {}), mode };
+    try {
+      await writeFileAtomic(real, after, c.mode);
+    } catch (err) {
+      // Failed before the rename: the file is as it was, nothing to undo. After it: undo it too.
+      const now = await fs.readFile(real).catch(() => undefined);
+      if (now?.equals(after)) result.snapshots.push(snapshot);
+      throw err;
+    }
+    result.snapshots.push(snapshot);
     result.written.push(real);
     await pauseAt('file-done');
   } catch (err) {
@@ -248,12 +256,17 @@ async function rollBack(err: unknown, result: ApplyResult): Promise<never> {
  * Runs `fn` holding the host lock of `root`: `host apply` plans and applies inside it, so that a
  * concurrent run waits, then plans from what this one wrote.
  */
-export function withHostLock<T>(root: string, fn: () => Promise<T>, opts: ApplyOptions = {}): Promise<T> {
+export async function withHostLock<T>(
+  root: string,
+  fn: () => Promise<T>,
+  opts: ApplyOptions = {},
+): Promise<T> {
   const lockOpts = {
     ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
     ...(opts.onWait ? { onWait: opts.onWait } : {}),
   };
-  const lockPath = underRoot(root, LOCK_PATH);
+  // Resolved inside the root: a linked ROOT/run must not put the lock (or its folder) outside it.
+  const lockPath = path.join((await resolveInRoot(root, LOCK_DIR)).real, path.basename(LOCK_PATH));
   let entered = false;
   const body = (): Promise<T> => {
     entered = true;

@@ -75,6 +75,16 @@ describe('virt-gen host plan|apply', () => {
     expect(plan.aclWanted).toEqual(['/dev/vfio/vfio', '/dev/vfio/1']);
   });
 
+  it('--json apply reports the files written and the backups, not the old bytes kept for rollback', async () => {
+    const r = await root('guide');
+    await runHost('apply', GAMING, { root: r, json: true });
+    const report = JSON.parse(out) as { applied: Record<string, unknown> };
+    expect(report.applied).toEqual({
+      written: [path.join(r, 'etc/libvirt/qemu.conf')],
+      backups: [path.join(r, 'etc/libvirt/qemu.conf.virt-gen.bak')],
+    });
+  });
+
   it('refuses a broken qemu.conf with the line, and an unknown action', async () => {
     await expect(runHost('plan', GAMING, { root: await root('guide', 'broken.conf') })).rejects.toThrow(
       'line 5, column 5',

@@ -28,7 +28,8 @@ import { run, virtGen } from '../../support/run.js';
 import { apparmorParse, augtool } from './helpers/oracles.js';
 import { cleanRoots, hostRoot, qemuConfFixture, readRootFile, tempRoot } from './helpers/roots.js';
 
-afterAll(cleanRoots);
+// Each root holds a copy of /etc/apparmor.d: removing them all takes a while on a busy machine.
+afterAll(cleanRoots, 60_000);
 
 const CONF = '/etc/libvirt/qemu.conf';
 const GAMING = path.join(EXAMPLES, 'gaming.ts');
@@ -129,13 +130,15 @@ describe('host apply killed with SIGKILL at each write step', () => {
 });
 
 describe('concurrency and the lock', () => {
+  // The first holds the lock for 6 s: long enough for the second to start on a busy machine, well
+  // within the 10 s the second waits.
   it('two applies at once: the second waits, then finds nothing to change', async () => {
     const r = await root();
     const marker = path.join(await tempRoot(), 'paused');
     const first = start(applyArgs(r), {
       [PAUSE_AT_ENV]: 'locked',
       [PAUSE_MARKER_ENV]: marker,
-      [PAUSE_MS_ENV]: '1500',
+      [PAUSE_MS_ENV]: '6000',
     });
     await waitFor(marker);
     const second = start(applyArgs(r));

@@ -3,7 +3,7 @@
  * symlinks inside, absolute and escaping the root, a read-only mount, a failure half-way through a
  * plan. Each case checks what is on disk afterwards, not only the message.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import {
@@ -28,7 +28,9 @@ import { LOCAL_FILE } from '../../../src/host/apparmor.js';
 import { augtool } from './helpers/oracles.js';
 import { cleanRoots, hostRoot, putFile, qemuConfFixture, readRootFile, tempRoot } from './helpers/roots.js';
 
-afterAll(cleanRoots);
+// Real copies of /etc/apparmor.d, mounts and augtool: seconds each on a busy machine.
+jest.setTimeout(30_000);
+afterAll(cleanRoots, 60_000);
 
 const CONF = '/etc/libvirt/qemu.conf';
 const NEEDS = {
