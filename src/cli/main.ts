@@ -162,6 +162,7 @@ program
   .option('-o, --output <file>', 'write the domain XML to FILE instead of stdout')
   .option('--name <name>', 'domain name (default: -name, else the file name)')
   .option('--config <file>', 'also write a virt-gen config that generates this domain')
+  .option('--force', 'replace an existing --config file')
   .option('--bridge <name>', 'host bridge for a tap interface set up by an ifup script', 'br0')
   .option('--pwd <dir>', "what $(pwd) stands for in a start script (default: the script's folder)")
   .addHelpText(
@@ -187,7 +188,11 @@ program
   .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')
   .argument('<config>', 'the VM config')
-  .option('--apparmor <mode>', 'auto | always | never', 'auto')
+  .addOption(
+    new Option('--apparmor <mode>', 'AppArmor rules: auto (when AppArmor is on), always, never')
+      .choices(['auto', 'always', 'never'])
+      .default('auto'),
+  )
   .option('--dry-run', 'with apply: show the plan, write nothing')
   .addHelpText(
     'after',
@@ -257,5 +262,5 @@ Examples:
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.exitCode = reportError(err);
+  process.exitCode = reportError(err, program.opts<GlobalOptions>().json === true);
 });

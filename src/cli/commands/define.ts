@@ -223,7 +223,7 @@ async function checkVmPaths(
   const { QEMU_CONF } = await import('../../host/qemu-conf.js');
   const report = await inspectVmPaths(facts, facts.root, domain, await readText(facts.root, QEMU_CONF));
   for (const p of report.problems) {
-    out.warn(`${p.message}${p.optional ? '' : ': the VM will not start until this is fixed'}`);
+    out.warn(`${p.message}${p.optional ? '' : ': the VM will not start until this is fixed'} (${p.fix})`);
   }
 }
 
