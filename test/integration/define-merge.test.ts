@@ -105,6 +105,8 @@ describe('hand edits made as virt-manager makes them survive a define', () => {
     expect(r.stderr).toContain('nothing was changed; run again with --theirs');
     expect(dumpInactive(name)).toBe(before);
     expect(vg('diff', config).stdout).toContain('  memory: config 1024 MiB, edited in libvirt to 640 MiB');
+    const json = JSON.parse(vg('diff', config, '--json').stdout) as { state: string; conflicts: unknown[] };
+    expect(json).toMatchObject({ state: 'merged', conflicts: [{ field: 'memory', path: '/domain/memory' }] });
     const theirs = vg('define', config, '--theirs');
     expect(theirs.status).toBe(0);
     expect(dumpInactive(name)).toContain("<memory unit='KiB'>655360</memory>");

@@ -15,13 +15,13 @@ export interface AdoptCommandOptions extends GlobalOptions {
 }
 
 export async function runAdopt(name: string, opts: AdoptCommandOptions): Promise<void> {
+  const out = new Reporter(opts.json === true);
   const { openBackend } = await import('../../libvirt/index.js');
   const { adoptDomain } = await import('../../define/adopt.js');
   const { backend } = await openBackend({
     ...(opts.backend ? { backend: opts.backend } : {}),
     ...(opts.connect ? { uri: opts.connect } : {}),
   });
-  const out = new Reporter(opts.json === true);
   try {
     const r = await adoptDomain({
       name,
@@ -30,7 +30,7 @@ export async function runAdopt(name: string, opts: AdoptCommandOptions): Promise
       force: opts.force === true,
       generate: async (file) => writeDomainXml((await buildOnHost(file, opts.root ?? '/')).domain),
     });
-    out.merge(r);
+    out.merge({ name: r.name, uuid: r.uuid, config: r.configPath, notes: r.notes });
     out.say(`adopted domain '${r.name}' (uuid ${r.uuid}): its config is ${r.configPath}`);
     if (r.notes.length) {
       out.say(`kept in the domain as it is (the config cannot express it; listed in the config's header):`);

@@ -13,6 +13,7 @@ import { Reporter } from '../reporter.js';
 export type DiffCommandOptions = GlobalOptions;
 
 export async function runDiff(config: string, opts: DiffCommandOptions): Promise<void> {
+  const out = new Reporter(opts.json === true);
   const { domain } = await buildOnHost(config, opts.root ?? '/');
   const { openBackend } = await import('../../libvirt/index.js');
   const { pendingChanges } = await import('../../define/pending.js');
@@ -20,8 +21,6 @@ export async function runDiff(config: string, opts: DiffCommandOptions): Promise
     ...(opts.backend ? { backend: opts.backend } : {}),
     ...(opts.connect ? { uri: opts.connect } : {}),
   });
-  const out = new Reporter(opts.json === true);
-  const say = (line: string): void => out.say(line);
   try {
     const p = await pendingChanges({
       xml: writeDomainXml(domain),
@@ -29,31 +28,30 @@ export async function runDiff(config: string, opts: DiffCommandOptions): Promise
       backend,
     });
     out.merge(p);
-    if (p.owner) say(`domain '${p.name}' belongs to ${p.owner}: define refuses it without --force`);
-    if (p.state === 'new') say(`domain '${p.name}' is not defined yet: define would create it`);
-    else if (p.state === 'no-base') {
-      say(
-        `no record of virt-gen's last define of '${p.name}' (not defined by virt-gen, or another state dir):`,
-      );
-      say(p.xmlDiff || '(no difference)');
-    } else showSections(out, p);
+    report(p, out);
   } finally {
     await backend.close();
   }
   out.finish();
 }
 
-function showSections(out: Reporter, p: PendingChanges): void {
-  section(out, 'config changes (define applies them)', p.config);
-  section(out, 'hand edits in libvirt (define keeps them)', p.edits);
+function report(p: PendingChanges, out: Reporter): void {
+  if (p.owner) out.say(`domain '${p.name}' belongs to ${p.owner}: define refuses it without --force`);
+  if (p.state === 'new') return out.say(`domain '${p.name}' is not defined yet: define would create it`);
+  if (p.state === 'no-base') {
+    out.say(
+      `no record of virt-gen's last define of '${p.name}' (not defined by virt-gen, or another state dir):`,
+    );
+    return out.say(p.xmlDiff || '(no difference)');
+  }
+  const section = (title: string, lines: string[]): void => {
+    out.say(`${title}:${lines.length ? '' : ' none'}`);
+    for (const l of lines) out.say(`  ${l}`);
+  };
+  section('config changes (define applies them)', p.config);
+  section('hand edits in libvirt (define keeps them)', p.edits);
   section(
-    out,
     'conflicts (define refuses; --theirs keeps the edit, --ours applies the config)',
     p.conflicts.map((c) => `${c.field}: config ${c.config}, edited in libvirt to ${c.edited}`),
   );
-}
-
-function section(out: Reporter, title: string, lines: string[]): void {
-  out.say(`${title}:${lines.length ? '' : ' none'}`);
-  for (const l of lines) out.say(`  ${l}`);
 }
