@@ -134,6 +134,6 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
 }
 
 function optionalString(issues: Issues, c: Obj, key: 'title' | 'description'): { [k: string]: string } {
-  const v = issues.string(key, c[key]);
+  const v = issues.string(key, c[key], { multiline: key === 'description' });
   return v === undefined ? {} : { [key]: v };
 }
