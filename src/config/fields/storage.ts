@@ -37,6 +37,12 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
     const discard = issues.oneOf(`${at}.discard`, disk.discard, ['unmap', 'ignore'] as const);
     const boot = issues.integer(`${at}.boot`, disk.boot, { min: 1, max: 64 });
     const serial = issues.string(`${at}.serial`, disk.serial);
+    if (serial !== undefined && !/^[A-Za-z0-9_.+\- ]+$/.test(serial)) {
+      issues.add(
+        `${at}.serial`,
+        `"${serial}" is not a disk serial (letters, digits, space, "_", ".", "+", "-")`,
+      );
+    }
     const format =
       issues.oneOf(`${at}.format`, disk.format, ['raw', 'qcow2'] as const) ??
       (p.endsWith('.qcow2') ? 'qcow2' : 'raw');
