@@ -3,9 +3,11 @@
  */
 import { describeChar, findNonXmlChar } from '../domain/xml-chars.js';
 
+import { VirtGenError } from '../util/errors.js';
+
 export type Obj = Record<string, unknown>;
 
-export class ConfigError extends Error {
+export class ConfigError extends VirtGenError {
   constructor(
     readonly source: string,
     readonly problems: string[],

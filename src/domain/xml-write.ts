@@ -7,6 +7,7 @@
  * - a tab or line break in an attribute value, or a carriage return in text, is legal but the reader
  *   normalises it away (to a space, to a line feed): we write it as a character reference, as libvirt does.
  */
+import { VirtGenError } from '../util/errors.js';
 import { loadVendor } from '../util/vendor.js';
 import { describeChar, findNonXmlChar } from './xml-chars.js';
 import type { XmlElement } from './xml-node.js';
@@ -21,7 +22,7 @@ const create: XmlBuilder2['create'] = ((...args: unknown[]) =>
   )) as XmlBuilder2['create'];
 
 /** A value that cannot be written as XML text: names where it sits and the character. */
-export class XmlTextError extends Error {
+export class XmlTextError extends VirtGenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'XmlTextError';

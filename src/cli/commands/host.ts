@@ -2,12 +2,13 @@
 import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
-import { HostError } from '../../host/errors.js';
 import { applyHostPlan, planHost, type HostPlan } from '../../host/plan.js';
+import { UsageError } from '../../util/errors.js';
+import { virtGenHint } from '../hints.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
-export interface HostCommandOptions {
-  root?: string;
-  json?: boolean;
+export interface HostCommandOptions extends GlobalOptions {
   /** auto | always | never */
   apparmor?: string;
   dryRun?: boolean;
@@ -18,7 +19,7 @@ const APPARMOR_MODES = ['auto', 'always', 'never'] as const;
 function apparmorMode(value: string | undefined): (typeof APPARMOR_MODES)[number] {
   const mode = value ?? 'auto';
   if (!(APPARMOR_MODES as readonly string[]).includes(mode)) {
-    throw new HostError(`--apparmor ${mode}: expected one of ${APPARMOR_MODES.join(', ')}`, 'cli-option');
+    throw new UsageError(`--apparmor ${mode}: expected one of ${APPARMOR_MODES.join(', ')}`);
   }
   return mode as (typeof APPARMOR_MODES)[number];
 }
@@ -53,21 +54,22 @@ function planText(plan: HostPlan): string {
   return parts.join('\n');
 }
 
-function printWarnings(plan: HostPlan): void {
-  for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
-}
-
 export async function runHost(action: string, config: string, opts: HostCommandOptions): Promise<void> {
   if (action !== 'plan' && action !== 'apply') {
-    throw new HostError(`host ${action}: expected "plan" or "apply"`, 'cli-option');
+    throw new UsageError(`host ${action}: expected "plan" or "apply"`);
   }
   const root = opts.root ?? '/';
   const mode = apparmorMode(opts.apparmor);
+  const out = new Reporter(opts.json === true);
   const { vm, facts, needs } = await buildOnHost(config, root);
   const plan = await planHost(facts, needs, root, { owner: vm.name, apparmor: mode });
-  printWarnings(plan);
+  for (const w of plan.warnings) out.warn(w);
+  out.merge(planJson(plan) as object);
   if (action === 'plan' || opts.dryRun) {
-    process.stdout.write(opts.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : planText(plan));
+    out.say(planText(plan));
+    if (plan.changes.length && process.getuid?.() !== 0)
+      out.say(`apply them with: ${virtGenHint(['host', 'apply', config], opts, true)}`);
+    out.finish();
     return;
   }
   const result = await applyHostPlan(plan, root);
@@ -75,17 +77,14 @@ export async function runHost(action: string, config: string, opts: HostCommandO
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
-  if (opts.json) {
-    process.stdout.write(
-      JSON.stringify({ ...(planJson(plan) as object), applied: result, reload }, null, 2) + '\n',
-    );
-    return;
-  }
-  for (const f of result.written) process.stdout.write(`wrote ${f}\n`);
-  for (const b of result.backups) process.stdout.write(`backup ${b}\n`);
-  if (result.written.length === 0) process.stdout.write('Nothing to change.\n');
+  out.set('applied', result);
+  out.set('reload', reload);
+  for (const f of result.written) out.say(`wrote ${f}`);
+  for (const b of result.backups) out.say(`backup ${b}`);
+  if (result.written.length === 0) out.say('Nothing to change.');
   for (const r of reload?.runs ?? [])
-    process.stdout.write(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}\n`);
-  if (reload?.skipped) process.stdout.write(`AppArmor reload skipped: ${reload.skipped}\n`);
-  for (const n of plan.notes) process.stdout.write(`note: ${n}\n`);
+    out.say(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}`);
+  if (reload?.skipped) out.say(`AppArmor reload skipped: ${reload.skipped}`);
+  for (const n of plan.notes) out.say(`note: ${n}`);
+  out.finish();
 }

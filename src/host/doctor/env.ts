@@ -9,8 +9,10 @@ import { HostError } from '../errors.js';
 import { readDeviceNode, type DeviceNodeFacts, type HostFacts } from '../facts.js';
 import type { HostNeeds } from '../needs.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
+import type { Domain } from '../../domain/model.js';
 import { QEMU_CONF } from '../qemu-conf.js';
-import { listDir, pathExists, readText, readTrimmed, underRoot } from '../read.js';
+import { inspectVmPaths, type VmPathsReport } from '../vm-paths.js';
+import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
 
 export interface RomFile {
   path: string;
@@ -24,12 +26,16 @@ export interface LibvirtStatus {
   /** e.g. `9.0.0` */
   version?: string;
   error?: string;
+  /** LibvirtError's kind when it failed: access denied and "not running" have different fixes. */
+  kind?: string;
 }
 
 export interface DoctorEnv {
   /** Checks run against the running host (root '/'): device nodes must be real devices there. */
   live: boolean;
   qemuConf?: string;
+  /** qemu.conf exists but this user cannot read it (errno code, e.g. EACCES): not the same as absent. */
+  qemuConfUnreadable?: string;
   apparmor: AppArmorState;
   ovmfCode: boolean;
   firmwareDescriptors: string[];
@@ -42,6 +48,8 @@ export interface DoctorEnv {
   plan?: HostPlan;
   planError?: { message: string; code?: string };
   libvirt?: LibvirtStatus;
+  /** With a config: its disk images, ROMs and evdev devices, and what is wrong with them. */
+  vmPaths?: VmPathsReport;
 }
 
 async function readRom(root: string, p: string): Promise<RomFile> {
@@ -63,6 +71,20 @@ async function readRom(root: string, p: string): Promise<RomFile> {
   }
 }
 
+/**
+ * A config file's text; `{ unreadable }` when it exists but this user may not read it (qemu.conf
+ * is 0600 root on Debian); undefined when it does not exist.
+ */
+async function readConf(root: string, p: string): Promise<string | { unreadable: string } | undefined> {
+  try {
+    return await fs.readFile(underRoot(root, p), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return { unreadable: code };
+  }
+}
+
 async function tryPlan(
   facts: HostFacts,
   needs: HostNeeds,
@@ -80,6 +102,8 @@ async function tryPlan(
 export interface DoctorReadOptions {
   needs?: HostNeeds;
   planOptions?: PlanOptions;
+  /** The VM's domain: the files and devices it opens are checked. */
+  domain?: Domain;
   /** Asks libvirt for its version; the CLI passes its backend here. */
   checkLibvirt?: () => Promise<LibvirtStatus>;
 }
@@ -91,7 +115,7 @@ export async function readDoctorEnv(
 ): Promise<DoctorEnv> {
   const needs = opts.needs;
   const [qemuConf, apparmor, ovmfCode, descriptors, clocksource, ignoreMsrs, splitLock] = await Promise.all([
-    readText(root, QEMU_CONF),
+    readConf(root, QEMU_CONF),
     readAppArmorState(root),
     pathExists(root, '/usr/share/OVMF/OVMF_CODE_4M.fd'),
     listDir(root, '/usr/share/qemu/firmware'),
@@ -109,11 +133,13 @@ export async function readDoctorEnv(
     ),
     roms: await Promise.all((needs?.readFiles ?? []).map((p) => readRom(root, p))),
   };
-  if (qemuConf !== undefined) env.qemuConf = qemuConf;
+  if (typeof qemuConf === 'string') env.qemuConf = qemuConf;
+  else if (qemuConf) env.qemuConfUnreadable = qemuConf.unreadable;
   if (clocksource !== undefined) env.clocksource = clocksource;
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
+  if (opts.domain) env.vmPaths = await inspectVmPaths(facts, root, opts.domain, env.qemuConf);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));
   return env;
