@@ -76,6 +76,12 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     issues.add('evdev.mouse', 'is the same device as evdev.keyboard: QEMU can grab an input device once');
   }
   checkHugepageSize(issues, vm);
+  if (vm.sound !== false && vm.sound.audio.type === 'spice' && vm.display !== 'spice') {
+    issues.add(
+      'sound.audio.type',
+      `"spice" sends sound over SPICE, which needs display: 'spice' (display is '${vm.display}')`,
+    );
+  }
 }
 
 function checkRootPorts(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {

@@ -26,6 +26,12 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
     const bus =
       issues.oneOf(`${at}.bus`, disk.bus, ['scsi', 'virtio', 'sata', 'usb'] as const) ??
       (isDisk ? 'scsi' : 'sata');
+    if (!isDisk && bus === 'virtio') {
+      issues.add(
+        `${at}.bus`,
+        `"virtio" cannot carry a CD-ROM (libvirt: no ejectable media on virtio-blk): use "sata" or "scsi"`,
+      );
+    }
     const cache = issues.oneOf(`${at}.cache`, disk.cache, [
       'none',
       'writeback',

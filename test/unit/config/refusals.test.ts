@@ -203,6 +203,16 @@ describe('refusals by field', () => {
       { memory: 4001, hugepages: true },
       'memory: 4001 MiB is not a whole number of 2 MiB hugepages (hugepages: true, the usual 2 MiB pages)',
     ],
+    [
+      'a CD-ROM on virtio (found by the libvirt property test)',
+      { disks: [disk('/win.iso', { device: 'cdrom', bus: 'virtio' })] },
+      'disks[0].bus: "virtio" cannot carry a CD-ROM (libvirt: no ejectable media on virtio-blk): use "sata" or "scsi"',
+    ],
+    [
+      'SPICE audio without a SPICE display (found by the libvirt property test)',
+      { sound: { audio: { type: 'spice' } }, display: 'vnc' },
+      `sound.audio.type: "spice" sends sound over SPICE, which needs display: 'spice' (display is 'vnc')`,
+    ],
   ])('refuses %s', (_what, fields, message) => {
     expect(problems({ ...base, ...fields })).toEqual([message]);
   });
