@@ -135,7 +135,7 @@ function networkArb(wild: boolean) {
         fc.constantFrom('vnet0', 'a-very-long-tap-name', 'a b'),
       ),
     ),
-    queues: maybe(fc.integer({ min: 1, max: 8 })),
+    queues: maybe(fc.integer({ min: 1, max: 8 })), // refused unless the model is virtio
   });
   return fc.tuple(source, rest).map(([s, r]) => ({ ...s, ...r }));
 }

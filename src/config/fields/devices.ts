@@ -69,11 +69,15 @@ export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork
       );
     }
     const queues = issues.integer(`${at(i)}.queues`, net.queues, { min: 1, max: 256 });
+    const model =
+      issues.oneOf(`${at(i)}.model`, net.model, ['virtio', 'e1000e', 'rtl8139'] as const) ?? 'virtio';
+    if (queues !== undefined && model !== 'virtio') {
+      issues.add(`${at(i)}.queues`, `multiqueue is a virtio feature; model "${model}" has one queue`);
+    }
     return [
       {
         source: bridge !== undefined ? { bridge } : { network: network ?? 'default' },
-        model:
-          issues.oneOf(`${at(i)}.model`, net.model, ['virtio', 'e1000e', 'rtl8139'] as const) ?? 'virtio',
+        model,
         ...(mac ? { mac: mac.toLowerCase() } : {}),
         ...(tap ? { tap } : {}),
         ...(queues ? { queues } : {}),

@@ -35,6 +35,18 @@ export const MAX_MEMORY_MIB = 8796093022207;
 /** libvirt asks QEMU (7.2) for the machine's limit: q35 takes 288 vCPUs ("greater than … machine type limit"). */
 export const MAX_VCPUS_Q35 = 288;
 
+/**
+ * Enlightenments that QEMU refuses to start without others (docs/system/i386/hyperv.rst, "Requires").
+ * `time` is the hypervclock timer, QEMU's hv-time.
+ */
+const HYPERV_REQUIRES: Partial<Record<HypervFeature, HypervFeature[]>> = {
+  synic: ['vpindex'],
+  stimer: ['vpindex', 'synic', 'time'],
+  tlbflush: ['vpindex'],
+  ipi: ['vpindex'],
+  evmcs: ['vapic'],
+};
+
 /** CPU feature names as libvirt's schema spells them (featureName). */
 const FEATURE_NAME_RE = /^[a-zA-Z0-9_.-]+$/;
 
@@ -210,6 +222,7 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
       });
     }
   }
+  checkHypervRequires(issues, features);
   const spinlocks = issues.integer('hyperv.spinlocks', h.spinlocks, { min: 4095, max: 0xffffffff }) ?? 8191;
   const vendorId = issues.string('hyperv.vendorId', h.vendorId);
   if (vendorId !== undefined && (vendorId.length === 0 || vendorId.length > 12)) {
@@ -224,6 +237,18 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
     );
   }
   return { features: new Set(features), spinlocks, ...(vendorId !== undefined ? { vendorId } : {}) };
+}
+
+function checkHypervRequires(issues: Issues, features: HypervFeature[]): void {
+  for (const f of features) {
+    const missing = (HYPERV_REQUIRES[f] ?? []).filter((r) => !features.includes(r));
+    if (missing.length) {
+      issues.add(
+        'hyperv.features',
+        `"${f}" needs ${missing.map((m) => `"${m}"`).join(', ')} as well (QEMU refuses to start without)`,
+      );
+    }
+  }
 }
 
 export function resolveFirmware(issues: Issues, value: unknown): ResolvedFirmware {

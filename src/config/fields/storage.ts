@@ -83,7 +83,8 @@ export function resolveScsi(issues: Issues, value: unknown, vcpus: number): NonN
   issues.unknownKeys('scsi', s, ['queues', 'iothread', 'ioeventfd']);
   const ioeventfd = issues.boolean('scsi.ioeventfd', s.ioeventfd);
   return {
-    queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1024 }) ?? vcpus,
+    // QEMU: at most VIRTIO_QUEUE_MAX (1024) less the control and event queues.
+    queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1022 }) ?? vcpus,
     iothread: issues.boolean('scsi.iothread', s.iothread) ?? true,
     ...(ioeventfd !== undefined ? { ioeventfd } : {}),
   };

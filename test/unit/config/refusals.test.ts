@@ -213,6 +213,21 @@ describe('refusals by field', () => {
       { sound: { audio: { type: 'spice' } }, display: 'vnc' },
       `sound.audio.type: "spice" sends sound over SPICE, which needs display: 'spice' (display is 'vnc')`,
     ],
+    [
+      'a Hyper-V enlightenment without the ones QEMU requires with it',
+      { hyperv: { features: ['relaxed', 'stimer', 'time'] } },
+      'hyperv.features: "stimer" needs "vpindex", "synic" as well (QEMU refuses to start without)',
+    ],
+    [
+      'multiqueue on an emulated NIC',
+      { network: { network: 'default', model: 'e1000e', queues: 4 } },
+      'network.queues: multiqueue is a virtio feature; model "e1000e" has one queue',
+    ],
+    [
+      'more virtio-scsi queues than QEMU has',
+      { scsi: { queues: 1023 } },
+      'scsi.queues: 1023 is not a whole number from 1 to 1022',
+    ],
   ])('refuses %s', (_what, fields, message) => {
     expect(problems({ ...base, ...fields })).toEqual([message]);
   });
@@ -221,6 +236,7 @@ describe('refusals by field', () => {
     ['288 vCPUs', { cpu: { sockets: 2, cores: 72, threads: 2 } }],
     ['memory at libvirt’s limit', { memory: 8796093022207 }],
     ['a 12-character vendor id', { hyperv: { vendorId: 'Nvidia43FIX!' } }],
+    ["the guide's four enlightenments", { hyperv: { features: ['relaxed', 'vapic', 'spinlocks', 'time'] } }],
     [
       'a 15-character tap name and a unicast MAC',
       { network: { bridge: 'br0', tap: 'gaming-vm-tap-1', mac: '52:54:00:ab:cd:ef' } },
