@@ -83,4 +83,10 @@ describe('config evaluation time limit', () => {
     expect(r.stderr).toBe('virt-gen: VIRT_GEN_CONFIG_TIMEOUT: "soon" is not a number of seconds above 0\n');
     expect(r.status).toBe(1);
   });
+
+  it('--help names the variable', () => {
+    expect(virtGen(['--help']).stdout).toMatch(
+      /VIRT_GEN_CONFIG_TIMEOUT +seconds a config may take to evaluate \(default 10\)/,
+    );
+  });
 });
