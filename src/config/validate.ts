@@ -57,8 +57,10 @@ const TOP_LEVEL_KEYS = [
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** The machine types virt-gen lays out (a PCIe topology): QEMU's q35, current or versioned. */
-const MACHINE_RE = /^(q35|pc-q35-\d+\.\d+)$/;
+/** The machine types virt-gen lays out (a PCIe topology): QEMU's q35, current or versioned (`pc-q35-7.2`, RHEL's `pc-q35-rhel9.2.0`). */
+const MACHINE_RE = /^(q35|pc-q35-[A-Za-z0-9][A-Za-z0-9.]*)$/;
+
+export const isQ35Machine = (machine: string): boolean => MACHINE_RE.test(machine);
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 

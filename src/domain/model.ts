@@ -30,6 +30,8 @@ export const DomainAddress = shape({
   target: attr(),
   unit: attr(),
   port: attr(),
+  /** An mdev's UUID (`<hostdev type='mdev'>`). */
+  uuid: attr(),
 });
 export type DomainAddress = Infer<typeof DomainAddress>;
 
@@ -160,6 +162,11 @@ export const DomainCPU = shape({
   topology: child(shape({ sockets: attr(int), dies: attr(int), cores: attr(int), threads: attr(int) })),
   cache: child(shape({ level: attr(int), mode: attr() })),
   feature: list(shape({ policy: attr(), name: attr() })),
+  numa: child(
+    shape({
+      cell: list(shape({ id: attr(int), cpus: attr(), memory: attr(int), unit: attr(), memAccess: attr() })),
+    }),
+  ),
 });
 export type DomainCPU = Infer<typeof DomainCPU>;
 
@@ -328,6 +335,9 @@ export const DomainHostdev = shape({
   mode: attr(oneOf('subsystem', 'capabilities')),
   type: attr(oneOf('pci', 'usb', 'scsi', 'scsi_host', 'mdev')),
   managed: attr(yesNo),
+  /** mdev only: the API the mediated device is given through, and its display. */
+  model: attr(oneOf('vfio-pci', 'vfio-ccw', 'vfio-ap')),
+  display: attr(onOff),
   driver: child(shape({ name: attr() })),
   source: child(
     shape({
@@ -410,6 +420,8 @@ export const Domain = shape({
   type: attr(oneOf('kvm', 'qemu')),
   name: child(shape({ value: text() })),
   uuid: child(shape({ value: text() })),
+  /** The VM generation ID; empty asks libvirt for a new one. */
+  genid: child(shape({ value: text() })),
   title: child(shape({ value: text() })),
   description: child(shape({ value: text() })),
   metadata: child(DomainMetadata),

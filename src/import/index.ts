@@ -28,6 +28,7 @@ import { mapMachine } from './map/machine.js';
 import { mapMemory } from './map/memory.js';
 import { finishBalloon, mapMisc, miscHandlers } from './map/misc.js';
 import { mapLegacyNet, mapNic, networkHandlers } from './map/network.js';
+import { mapNuma } from './map/numa.js';
 import { mapPciControllers, registerBuiltinBuses } from './map/pci.js';
 import { rngPanicHandlers } from './map/rng-panic.js';
 import { shmemHandlers } from './map/shmem.js';
@@ -79,6 +80,7 @@ export function importArgs(text: string, options: ImportOptions = {}): ImportRes
   registerBuiltinBuses(ctx);
   mapMemory(ctx);
   mapCpu(ctx);
+  mapNuma(ctx);
   mapIothreads(ctx);
   mapAudio(ctx);
   mapPciControllers(ctx);
@@ -146,11 +148,19 @@ function finish(ctx: ImportContext): void {
   keepTheRest(ctx);
 }
 
-/** libvirt refuses `<os><boot>` together with per-device `<boot order>`: `-boot order=` wins. */
+/**
+ * libvirt refuses `<os><boot>` together with per-device `<boot order>`: `-boot order=` wins. Orders
+ * start at 1 and are unique in libvirt; QEMU's bootindex starts at 0 and may repeat: renumbered by rank.
+ */
 function reconcileBoot(ctx: ImportContext): void {
-  if (!ctx.domain.os?.boot?.length) return;
   const devices = ctx.domain.devices ?? {};
   const lists = [devices.disk, devices.interface, devices.hostdev];
+  const booted = lists.flatMap((l) => (l ?? []).flatMap((d) => (d.boot ? [d.boot] : [])));
+  const orders = booted.map((b) => b.order ?? 0);
+  if (orders.includes(0) || new Set(orders).size < orders.length) {
+    [...booted].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).forEach((b, i) => (b.order = i + 1));
+  }
+  if (!ctx.domain.os?.boot?.length) return;
   let dropped = false;
   for (const list of lists) {
     for (const d of list ?? []) {

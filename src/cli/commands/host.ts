@@ -2,7 +2,7 @@
 import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
-import { applyHostPlan, planHost, type HostPlan } from '../../host/plan.js';
+import { applyHostPlan, planHost, withHostLock, type HostPlan } from '../../host/plan.js';
 import { UsageError } from '../../util/errors.js';
 import { virtGenHint } from '../hints.js';
 import type { GlobalOptions } from '../options.js';
@@ -62,22 +62,35 @@ export async function runHost(action: string, config: string, opts: HostCommandO
   const mode = apparmorMode(opts.apparmor);
   const out = new Reporter(opts.json === true);
   const { vm, facts, needs } = await buildOnHost(config, root);
-  const plan = await planHost(facts, needs, root, { owner: vm.name, apparmor: mode });
-  for (const w of plan.warnings) out.warn(w);
-  out.merge(planJson(plan) as object);
+  const planFor = (): Promise<HostPlan> => planHost(facts, needs, root, { owner: vm.name, apparmor: mode });
   if (action === 'plan' || opts.dryRun) {
+    const plan = await planFor();
+    for (const w of plan.warnings) out.warn(w);
+    out.merge(planJson(plan) as object);
     out.say(planText(plan));
     if (plan.changes.length && process.getuid?.() !== 0)
       out.say(`apply them with: ${virtGenHint(['host', 'apply', config], opts, true)}`);
     out.finish();
     return;
   }
-  const result = await applyHostPlan(plan, root);
+  // Planned under the lock: a concurrent apply waits, then plans from what this one wrote.
+  const onWait = (message: string): void => out.note(`virt-gen: ${message}`);
+  const { plan, result } = await withHostLock(
+    root,
+    async () => {
+      const plan = await planFor();
+      for (const w of plan.warnings) out.warn(w);
+      return { plan, result: await applyHostPlan(plan, root) };
+    },
+    { onWait },
+  );
   const reload =
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
-  out.set('applied', result);
+  out.merge(planJson(plan) as object);
+  // Not the snapshots: they hold the old bytes, for rollback, not for the report.
+  out.set('applied', { written: result.written, backups: result.backups });
   out.set('reload', reload);
   for (const f of result.written) out.say(`wrote ${f}`);
   for (const b of result.backups) out.say(`backup ${b}`);

@@ -2,8 +2,10 @@
  * `virt-gen import ARGS`: a QEMU command line (a file, or - for stdin) to a libvirt domain, and
  * optionally to a virt-gen config that generates it. It reads the command line; it never runs it.
  */
-import { readFile } from 'node:fs/promises';
+import { FileReadError, MiB, readBounded } from '../../util/read-bounded.js';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import { VirtGenError } from '../../util/errors.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
 import type { GlobalOptions } from '../options.js';
@@ -16,9 +18,14 @@ export interface ImportCommandOptions extends GlobalOptions {
   config?: string;
   bridge?: string;
   pwd?: string;
+  force?: boolean;
 }
 
 export async function runImport(file: string, opts: ImportCommandOptions): Promise<void> {
+  // A config is edited by hand once written: checked before anything is written, so a refusal changes nothing.
+  if (opts.config && !opts.force && (await exists(opts.config))) {
+    throw new VirtGenError(`${opts.config} exists: nothing written (--force replaces it)`);
+  }
   const text = await readInput(file);
   const { domain, warnings } = importArgs(text, {
     ...(opts.name !== undefined ? { name: opts.name } : {}),
@@ -51,6 +58,16 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
   out.finish();
 }
 
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 async function readInput(file: string): Promise<string> {
   if (file === '-') {
     const chunks: Buffer[] = [];
@@ -58,9 +75,12 @@ async function readInput(file: string): Promise<string> {
     return Buffer.concat(chunks).toString('utf8');
   }
   try {
-    return await readFile(file, 'utf8');
+    // A QEMU command line, or a start script holding one: never megabytes.
+    const bytes = await readBounded(file, { limit: 4 * MiB, what: 'input' });
+    if (bytes === undefined) throw new ImportError(`cannot read ${file}: no such file`);
+    return bytes.toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ImportError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(err)}`);
+    if (err instanceof FileReadError) throw new ImportError(err.message);
+    throw err;
   }
 }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { VirtGenError } from '../../util/errors.js';
 import { tsconfigSource } from '../editor-setup.js';
 import type { GlobalOptions } from '../options.js';
-import { note, printJson, writeFileAtomic } from '../output.js';
+import { writeFileSafely } from '../../util/write-output.js';
+import { Reporter } from '../reporter.js';
 
 export interface InitCommandOptions extends GlobalOptions {
   name?: string;
@@ -32,16 +33,15 @@ export async function runInit(dir: string, opts: InitCommandOptions): Promise<vo
   const { source, from } = await starterSource(name, opts.root ?? '/');
   const tsconfigText = tsconfigSource();
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(config, source);
-  await writeFileAtomic(tsconfig, tsconfigText);
-  if (opts.json) {
-    printJson({ config, tsconfig, from });
-    return;
-  }
-  note(
+  await writeFileSafely(config, source);
+  await writeFileSafely(tsconfig, tsconfigText);
+  const out = new Reporter(opts.json === true);
+  out.merge({ config, tsconfig, from });
+  out.note(
     `wrote ${config} (${from === 'discover' ? "from this host's GPU and CPU" : 'a template: fill it in'}) and ${tsconfig}`,
   );
-  note(`next: open ${config} in your editor, then \`virt-gen doctor ${config}\``);
+  out.note(`next: open ${config} in your editor, then \`virt-gen doctor ${config}\``);
+  out.finish();
 }
 
 /** The discovered config when a GPU other than the boot one is there; else the template. */

@@ -33,6 +33,6 @@ describe('control characters on the command line', () => {
     const r = virtGen(['import', '-'], { input: 'qemu-system-x86_64 -name "a\u0001b" -m 1024\n' });
     expect(r.status).not.toBe(0);
     expect(r.stdout).not.toContain('\u0001');
-    expect(r.stderr).toMatch(/U\+0001 .*<name>|-name/);
+    expect(r.stderr).toContain('U+0001'); // named by import's own check, or else by the XML writer
   });
 });

@@ -55,7 +55,9 @@ describe('exit codes', () => {
     mkdirSync(folder);
     const r = virtGen(['xml', MINIMAL, '-o', folder]);
     expect(r.stderr).not.toContain('internal error');
-    expect(r.stderr).toBe(`virt-gen: cannot write ${folder}: is a directory\n`);
+    expect(r.stderr).toBe(
+      `virt-gen: ${folder} is a directory, not a regular file: choose another output file\n`,
+    );
     expect(r.status).toBe(1);
   });
 
@@ -105,6 +107,15 @@ describe('--json', () => {
     const b = virtGen(['--json', '--root', HOST, 'host', 'plan', MINIMAL]);
     expect(a.status).toBe(0);
     expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
+  });
+
+  it('a failure with --json is still one JSON document on stdout, with the exit code', () => {
+    const r = virtGen(['--json', '-c', NO_LIBVIRT, '--backend', 'virsh', 'define', MINIMAL, '--root', HOST]);
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: expect.stringContaining('cannot reach libvirt'),
+      exitCode: 3,
+    });
   });
 
   it('doctor --json is JSON even when the host is not ready', () => {

@@ -242,6 +242,7 @@ describe('refusals by field', () => {
       { network: { bridge: 'br0', tap: 'gaming-vm-tap-1', mac: '52:54:00:ab:cd:ef' } },
     ],
     ['a versioned q35 machine', { machine: 'pc-q35-7.2' }],
+    ["RHEL's q35 machine", { machine: 'pc-q35-rhel9.2.0' }],
     [
       'cpusets with exclusions and CPU 16383',
       { cpu: { cores: 2, pin: ['0-3,^1', 16383], emulatorPin: '0-1' } },
