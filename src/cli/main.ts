@@ -38,6 +38,9 @@ Exit codes:
   3   libvirt cannot be reached at the URI
   70  a bug in virt-gen (please report it, with VIRT_GEN_DEBUG=1 for the stack trace)
 
+Environment:
+  VIRT_GEN_CONFIG_TIMEOUT  seconds a config may take to evaluate (default 10); then exit 1
+
 Docs: docs/ in the virt-gen repository.`,
   );
 addGlobalOptions(program);

@@ -1,6 +1,7 @@
 /**
  * Collects config problems with the path of the field, then throws them all at once.
  */
+import { describeChar, findNonXmlChar } from '../domain/xml-chars.js';
 
 import { VirtGenError } from '../util/errors.js';
 
@@ -30,6 +31,32 @@ interface Opts {
   required?: boolean;
 }
 
+interface StringOpts extends Opts {
+  /** Free text that may hold line breaks and tabs (the description). Other strings are one line. */
+  multiline?: boolean;
+}
+
+// Control characters are what these patterns are for.
+/* eslint-disable no-control-regex */
+const LINE_CONTROL = /[\u0000-\u001F]/;
+const TEXT_CONTROL = /[\u0000-\u0008\u000B-\u001F]/;
+/* eslint-enable no-control-regex */
+
+/**
+ * Why `s` cannot go into the domain XML, or undefined. Every config string ends up there (as text or
+ * an attribute), and none of them has a use for control characters; only free text keeps line breaks.
+ */
+function unwritable(s: string, multiline: boolean): string | undefined {
+  const control = (multiline ? TEXT_CONTROL : LINE_CONTROL).exec(s);
+  const bad = control ? { index: control.index, codePoint: s.charCodeAt(control.index) } : findNonXmlChar(s);
+  if (!bad) return undefined;
+  const what = `contains ${describeChar(bad.codePoint)} at character ${bad.index + 1}`;
+  if (multiline && bad.codePoint === 0x0d) return `${what}: end lines with "\\n" alone`;
+  return [0x09, 0x0a, 0x0d].includes(bad.codePoint)
+    ? `${what}: this field is one line`
+    : `${what}, which the domain XML cannot carry`;
+}
+
 export class Issues {
   readonly problems: string[] = [];
 
@@ -49,10 +76,15 @@ export class Issues {
     return true;
   }
 
-  string(at: string, value: unknown, opts: Opts = {}): string | undefined {
+  string(at: string, value: unknown, opts: StringOpts = {}): string | undefined {
     if (this.missing(at, value, opts, 'a string')) return undefined;
-    if (typeof value === 'string') return value;
-    this.add(at, `${describe(value)} is not a string`);
+    if (typeof value !== 'string') {
+      this.add(at, `${describe(value)} is not a string`);
+      return undefined;
+    }
+    const why = unwritable(value, opts.multiline ?? false);
+    if (why === undefined) return value;
+    this.add(at, why);
     return undefined;
   }
 

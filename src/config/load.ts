@@ -19,10 +19,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
 import { FileReadError, MiB, readBounded } from '../util/read-bounded.js';
 import { writeFileSafely } from '../util/write-output.js';
+import { configTimeoutMs, withinTimeLimit } from './time-limit.js';
 
 export class ConfigLoadError extends VirtGenError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ConfigLoadError';
   }
 }
@@ -44,7 +45,8 @@ export async function loadConfigFile(file: string): Promise<unknown> {
     if (bytes === undefined) throw new ConfigLoadError(`cannot read config ${file}: no such file`);
     source = bytes.toString('utf8');
   } catch (err) {
-    if (err instanceof FileReadError) throw new ConfigLoadError(err.message.replace(abs, file));
+    if (err instanceof FileReadError)
+      throw new ConfigLoadError(err.message.replace(abs, file), { cause: err });
     throw err;
   }
   const specifiers = importSpecifiers(source);
@@ -56,13 +58,22 @@ export async function loadConfigFile(file: string): Promise<unknown> {
   return defaultExport(file, mod);
 }
 
+/** Evaluates a config module under the time limit (see time-limit.ts). */
+function evaluate<T>(file: string, run: () => Promise<T>): Promise<T> {
+  let ms: number;
+  try {
+    ms = configTimeoutMs();
+  } catch (err) {
+    throw new ConfigLoadError((err as Error).message, { cause: err });
+  }
+  return withinTimeLimit(ms, run, (reason) => new ConfigLoadError(`${file}: ${reason}`));
+}
+
 async function importFast(file: string, abs: string, source: string): Promise<Record<string, unknown>> {
   const js = abs.endsWith('ts') ? await transpiled(file, abs, source) : pointAtVirtGen(source);
   try {
-    return (await import('data:text/javascript;base64,' + Buffer.from(js).toString('base64'))) as Record<
-      string,
-      unknown
-    >;
+    const url = 'data:text/javascript;base64,' + Buffer.from(js).toString('base64');
+    return await evaluate(file, () => import(url) as Promise<Record<string, unknown>>);
   } catch (err) {
     // V8's message for a syntax error in a data: module has no position; babel's (in jiti) does.
     if (err instanceof SyntaxError) return importWithJiti(file, abs);
@@ -101,7 +112,7 @@ async function transpiled(file: string, abs: string, source: string): Promise<st
       transform(source, { transforms: ['typescript'], filePath: abs, disableESTransforms: true }).code,
     );
   } catch (err) {
-    throw new ConfigLoadError(`${file}: syntax error: ${(err as Error).message}`);
+    throw new ConfigLoadError(`${file}: syntax error: ${(err as Error).message}`, { cause: err });
   }
   await writeCache(cacheFile, js);
   return js;
@@ -130,19 +141,23 @@ async function importWithJiti(file: string, abs: string): Promise<Record<string,
     interopDefault: false,
   });
   try {
-    return (await jiti.import(abs)) as Record<string, unknown>;
+    return await evaluate(file, () => jiti.import(abs) as Promise<Record<string, unknown>>);
   } catch (err) {
     throw runtimeError(file, err);
   }
 }
 
 function runtimeError(file: string, err: unknown): ConfigLoadError {
+  if (err instanceof ConfigLoadError) return err;
   const message = err instanceof Error ? err.message : String(err);
   // babel (inside jiti) reports "ParseError: Unexpected token\n\n /path/file.ts:2:36".
   const parse = /^(?:ParseError|SyntaxError): ([^\n]*)[\s\S]*?:(\d+):(\d+)\s*$/.exec(message);
-  if (parse) return new ConfigLoadError(`${file}:${parse[2]}:${parse[3]}: syntax error: ${parse[1]?.trim()}`);
-  if (err instanceof SyntaxError) return new ConfigLoadError(`${file}: syntax error: ${message}`);
-  return new ConfigLoadError(`${file}: the config failed while loading: ${message}`);
+  const cause = { cause: err };
+  if (parse) {
+    return new ConfigLoadError(`${file}:${parse[2]}:${parse[3]}: syntax error: ${parse[1]?.trim()}`, cause);
+  }
+  if (err instanceof SyntaxError) return new ConfigLoadError(`${file}: syntax error: ${message}`, cause);
+  return new ConfigLoadError(`${file}: the config failed while loading: ${message}`, cause);
 }
 
 function defaultExport(file: string, mod: Record<string, unknown>): unknown {

@@ -19,6 +19,7 @@ import {
 } from './fields/machine.js';
 import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
+import { checkConsistency } from './fields/consistency.js';
 
 export { ConfigError } from './issues.js';
 export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './fields/machine.js';
@@ -57,6 +58,11 @@ const TOP_LEVEL_KEYS = [
 ];
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The machine types virt-gen lays out (a PCIe topology): QEMU's q35, current or versioned (`pc-q35-7.2`, RHEL's `pc-q35-rhel9.2.0`). */
+const MACHINE_RE = /^(q35|pc-q35-[A-Za-z0-9][A-Za-z0-9.]*)$/;
+
+export const isQ35Machine = (machine: string): boolean => MACHINE_RE.test(machine);
 
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -97,8 +103,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     ...optionalString(issues, c, 'title'),
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
-    machine: issues.string('machine', c.machine) ?? 'q35',
-    emulator: issues.string('emulator', c.emulator) ?? '/usr/bin/qemu-system-x86_64',
+    machine: resolveMachine(issues, c.machine),
+    emulator: issues.absolutePath('emulator', c.emulator) ?? '/usr/bin/qemu-system-x86_64',
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
     cpu,
@@ -132,13 +138,28 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
       "needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys)",
     );
   }
-  checkPciConflicts(issues, resolved);
+  // Across fields, once each field is valid alone (so the resolved lists keep the config's indexes).
+  if (issues.problems.length === 0) {
+    checkPciConflicts(issues, resolved);
+    checkConsistency(issues, resolved, Array.isArray(c.gpu));
+  }
   issues.throwIfAny();
   return resolved;
 }
 
+function resolveMachine(issues: Issues, value: unknown): string {
+  const machine = issues.string('machine', value);
+  if (machine === undefined || MACHINE_RE.test(machine)) return machine ?? 'q35';
+  issues.add(
+    'machine',
+    `"${machine}" is not a q35 machine type ("q35" or a versioned "pc-q35-7.2"): virt-gen lays out PCIe devices, which i440fx ("pc") has not`,
+  );
+  return 'q35';
+}
+
 function optionalString(issues: Issues, c: Obj, key: 'title' | 'description'): { [k: string]: string } {
-  const v = issues.string(key, c[key]);
+  const v = issues.string(key, c[key], { multiline: key === 'description' });
+  if (v === '' && key === 'title') issues.add(key, 'is empty (libvirt refuses an empty title: leave it out)');
   return v === undefined ? {} : { [key]: v };
 }
 

@@ -5,7 +5,7 @@
  * from what QEMU did: a disk without a cache mode becomes `cache: 'writeback'` (QEMU's default), a VM
  * without Hyper-V `hyperv: false`, and so on. What the config cannot say is listed in `notes`.
  */
-import { HYPERV_FEATURES } from '../config/validate.js';
+import { HYPERV_FEATURES, isQ35Machine } from '../config/validate.js';
 import type { Domain, DomainDisk, DomainHostdev, DomainInterface } from '../domain/model.js';
 import type {
   AudioConfig,
@@ -42,7 +42,11 @@ export function domainToConfig(domain: Domain): ConfigResult {
     cpu: cpu(domain, notes),
   };
   const machine = domain.os?.type?.machine;
-  if (machine && machine !== 'q35') config.machine = machine;
+  if (machine && machine !== 'q35' && isQ35Machine(machine)) config.machine = machine;
+  else if (machine && machine !== 'q35') {
+    // The config validator takes q35 only: virt-gen lays out PCIe root ports.
+    notes.push(`machine "${machine}" is not q35: the config uses q35 (virt-gen lays out PCIe devices)`);
+  }
   if (dev.emulator?.path && dev.emulator.path !== '/usr/bin/qemu-system-x86_64')
     config.emulator = dev.emulator.path;
   const huge = domain.memoryBacking?.hugepages;

@@ -5,6 +5,41 @@ import { Issues, type Obj } from '../issues.js';
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
+/**
+ * A Linux interface name (the kernel's dev_valid_name): 1 to 15 bytes (IFNAMSIZ 16 with the NUL), no
+ * "/", ":" or white space, not "." or "..". libvirt defines a longer tap name and QEMU fails at start.
+ */
+const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
+/** Prefixes libvirt keeps for names it generates: a tap named so is renamed (vnetN, macvtapN). */
+const RESERVED_TAP = /^(vnet|macvtap|macvlan)/;
+
+function interfaceName(issues: Issues, at: string, value: unknown, what: string): string | undefined {
+  const name = issues.string(at, value);
+  if (name === undefined) return undefined;
+  if (!IFNAME_RE.test(name) || name === '.' || name === '..') {
+    issues.add(
+      at,
+      `"${name}" is not a ${what} name (1 to 15 letters, digits, "_", "-", "."; the kernel's limit)`,
+    );
+    return undefined;
+  }
+  return name;
+}
+
+function macAddress(issues: Issues, at: string, value: unknown): string | undefined {
+  const mac = issues.string(at, value);
+  if (mac === undefined) return undefined;
+  if (!MAC_RE.test(mac)) issues.add(at, `"${mac}" is not a MAC address`);
+  else if (parseInt(mac.slice(0, 2), 16) & 1) {
+    issues.add(
+      at,
+      `"${mac}" is a multicast address (odd first byte); a NIC needs a unicast one, e.g. 52:54:00:…`,
+    );
+  } else if (/^(00:){5}00$/.test(mac)) {
+    issues.add(at, `"${mac}" is all zeros, which QEMU treats as unset and replaces`);
+  } else return mac;
+  return undefined;
+}
 export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork[] {
   if (value === false) return [];
   if (value === undefined) return [{ source: { network: 'default' }, model: 'virtio' }];
@@ -14,23 +49,35 @@ export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork
     if (!issues.object(at(i), n, { required: true })) return [];
     const net = n as NetworkConfig & Obj;
     issues.unknownKeys(at(i), net, ['bridge', 'network', 'mac', 'model', 'tap', 'queues']);
-    const bridge = issues.string(`${at(i)}.bridge`, net.bridge);
+    const bridge = interfaceName(issues, `${at(i)}.bridge`, net.bridge, 'bridge');
     const network = issues.string(`${at(i)}.network`, net.network);
-    if ((bridge === undefined) === (network === undefined)) {
+    if (network !== undefined && !/^[^/]+$/.test(network)) {
+      issues.add(`${at(i)}.network`, `"${network}" is not a libvirt network name (not empty, no "/")`);
+    }
+    if ((net.bridge === undefined) === (net.network === undefined)) {
       issues.add(
         at(i),
         'needs exactly one of bridge (a host bridge such as "br0") or network (a libvirt network)',
       );
     }
-    const mac = issues.string(`${at(i)}.mac`, net.mac);
-    if (mac !== undefined && !MAC_RE.test(mac)) issues.add(`${at(i)}.mac`, `"${mac}" is not a MAC address`);
-    const tap = issues.string(`${at(i)}.tap`, net.tap);
+    const mac = macAddress(issues, `${at(i)}.mac`, net.mac);
+    const tap = interfaceName(issues, `${at(i)}.tap`, net.tap, 'tap device');
+    if (tap !== undefined && RESERVED_TAP.test(tap)) {
+      issues.add(
+        `${at(i)}.tap`,
+        `"${tap}" starts with a prefix libvirt keeps for names it makes (vnet, macvtap, macvlan)`,
+      );
+    }
     const queues = issues.integer(`${at(i)}.queues`, net.queues, { min: 1, max: 256 });
+    const model =
+      issues.oneOf(`${at(i)}.model`, net.model, ['virtio', 'e1000e', 'rtl8139'] as const) ?? 'virtio';
+    if (queues !== undefined && model !== 'virtio') {
+      issues.add(`${at(i)}.queues`, `multiqueue is a virtio feature; model "${model}" has one queue`);
+    }
     return [
       {
         source: bridge !== undefined ? { bridge } : { network: network ?? 'default' },
-        model:
-          issues.oneOf(`${at(i)}.model`, net.model, ['virtio', 'e1000e', 'rtl8139'] as const) ?? 'virtio',
+        model,
         ...(mac ? { mac: mac.toLowerCase() } : {}),
         ...(tap ? { tap } : {}),
         ...(queues ? { queues } : {}),

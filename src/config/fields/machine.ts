@@ -23,7 +23,35 @@ export const RECOMMENDED_HYPERV: HypervFeature[] = [
 /** Every enlightenment a config can name, in the order a config lists them. */
 export const HYPERV_FEATURES: HypervFeature[] = [...RECOMMENDED_HYPERV, 'evmcs', 'avic'];
 
-const CPUSET_RE = /^\^?\d+(-\d+)?(,\^?\d+(-\d+)?)*$/;
+/** libvirt keeps cpusets in a bitmap of 16384 CPUs (VIR_DOMAIN_CPUMASK_LEN): higher numbers fail to parse. */
+export const MAX_HOST_CPU = 16383;
+
+/**
+ * libvirt stores memory in KiB as a signed 64-bit count of bytes at most: 2^63 - 1 bytes is
+ * 8796093022207 MiB. A larger `<memory>` fails to define ("numerical overflow: value too large").
+ */
+export const MAX_MEMORY_MIB = 8796093022207;
+
+/** libvirt asks QEMU (7.2) for the machine's limit: q35 takes 288 vCPUs ("greater than … machine type limit"). */
+export const MAX_VCPUS_Q35 = 288;
+
+/**
+ * Enlightenments that QEMU refuses to start without others (docs/system/i386/hyperv.rst, "Requires").
+ * `time` is the hypervclock timer, QEMU's hv-time.
+ */
+const HYPERV_REQUIRES: Partial<Record<HypervFeature, HypervFeature[]>> = {
+  synic: ['vpindex'],
+  stimer: ['vpindex', 'synic', 'time'],
+  tlbflush: ['vpindex'],
+  ipi: ['vpindex'],
+  evmcs: ['vapic'],
+};
+
+/** CPU feature names as libvirt's schema spells them (featureName). */
+const FEATURE_NAME_RE = /^[a-zA-Z0-9_.-]+$/;
+
+/** What QEMU takes for hv-vendor-id: up to 12 bytes, and libvirt's schema refuses ",". Printable ASCII keeps bytes = characters. */
+const VENDOR_ID_RE = /^[\x20-\x2b\x2d-\x7e]{1,12}$/;
 
 export function resolveMemory(issues: Issues, value: unknown): number {
   if (value === undefined) {
@@ -33,6 +61,13 @@ export function resolveMemory(issues: Issues, value: unknown): number {
   const mib = parseSizeMiB(value);
   if (mib === undefined || mib < 16) {
     issues.add('memory', `${describe(value)} is not a memory size (a number of MiB, or "16 GiB", "4000M")`);
+    return 0;
+  }
+  if (mib > MAX_MEMORY_MIB) {
+    issues.add(
+      'memory',
+      `${describe(value)} is ${mib} MiB, over libvirt's limit of ${MAX_MEMORY_MIB} MiB (8 EiB)`,
+    );
     return 0;
   }
   return mib;
@@ -79,19 +114,13 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
   const cores = issues.integer('cpu.cores', c.cores, { min: 1, max: 512, required: true }) ?? 1;
   const threads = issues.integer('cpu.threads', c.threads, { min: 1, max: 8 }) ?? 1;
   const vcpus = sockets * cores * threads;
-  const features: ResolvedCpu['features'] = [];
-  if (issues.object('cpu.features', c.features)) {
-    for (const [name, policy] of Object.entries(c.features as Obj)) {
-      const p = issues.oneOf(`cpu.features.${name}`, policy, [
-        'require',
-        'disable',
-        'force',
-        'optional',
-        'forbid',
-      ] as const);
-      if (p) features.push({ name, policy: p });
-    }
+  if (vcpus > MAX_VCPUS_Q35) {
+    issues.add(
+      'cpu',
+      `${sockets} sockets × ${cores} cores × ${threads} threads is ${vcpus} vCPUs, over the q35 machine's ${MAX_VCPUS_Q35} (QEMU 7.2)`,
+    );
   }
+  const features = resolveFeatures(issues, c.features);
   const emulatorPin = cpuset(issues, 'cpu.emulatorPin', c.emulatorPin);
   const iothreadPin = cpuset(issues, 'cpu.iothreadPin', c.iothreadPin) ?? emulatorPin;
   return {
@@ -110,14 +139,53 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
   };
 }
 
+function resolveFeatures(issues: Issues, value: unknown): ResolvedCpu['features'] {
+  const features: ResolvedCpu['features'] = [];
+  if (!issues.object('cpu.features', value)) return features;
+  for (const [name, policy] of Object.entries(value as Obj)) {
+    const at = `cpu.features${FEATURE_NAME_RE.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`;
+    if (!FEATURE_NAME_RE.test(name)) {
+      issues.add(
+        at,
+        'is not a CPU feature name (letters, digits, "_", "-", ".", as in /proc/cpuinfo: "topoext")',
+      );
+      continue;
+    }
+    const p = issues.oneOf(at, policy, ['require', 'disable', 'force', 'optional', 'forbid'] as const);
+    if (p) features.push({ name, policy: p });
+  }
+  return features;
+}
+
 function cpuset(issues: Issues, at: string, value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return String(value);
-  const s = issues.string(at, value);
-  if (s !== undefined && !CPUSET_RE.test(s.replace(/\s+/g, ''))) {
-    issues.add(at, `"${s}" is not a host CPU set (expected e.g. "0-3,8-11")`);
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0 && value <= MAX_HOST_CPU) return String(value);
+    issues.add(at, `${value} is not a host CPU number (0 to ${MAX_HOST_CPU})`);
     return undefined;
   }
-  return s?.replace(/\s+/g, '');
+  const s = issues.string(at, value)?.replace(/\s+/g, '');
+  if (s === undefined) return undefined;
+  const why = cpusetProblem(s);
+  if (why)
+    issues.add(at, `${JSON.stringify(value)} is not a host CPU set: ${why} (expected e.g. "0-3,8-11")`);
+  return why ? undefined : s;
+}
+
+/** What libvirt would refuse in a cpuset (virBitmapParse, then an empty result), or undefined. */
+export function cpusetProblem(s: string): string | undefined {
+  const included = new Set<number>();
+  const excluded = new Set<number>();
+  for (const item of s.split(',')) {
+    const m = /^(\^)?(\d+)(?:-(\d+))?$/.exec(item);
+    if (!m || (m[1] && m[3] !== undefined))
+      return item === '' ? 'an empty item' : `"${item}" is not N, N-M or ^N`;
+    const from = Number(m[2]);
+    const to = m[3] === undefined ? from : Number(m[3]);
+    if (to < from) return `the range ${item} runs backwards`;
+    if (to > MAX_HOST_CPU) return `CPU ${to} is beyond libvirt's highest, ${MAX_HOST_CPU}`;
+    for (let cpu = from; cpu <= to; cpu++) (m[1] ? excluded : included).add(cpu);
+  }
+  return [...included].some((cpu) => !excluded.has(cpu)) ? undefined : 'it leaves no CPU';
 }
 
 function resolvePin(issues: Issues, value: unknown, vcpus: number): ResolvedCpu['pin'] {
@@ -157,6 +225,7 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
       });
     }
   }
+  checkHypervRequires(issues, features);
   const spinlocks = issues.integer('hyperv.spinlocks', h.spinlocks, { min: 4095, max: 0xffffffff }) ?? 8191;
   const vendorId = issues.string('hyperv.vendorId', h.vendorId);
   if (vendorId !== undefined && (vendorId.length === 0 || vendorId.length > 12)) {
@@ -164,8 +233,25 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
       'hyperv.vendorId',
       `"${vendorId}" is ${vendorId.length} characters; the Hyper-V vendor id is 1 to 12 characters`,
     );
+  } else if (vendorId !== undefined && !VENDOR_ID_RE.test(vendorId)) {
+    issues.add(
+      'hyperv.vendorId',
+      `"${vendorId}" holds a "," or a character beyond printable ASCII (libvirt refuses ","; QEMU counts bytes)`,
+    );
   }
   return { features: new Set(features), spinlocks, ...(vendorId !== undefined ? { vendorId } : {}) };
+}
+
+function checkHypervRequires(issues: Issues, features: HypervFeature[]): void {
+  for (const f of features) {
+    const missing = (HYPERV_REQUIRES[f] ?? []).filter((r) => !features.includes(r));
+    if (missing.length) {
+      issues.add(
+        'hyperv.features',
+        `"${f}" needs ${missing.map((m) => `"${m}"`).join(', ')} as well (QEMU refuses to start without)`,
+      );
+    }
+  }
 }
 
 export function resolveFirmware(issues: Issues, value: unknown): ResolvedFirmware {

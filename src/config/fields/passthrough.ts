@@ -53,7 +53,8 @@ function resolveRootPort(issues: Issues, at: string, value: unknown): ResolvedGp
   if (value === undefined || !issues.object(at, value)) return fallback;
   const r = value as Obj;
   issues.unknownKeys(at, r, ['model', 'slot', 'chassis', 'port', 'multifunction']);
-  const slot = issues.integer(`${at}.slot`, r.slot, { min: 1, max: 0x1f });
+  // On q35, slot 0 is the host bridge and 0x1f the LPC, SATA and SMBus functions.
+  const slot = issues.integer(`${at}.slot`, r.slot, { min: 1, max: 0x1e });
   const chassis = issues.integer(`${at}.chassis`, r.chassis, { min: 0, max: 255 });
   const port = issues.integer(`${at}.port`, r.port, { min: 0, max: 255 });
   return {

@@ -26,6 +26,12 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
     const bus =
       issues.oneOf(`${at}.bus`, disk.bus, ['scsi', 'virtio', 'sata', 'usb'] as const) ??
       (isDisk ? 'scsi' : 'sata');
+    if (!isDisk && bus === 'virtio') {
+      issues.add(
+        `${at}.bus`,
+        `"virtio" cannot carry a CD-ROM (libvirt: no ejectable media on virtio-blk): use "sata" or "scsi"`,
+      );
+    }
     const cache = issues.oneOf(`${at}.cache`, disk.cache, [
       'none',
       'writeback',
@@ -37,6 +43,12 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
     const discard = issues.oneOf(`${at}.discard`, disk.discard, ['unmap', 'ignore'] as const);
     const boot = issues.integer(`${at}.boot`, disk.boot, { min: 1, max: 64 });
     const serial = issues.string(`${at}.serial`, disk.serial);
+    if (serial !== undefined && !/^[A-Za-z0-9_.+\- ]+$/.test(serial)) {
+      issues.add(
+        `${at}.serial`,
+        `"${serial}" is not a disk serial (letters, digits, space, "_", ".", "+", "-")`,
+      );
+    }
     const format =
       issues.oneOf(`${at}.format`, disk.format, ['raw', 'qcow2'] as const) ??
       (p.endsWith('.qcow2') ? 'qcow2' : 'raw');
@@ -71,7 +83,8 @@ export function resolveScsi(issues: Issues, value: unknown, vcpus: number): NonN
   issues.unknownKeys('scsi', s, ['queues', 'iothread', 'ioeventfd']);
   const ioeventfd = issues.boolean('scsi.ioeventfd', s.ioeventfd);
   return {
-    queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1024 }) ?? vcpus,
+    // QEMU: at most VIRTIO_QUEUE_MAX (1024) less the control and event queues.
+    queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1022 }) ?? vcpus,
     iothread: issues.boolean('scsi.iothread', s.iothread) ?? true,
     ...(ioeventfd !== undefined ? { ioeventfd } : {}),
   };

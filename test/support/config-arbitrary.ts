@@ -1,0 +1,259 @@
+/**
+ * fast-check arbitraries for whole configs: every field of VmConfig, drawn mostly from values a user
+ * would write and, with `wild`, now and then from values the validator must refuse (control
+ * characters, duplicates, numbers out of range, odd names). Host paths and devices need not exist:
+ * libvirt checks them when the VM starts, not when it is defined.
+ */
+import fc from 'fast-check';
+import { HYPERV_FEATURES } from '../../src/config/validate.js';
+
+type Arb<T> = fc.Arbitrary<T>;
+
+/** A field left out, or a value. */
+const maybe = <T>(arb: Arb<T>): Arb<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
+
+/** Usually `good`; with `wild`, one time in eight `bad`. */
+function mostly<T, U>(wild: boolean, good: Arb<T>, bad: Arb<U>): Arb<T | U> {
+  return wild ? fc.oneof({ weight: 7, arbitrary: good }, { weight: 1, arbitrary: bad }) : good;
+}
+
+const oddText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.constantFrom('', 'a\u0000b', 'line\nbreak', 'tab\there', '\uD800', 'a,b', 'x'.repeat(20)),
+);
+
+const absPath = (dir: string, ext: string): Arb<string> =>
+  fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,10}$/).map((n) => `${dir}/${n}${ext}`);
+
+const cpuset: Arb<string> = fc
+  .tuple(fc.nat(31), fc.nat(8), fc.boolean())
+  .map(([from, span, exclude]) =>
+    exclude && span > 0 ? `${from}-${from + span},^${from}` : span ? `${from}-${from + span}` : `${from}`,
+  );
+
+function cpuArb(wild: boolean) {
+  return fc
+    .record({
+      sockets: maybe(fc.integer({ min: 1, max: 2 })),
+      cores: mostly(wild, fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 145, 600)),
+      threads: maybe(fc.integer({ min: 1, max: 2 })),
+      mode: maybe(fc.constantFrom('host-passthrough', 'host-model')),
+      cachePassthrough: maybe(fc.boolean()),
+      features: maybe(
+        fc.dictionary(
+          mostly(
+            wild,
+            fc.constantFrom('topoext', 'invtsc', 'x2apic', 'pdpe1gb', 'hypervisor'),
+            fc.constantFrom('', 'a b', 'x,y'),
+          ),
+          fc.constantFrom('require', 'disable', 'force', 'optional', 'forbid'),
+          { maxKeys: 3 },
+        ),
+      ),
+      pinned: fc.boolean(),
+      pins: fc.array(fc.oneof(fc.nat(31), cpuset), { minLength: 1, maxLength: 32 }),
+      emulatorPin: maybe(mostly(wild, cpuset, fc.constantFrom('7-3', '', 'x', '0,^0', '99999'))),
+      iothreadPin: maybe(cpuset),
+    })
+    .map(({ pinned, pins, ...cpu }) => {
+      const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
+      // One pin per vCPU, as the field requires (a wrong count is a refusal tested elsewhere).
+      const pin = pinned && vcpus <= pins.length ? pins.slice(0, vcpus) : undefined;
+      return { ...cpu, ...(pin ? { pin } : {}) };
+    });
+}
+
+function hypervArb(wild: boolean) {
+  return fc.oneof(
+    fc.constant(false as const),
+    fc.record({
+      features: maybe(fc.oneof(fc.constant('recommended'), fc.subarray([...HYPERV_FEATURES]))),
+      spinlocks: maybe(fc.integer({ min: 4095, max: 0xffff })),
+      vendorId: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9]{1,12}$/), oddText)),
+    }),
+  );
+}
+
+const pciPool = ['0a:00.0', '0b:00.0', '0c:00.0', '0a:00.1', '0000:0d:00.0'];
+
+function gpuArb(wild: boolean) {
+  const rootPort = fc.record({
+    model: maybe(fc.constantFrom('pcie-root-port', 'ioh3420')),
+    slot: maybe(mostly(wild, fc.integer({ min: 2, max: 0x1e }), fc.constantFrom(0, 0x1f))),
+    chassis: maybe(fc.integer({ min: 1, max: 255 })),
+    port: maybe(fc.integer({ min: 0, max: 255 })),
+    multifunction: maybe(fc.boolean()),
+  });
+  return fc.record({
+    host: fc.constantFrom('0a:00.0', '0b:00.0'),
+    functions: maybe(fc.constantFrom([0], [0, 1], [0, 1, 2])),
+    rom: maybe(absPath('/usr/share/vgabios', '.rom')),
+    rootPort: maybe(rootPort),
+  });
+}
+
+function diskArb(wild: boolean) {
+  return fc.record({
+    path: mostly(
+      wild,
+      fc.oneof(
+        absPath('/var/lib/libvirt/images', '.img'),
+        absPath('/srv', '.qcow2'),
+        absPath('/dev/disk/by-id', ''),
+      ),
+      fc.constantFrom('relative.img', '/a\u0001.img'),
+    ),
+    device: maybe(fc.constantFrom('disk', 'cdrom')),
+    bus: maybe(fc.constantFrom('scsi', 'virtio', 'sata', 'usb')),
+    format: maybe(fc.constantFrom('raw', 'qcow2')),
+    cache: maybe(fc.constantFrom('none', 'writeback', 'writethrough', 'directsync', 'unsafe')),
+    io: maybe(fc.constantFrom('native', 'threads', 'io_uring')),
+    discard: maybe(fc.constantFrom('unmap', 'ignore')),
+    boot: maybe(fc.integer({ min: 1, max: 6 })),
+    serial: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9_.+-]{1,20}$/), oddText)),
+  });
+}
+
+const mac = fc
+  .tuple(fc.integer({ min: 0, max: 0xffffff }))
+  .map(
+    ([n]) => `52:54:00:${[16, 8, 0].map((s) => ((n >> s) & 0xff).toString(16).padStart(2, '0')).join(':')}`,
+  );
+
+function networkArb(wild: boolean) {
+  const source = fc.oneof(
+    fc.record({ bridge: fc.stringMatching(/^br[0-9]{1,2}$/) }),
+    fc.record({ network: fc.constantFrom('default', 'lan') }),
+  );
+  const rest = fc.record({
+    mac: maybe(mostly(wild, mac, fc.constantFrom('01:00:5e:00:00:01', '00:00:00:00:00:00', 'zz'))),
+    model: maybe(fc.constantFrom('virtio', 'e1000e', 'rtl8139')),
+    tap: maybe(
+      mostly(
+        wild,
+        fc.stringMatching(/^vmtap[0-9]{1,3}$/),
+        fc.constantFrom('vnet0', 'a-very-long-tap-name', 'a b'),
+      ),
+    ),
+    queues: maybe(fc.integer({ min: 1, max: 8 })), // refused unless the model is virtio
+  });
+  return fc.tuple(source, rest).map(([s, r]) => ({ ...s, ...r }));
+}
+
+function soundArb() {
+  const audio = fc.oneof(
+    fc.record({
+      type: fc.constant('pulseaudio'),
+      server: maybe(absPath('/run/user/1000/pulse', '')),
+      latency: maybe(fc.integer({ min: 1, max: 100_000 })),
+    }),
+    fc.record({ type: fc.constant('alsa') }),
+    fc.record({ type: fc.constant('spice') }),
+    fc.record({ type: fc.constant('none') }),
+  );
+  return fc.oneof(
+    fc.constant(false as const),
+    fc.record({ model: maybe(fc.constantFrom('ich9', 'ich6', 'ac97', 'usb')), audio: maybe(audio) }),
+  );
+}
+
+const usbId = fc.constantFrom('046d:c051', '1b1c:1b3c', '045e:028e', {
+  vendor: 0x046d,
+  product: 0xc52b,
+  required: true,
+});
+
+/** A whole config. Drop `undefined` fields so the object looks like one a user wrote. */
+export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
+  return fc
+    .record({
+      name: fc.constant('vg-config-prop'),
+      uuid: maybe(fc.uuid({ version: 4 })),
+      title: maybe(
+        mostly(
+          wild,
+          fc.string({ minLength: 1, maxLength: 30 }).filter((t) => t.trim() !== ''),
+          oddText,
+        ),
+      ),
+      description: maybe(mostly(wild, fc.string({ unit: 'grapheme', maxLength: 60 }), oddText)),
+      machine: maybe(
+        mostly(
+          wild,
+          fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2'),
+          fc.constantFrom('pc', 'virt', 'pc-i440fx-7.2'),
+        ),
+      ),
+      memory: mostly(
+        wild,
+        fc.oneof(
+          fc.integer({ min: 512, max: 65536 }).map((n) => n - (n % 2)),
+          fc.integer({ min: 1, max: 64 }).map((g) => `${g} GiB`),
+        ),
+        fc.constantFrom(0, '9000000 TiB', 'lots', 4001),
+      ),
+      hugepages: maybe(fc.constantFrom(false, true, '2M', '1G')),
+      cpu: cpuArb(wild),
+      hyperv: maybe(hypervArb(wild)),
+      kvmHidden: maybe(fc.boolean()),
+      firmware: maybe(
+        fc.constantFrom('efi', 'bios', {
+          loader: '/usr/share/OVMF/OVMF_CODE_4M.fd',
+          varsTemplate: '/usr/share/OVMF/OVMF_VARS_4M.fd',
+        }),
+      ),
+      secureBoot: maybe(fc.boolean()),
+      tpm: maybe(fc.boolean()),
+      gpu: maybe(fc.oneof(gpuArb(wild), fc.array(gpuArb(wild), { minLength: 1, maxLength: 2 }))),
+      pci: maybe(fc.array(fc.constantFrom(...pciPool), { maxLength: 2 })),
+      disks: maybe(fc.array(diskArb(wild), { maxLength: 3 })),
+      scsi: maybe(
+        fc.record({
+          queues: maybe(fc.integer({ min: 1, max: 16 })),
+          iothread: maybe(fc.boolean()),
+          ioeventfd: maybe(fc.boolean()),
+        }),
+      ),
+      iothreads: maybe(fc.integer({ min: 0, max: 4 })),
+      network: maybe(
+        fc.oneof(
+          fc.constant(false as const),
+          networkArb(wild),
+          fc.array(networkArb(wild), { minLength: 1, maxLength: 2 }),
+        ),
+      ),
+      usb: maybe(fc.array(usbId, { maxLength: 3 })),
+      sound: maybe(soundArb()),
+      display: maybe(fc.constantFrom('none', 'spice', 'vnc')),
+      evdev: maybe(
+        fc.record({
+          keyboard: maybe(fc.constantFrom('/dev/input/by-id/usb-kbd-event-kbd', '/dev/input/event3')),
+          mouse: maybe(fc.constantFrom('/dev/input/by-id/usb-mouse-event-mouse', '/dev/input/event3')),
+          grabToggle: maybe(fc.constantFrom('ctrl-ctrl', 'alt-alt', 'scrolllock')),
+          virtioInput: maybe(fc.boolean()),
+        }),
+      ),
+      lookingGlass: maybe(
+        fc.oneof(
+          fc.boolean(),
+          fc.constantFrom(32, 64, 128).map((sizeMiB) => ({ sizeMiB })),
+        ),
+      ),
+      clock: maybe(fc.constantFrom('localtime', 'utc')),
+      noMemballoon: maybe(fc.boolean()),
+      qemuArgs: maybe(
+        mostly(
+          wild,
+          fc.constantFrom(['-global', 'isa-debugcon.iobase=0x402'], ['-no-user-config']),
+          fc.array(oddText, { maxLength: 2 }),
+        ),
+      ),
+    })
+    .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
+}
+
+/**
+ * Every problem of a refused config names a field: `usb[2]: …`, `cpu.features["a b"]: …`, or the
+ * whole-config message for a config that is not an object.
+ */
+export const NAMES_A_FIELD = /^[A-Za-z]\w*(\.\w+|\[(\d+|"[^"]*")\])*: \S/;
