@@ -122,10 +122,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? true,
     qemuArgs: issues.stringArray('qemuArgs', c.qemuArgs) ?? [],
   };
-  if (resolved.secureBoot && resolved.firmware.kind !== 'efi') {
+  // With an explicit loader, secureBoot says that loader is a Secure Boot build (`<loader secure>`).
+  if (resolved.secureBoot && resolved.firmware.kind === 'bios') {
     issues.add(
       'secureBoot',
-      "needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys)",
+      "needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys), " +
+        'or firmware: { loader } naming a Secure Boot build',
     );
   }
   checkPciConflicts(issues, resolved);
