@@ -425,6 +425,8 @@ export const Domain = shape({
   title: child(shape({ value: text() })),
   description: child(shape({ value: text() })),
   metadata: child(DomainMetadata),
+  /** Memory hotplug: the most the guest can have, and the DIMM slots. */
+  maxMemory: child(shape({ slots: attr(int), unit: attr(), value: text(int) })),
   memory: child(Sized),
   currentMemory: child(Sized),
   memtune: child(DomainMemTune),
@@ -432,6 +434,12 @@ export const Domain = shape({
   vcpu: child(DomainVCPU),
   iothreads: child(shape({ value: text(int) })),
   cputune: child(DomainCPUTune),
+  numatune: child(
+    shape({
+      memory: child(shape({ mode: attr(), nodeset: attr() })),
+      memnode: list(shape({ cellid: attr(int), mode: attr(), nodeset: attr() })),
+    }),
+  ),
   sysinfo: child(DomainSysinfo),
   os: child(DomainOS),
   features: child(DomainFeatures),
