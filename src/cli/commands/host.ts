@@ -74,13 +74,12 @@ export async function runHost(action: string, config: string, opts: HostCommandO
     return;
   }
   // Planned under the lock: a concurrent apply waits, then plans from what this one wrote.
-  const onWait = (message: string): boolean => process.stderr.write(`virt-gen: ${message}\n`);
+  const onWait = (message: string): void => out.note(`virt-gen: ${message}`);
   const { plan, result } = await withHostLock(
     root,
     async () => {
       const plan = await planFor();
       for (const w of plan.warnings) out.warn(w);
-      out.merge(planJson(plan) as object);
       return { plan, result: await applyHostPlan(plan, root) };
     },
     { onWait },
@@ -89,7 +88,9 @@ export async function runHost(action: string, config: string, opts: HostCommandO
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
-  out.set('applied', result);
+  out.merge(planJson(plan) as object);
+  // Not the snapshots: they hold the old bytes, for rollback, not for the report.
+  out.set('applied', { written: result.written, backups: result.backups });
   out.set('reload', reload);
   for (const f of result.written) out.say(`wrote ${f}`);
   for (const b of result.backups) out.say(`backup ${b}`);
