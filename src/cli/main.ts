@@ -185,7 +185,7 @@ without a libvirt element goes to <qemu:commandline>, listed in a warning: nothi
 
 program
   .command('host')
-  .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
+  .description('Show (plan) or make (apply) the qemu.conf, AppArmor and runtime-hook changes a VM needs.')
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')
   .argument('<config>', 'the VM config')
   .addOption(

@@ -14,6 +14,7 @@ import { readHostText } from '../host-file.js';
 import { QEMU_CONF } from '../qemu-conf.js';
 import { inspectVmPaths, type VmPathsReport } from '../vm-paths.js';
 import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
+import { checkHookFile, type HookCheck } from '../runtime-hook.js';
 
 export interface RomFile {
   path: string;
@@ -49,6 +50,8 @@ export interface DoctorEnv {
   plan?: HostPlan;
   planError?: { message: string; code?: string };
   libvirt?: LibvirtStatus;
+  /** virt-gen's libvirt hook, read when the VM has a runtime plan. */
+  runtimeHook?: HookCheck;
   /** With a config: its disk images, ROMs and evdev devices, and what is wrong with them. */
   vmPaths?: VmPathsReport;
 }
@@ -144,6 +147,7 @@ export async function readDoctorEnv(
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
+  if (needs?.runtimeHook) env.runtimeHook = await checkHookFile(root);
   if (opts.domain) env.vmPaths = await inspectVmPaths(facts, root, opts.domain, env.qemuConf);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));

@@ -99,7 +99,7 @@ function backendProps(ctx: ImportContext, opt: Opt, p: Props, backing: DomainMem
 }
 
 /** QEMU's memory policy -> libvirt's `<numatune><memory mode>`. */
-const NUMA_MODES: Record<string, string> = {
+const NUMA_MODES: Record<string, 'strict' | 'preferred' | 'interleave'> = {
   bind: 'strict',
   preferred: 'preferred',
   interleave: 'interleave',
