@@ -132,10 +132,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
-  if (resolved.secureBoot && resolved.firmware.kind !== 'efi') {
+  // With an explicit loader, secureBoot says that loader is a Secure Boot build (`<loader secure>`).
+  if (resolved.secureBoot && resolved.firmware.kind === 'bios') {
     issues.add(
       'secureBoot',
-      "needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys)",
+      "needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys), " +
+        'or firmware: { loader } naming a Secure Boot build',
     );
   }
   // Across fields, once each field is valid alone (so the resolved lists keep the config's indexes).

@@ -435,6 +435,8 @@ export const Domain = shape({
   title: child(shape({ value: text() })),
   description: child(shape({ value: text() })),
   metadata: child(DomainMetadata),
+  /** Memory hotplug: the most the guest can have, and the DIMM slots. */
+  maxMemory: child(shape({ slots: attr(int), unit: attr(), value: text(int) })),
   memory: child(Sized),
   currentMemory: child(Sized),
   memtune: child(DomainMemTune),

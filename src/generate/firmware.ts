@@ -25,7 +25,12 @@ export function osElement(vm: ResolvedVm): DomainOS {
     case 'custom':
       return {
         type,
-        loader: { readonly: true, type: 'pflash', path: fw.loader },
+        loader: {
+          readonly: true,
+          ...(vm.secureBoot ? { secure: true } : {}),
+          type: 'pflash',
+          path: fw.loader,
+        },
         ...(fw.varsTemplate || fw.nvram
           ? {
               nvram: {

@@ -3,9 +3,8 @@
  * (`memory-backend-*` named by `-machine memory-backend=`), `-overcommit mem-lock`, `-realtime mlock`.
  */
 import type { DomainMemoryBacking } from '../../domain/model.js';
-import type { XmlElement } from '../../domain/xml-node.js';
 import type { Opt } from '../argv.js';
-import { putExtraOnce, type ImportContext } from '../context.js';
+import type { ImportContext } from '../context.js';
 import { MAX_MEMORY_BYTES } from '../limits.js';
 import type { Props } from '../options.js';
 import { compressList } from '../tokenize.js';
@@ -58,14 +57,13 @@ function setMemory(ctx: ImportContext, bytes: number): void {
   if (!extra) delete ctx.domain.memory.$extra;
 }
 
-/** `<maxMemory slots='16' unit='KiB'>…</maxMemory>`: not in the model, kept as an extra element. */
+/** `<maxMemory slots='16' unit='KiB'>…</maxMemory>`. */
 function maxMemory(ctx: ImportContext, bytes: number, slots: number | undefined): void {
-  const el: XmlElement = {
-    name: 'maxMemory',
-    attrs: { ...(slots !== undefined ? { slots: String(slots) } : {}), unit: 'KiB' },
-    children: [String(Math.ceil(bytes / KIB))],
+  ctx.domain.maxMemory = {
+    ...(slots !== undefined ? { slots } : {}),
+    unit: 'KiB',
+    value: Math.ceil(bytes / KIB),
   };
-  putExtraOnce(ctx.domain, el);
 }
 
 /** The RAM backend libvirt names in `-machine memory-backend=pc.ram`. */
@@ -101,7 +99,7 @@ function backendProps(ctx: ImportContext, opt: Opt, p: Props, backing: DomainMem
 }
 
 /** QEMU's memory policy -> libvirt's `<numatune><memory mode>`. */
-const NUMA_MODES: Record<string, string> = {
+const NUMA_MODES: Record<string, 'strict' | 'preferred' | 'interleave'> = {
   bind: 'strict',
   preferred: 'preferred',
   interleave: 'interleave',
@@ -118,12 +116,7 @@ function numaPolicy(ctx: ImportContext, p: Props): void {
     ...(mode ? { mode } : {}),
     nodeset: compressList([...new Set(nodes)].sort((a, b) => a - b)),
   };
-  const numatune: XmlElement = {
-    name: 'numatune',
-    attrs: {},
-    children: [{ name: 'memory', attrs, children: [] }],
-  };
-  putExtraOnce(ctx.domain, numatune);
+  ctx.domain.numatune = { memory: attrs };
 }
 
 /** `<hugepages/>`, with the page size when the mount names it (`/dev/hugepages1G`). */

@@ -40,7 +40,7 @@ function cellBytes(
 }
 
 function hotplug(ctx: ImportContext): boolean {
-  return !!ctx.domain.$extra?.children?.some((c) => c.name === 'maxMemory');
+  return ctx.domain.maxMemory !== undefined;
 }
 
 /** The node QEMU creates: every vCPU and all of the memory. */

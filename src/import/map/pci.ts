@@ -80,6 +80,11 @@ function pciController(ctx: ImportContext, dev: DeviceOpt, index: number): void 
   ignoreCommon(p);
   const c: DomainController = { type: 'pci', index, model: kind.model, model_: { name: dev.driver } };
   const target: NonNullable<DomainController['target']> = {};
+  // QEMU's chassis, port, chassis_nr and bus_nr are 8-bit registers of the PCIe capability.
+  for (const key of ['chassis', 'port', 'chassis_nr', 'bus_nr']) {
+    const n = p.int(key);
+    if (n !== undefined && (n < 0 || n > 255)) throw p.error(key, `expected 0 to 255, found ${n}`);
+  }
   const chassis = p.int('chassis');
   if (chassis !== undefined) target.chassis = chassis;
   const port = p.int('port');

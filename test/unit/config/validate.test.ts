@@ -87,10 +87,15 @@ describe('config validation', () => {
     expect(vm.hyperv && [...vm.hyperv.features]).toContain('stimer');
   });
 
-  it('refuses Secure Boot without UEFI chosen by libvirt', () => {
+  it('refuses Secure Boot on BIOS; takes it on a loader named by hand (the imported case)', () => {
     expect(problems({ ...base, firmware: 'bios', secureBoot: true })).toEqual([
-      "secureBoot: needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys)",
+      "secureBoot: needs firmware: 'efi' (libvirt then picks a Secure Boot OVMF build with Microsoft's keys), " +
+        'or firmware: { loader } naming a Secure Boot build',
     ]);
+    const loader = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+    expect(resolveConfig({ ...base, firmware: { loader }, secureBoot: true }, '/c', 'vm.ts').secureBoot).toBe(
+      true,
+    );
   });
 
   it('resolves a template path against the config folder', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { writeDomainXml } from '../../../src/domain/document.js';
 import { imp } from './helpers.js';
 
 describe('guest memory', () => {
@@ -16,9 +17,13 @@ describe('guest memory', () => {
   it('keeps maxmem and slots as <maxMemory>', () => {
     const { domain } = imp('-m size=8G,slots=16,maxmem=16G');
     expect(domain.memory).toEqual({ unit: 'MiB', value: 8192 });
-    expect(domain.$extra?.children).toEqual([
-      { name: 'maxMemory', attrs: { slots: '16', unit: 'KiB' }, children: ['16777216'] },
-    ]);
+    expect(domain.maxMemory).toEqual({ slots: 16, unit: 'KiB', value: 16777216 });
+    // In libvirt's place, before <memory>, not after </qemu:commandline> as an unknown element was.
+    expect(writeDomainXml(domain)).toMatch(
+      /<name>test<\/name>\s*<maxMemory slots="16" unit="KiB">16777216<\/maxMemory>\s*<memory /,
+    );
+    // libvirt refuses memory hotplug without a NUMA node: QEMU's implicit one is written.
+    expect(domain.cpu?.numa?.cell).toEqual([{ id: 0, cpus: '0', memory: 8388608, unit: 'KiB' }]);
   });
 
   it('reads -mem-path on hugetlbfs with -mem-prealloc as hugepages', () => {
@@ -54,13 +59,7 @@ describe('guest memory', () => {
     const { domain } = imp(
       `-machine pc,memory-backend=pc.ram -object '{"qom-type":"memory-backend-ram","id":"pc.ram","size":134217728,"host-nodes":[0,1,2,3],"policy":"bind"}'`,
     );
-    expect(domain.$extra?.children).toEqual([
-      {
-        name: 'numatune',
-        attrs: {},
-        children: [{ name: 'memory', attrs: { mode: 'strict', nodeset: '0-3' }, children: [] }],
-      },
-    ]);
+    expect(domain.numatune).toEqual({ memory: { mode: 'strict', nodeset: '0-3' } });
   });
 
   it('reads mem-lock=on as <locked/> and treats off as the default', () => {

@@ -112,7 +112,7 @@ describe('VFIO host devices', () => {
     expect(a?.rom).toEqual({ bar: false });
     expect(a?.address?.slot).toBe('0x04');
     expect(b?.rom).toEqual({ bar: true, file: '/etc/rom.bin' });
-    expect(b?.boot).toEqual({ order: 2 });
+    expect(b?.boot).toEqual({ order: 1 }); // bootindex=2, the only one: libvirt's orders count from 1
   });
 
   it('warns about properties without a libvirt equivalent (x-vga)', () => {
