@@ -104,9 +104,12 @@ without a libvirt element goes to <qemu:commandline>, listed in a warning: nothi
 
 program
   .command('host')
-  .description('Show (plan) or make (apply) the qemu.conf and AppArmor changes a VM needs.')
-  .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')
-  .argument('<config>', 'the VM config')
+  .description(
+    'Show (plan), make (apply) or undo (revert) the host changes a VM needs: kernel command line, ' +
+      'vfio-pci at boot, qemu.conf and AppArmor.',
+  )
+  .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root); revert: undo them all')
+  .argument('[config]', 'the VM config (plan and apply)')
   .option('--root <dir>', 'read and write host files under DIR', '/')
   .option('--apparmor <mode>', 'auto | always | never', 'auto')
   .option('--dry-run', 'with apply: show the plan, write nothing')
@@ -115,11 +118,13 @@ program
     'after',
     `
 Examples:
-  virt-gen host plan gaming.ts              the diffs for qemu.conf and AppArmor
-  sudo virt-gen host apply gaming.ts        make them (atomic writes, one backup, locked)
-  virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built`,
+  virt-gen host plan gaming.ts              the diffs: boot loader, modprobe.d, initramfs, qemu.conf, AppArmor
+  sudo virt-gen host apply gaming.ts        make them (atomic, backed up, locked), rebuild initramfs and
+                                            boot config (update-initramfs, update-grub, ...); then reboot
+  sudo virt-gen host revert                 every file back as it was before virt-gen; says what to rebuild
+  virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built (commands are printed)`,
   )
-  .action(async (action: string, config: string, opts: import('./commands/host.js').HostCommandOptions) => {
+  .action(async (action: string, config: string | undefined, opts: import('./commands/host.js').HostCommandOptions) => {
     const { runHost } = await import('./commands/host.js');
     await runHost(action, config, opts);
   });

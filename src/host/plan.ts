@@ -5,11 +5,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { planAppArmor, readAppArmorState, type AppArmorPlan } from './apparmor.js';
+import { planBoot, type BootPlan } from './boot/index.js';
 import { unifiedDiff } from './diff.js';
 import { HostError } from './errors.js';
 import type { HostFacts } from './facts.js';
 import { backupOnce, withLock, writeFileAtomic } from './files.js';
 import { checkGroups, groupsOf, viabilityMessage } from './iommu.js';
+import { uniqueCommands, type RegenCommand } from './layer.js';
+import { planModules, type ModulesPlan } from './modules/index.js';
 import type { HostNeeds } from './needs.js';
 import { planQemuConf, QEMU_CONF, type QemuConfPlan } from './qemu-conf.js';
 import { readText, underRoot } from './read.js';
@@ -40,6 +43,11 @@ export interface HostPlan {
   aclWanted: string[];
   qemuConf?: Pick<QemuConfPlan, 'added' | 'acl' | 'defaults' | 'settings'>;
   apparmor: AppArmorPlan;
+  /** Boot-time layers (with `PlanOptions.boot`): the kernel command line and vfio-pci at boot. */
+  boot?: BootPlan;
+  modules?: ModulesPlan;
+  /** Commands that make the boot-time changes take effect (initramfs first), in order. */
+  regenerate: RegenCommand[];
 }
 
 export interface PlanOptions {
@@ -47,6 +55,8 @@ export interface PlanOptions {
   owner?: string;
   /** `always`: plan AppArmor rules even when it looks disabled (chroots, images). Default `auto`. */
   apparmor?: 'auto' | 'always' | 'never';
+  /** Also plan the boot-time layers (kernel command line, vfio-pci at boot), before the libvirt one. */
+  boot?: boolean;
 }
 
 /** `/dev/vfio/vfio` and the group nodes of the passed-through devices, then extra device nodes. */
@@ -131,7 +141,7 @@ export async function planHost(
   const viability = checkGroups(facts, needs.pciDevices)
     .filter((v) => !v.viable)
     .map(viabilityMessage);
-  return {
+  const plan: HostPlan = {
     root,
     changes,
     warnings: [...conf.warnings, ...viability],
@@ -144,6 +154,22 @@ export async function planHost(
       settings: conf.settings,
     },
     apparmor,
+    regenerate: [],
+  };
+  return opts.boot ? withBootLayers(plan, facts, needs, root) : plan;
+}
+
+/** The boot-time layers go first: the order a user prepares a host in (research/host-boot.md §0). */
+async function withBootLayers(plan: HostPlan, facts: HostFacts, needs: HostNeeds, root: string): Promise<HostPlan> {
+  const [boot, modules] = await Promise.all([planBoot(facts, needs, root), planModules(facts, needs, root)]);
+  return {
+    ...plan,
+    changes: [...boot.changes, ...modules.changes, ...plan.changes],
+    warnings: [...boot.warnings, ...modules.warnings, ...plan.warnings],
+    notes: [...boot.notes, ...modules.notes, ...plan.notes],
+    boot,
+    modules,
+    regenerate: uniqueCommands([...modules.regenerate, ...boot.regenerate]),
   };
 }
 
@@ -177,7 +203,12 @@ async function applyChange(root: string, c: FileChange, result: ApplyResult): Pr
  * Writes the planned changes under the lock. Each file is checked to be unchanged since planning, backed
  * up once, then replaced atomically. A second apply of a fresh plan writes nothing.
  */
-export async function applyHostPlan(plan: HostPlan, root: string = plan.root): Promise<ApplyResult> {
+export async function applyHostPlan(
+  plan: HostPlan,
+  root: string = plan.root,
+  /** Runs under the same lock once every file is written (record, regenerate, or put back). */
+  afterWrite?: (result: ApplyResult) => Promise<void>,
+): Promise<ApplyResult> {
   const result: ApplyResult = { written: [], backups: [] };
   if (plan.changes.length === 0) return result;
   const lockPath = underRoot(root, LOCK_PATH);
@@ -185,6 +216,7 @@ export async function applyHostPlan(plan: HostPlan, root: string = plan.root): P
     await fs.mkdir(path.dirname(lockPath), { recursive: true });
     await withLock(lockPath, async () => {
       for (const c of plan.changes) await applyChange(root, c, result);
+      if (afterWrite) await afterWrite(result);
     });
   } catch (err) {
     throw permissionError(err) ?? err;

@@ -1,0 +1,105 @@
+/**
+ * The kernel command line layer of `virt-gen host plan|apply`: the arguments this host needs
+ * (args.ts), written where its boot stack reads them (detect.ts), with the command that regenerates
+ * the boot configuration. An unknown boot stack gets the exact arguments to add by hand.
+ */
+import type { HostFacts } from '../facts.js';
+import { emptyLayer, fileChange, realChanges, type LayerPlan, type RegenCommand } from '../layer.js';
+import type { HostNeeds } from '../needs.js';
+import type { FileChange } from '../plan.js';
+import { readText } from '../read.js';
+import { argText, cmdlineWarnings, wantedArgs, type WantedArg } from './args.js';
+import { missingArgs } from './cmdline.js';
+import { detectBootStack, stackName, type BootStack } from './detect.js';
+import { editEntryOptions, editKernelCmdline, editKernelstub, editRefind, usesKernelopts } from './entries.js';
+import { dropinArgs, editGrubVariable, GRUB_DROPIN, planGrubDropin } from './grub.js';
+
+export interface BootPlan extends LayerPlan {
+  stack: BootStack;
+  /** Every argument the VM needs on the command line, whether already configured or not. */
+  wanted: string[];
+}
+
+const KERNEL_CMDLINE = '/etc/kernel/cmdline';
+
+type Read = (p: string) => Promise<string | undefined>;
+
+async function edit(read: Read, p: string, wanted: readonly WantedArg[], fn: (t: string) => string): Promise<FileChange | undefined> {
+  const before = await read(p);
+  if (before === undefined) return undefined;
+  const why = `kernel command line: ${wanted.map(argText).join(' ')}`;
+  return fileChange(p, before, fn(before), why);
+}
+
+async function entryChanges(read: Read, entries: readonly string[], wanted: readonly WantedArg[], warnings: string[]): Promise<Array<FileChange | undefined>> {
+  const out: Array<FileChange | undefined> = [];
+  for (const e of entries) {
+    const text = await read(e);
+    if (text !== undefined && usesKernelopts(text)) {
+      warnings.push(`${e}: options come from $kernelopts in grubenv; add ${wanted.map(argText).join(' ')} with grubby`);
+      continue;
+    }
+    out.push(await edit(read, e, wanted, (t) => editEntryOptions(t, wanted)));
+  }
+  return out;
+}
+
+const cmd = (argv: string[], why: string): RegenCommand => ({ argv, why });
+
+async function changesFor(stack: BootStack, read: Read, wanted: WantedArg[], plan: LayerPlan): Promise<Array<FileChange | undefined>> {
+  switch (stack.kind) {
+    case 'grub-dropin': {
+      plan.regenerate.push(cmd(['update-grub'], 'GRUB reads the drop-in when grub.cfg is regenerated'));
+      return [planGrubDropin((await read('/etc/default/grub')) ?? '', await read(GRUB_DROPIN), wanted)];
+    }
+    case 'grub':
+      plan.regenerate.push(cmd(stack.mkconfig, 'GRUB reads /etc/default/grub when grub.cfg is regenerated'));
+      return [await edit(read, '/etc/default/grub', wanted, (t) => editGrubVariable(t, 'GRUB_CMDLINE_LINUX_DEFAULT', wanted))];
+    case 'grub-bls':
+      // What `grubby --update-kernel=ALL --args=…` does: the defaults for new kernels, every entry.
+      return [
+        await edit(read, '/etc/default/grub', wanted, (t) => editGrubVariable(t, 'GRUB_CMDLINE_LINUX', wanted)),
+        await edit(read, KERNEL_CMDLINE, wanted, (t) => editKernelCmdline(t, wanted)),
+        ...(await entryChanges(read, stack.entries, wanted, plan.warnings)),
+      ];
+    case 'systemd-boot':
+      return [
+        await edit(read, KERNEL_CMDLINE, wanted, (t) => editKernelCmdline(t, wanted)),
+        ...(await entryChanges(read, stack.entries, wanted, plan.warnings)),
+      ];
+    case 'kernelstub':
+      plan.regenerate.push(cmd(['kernelstub'], 'kernelstub writes the loader entry from its configuration'));
+      return [await edit(read, stack.config, wanted, (t) => editKernelstub(t, wanted, stack.config))];
+    case 'refind':
+      return [await edit(read, stack.config, wanted, (t) => editRefind(t, wanted, stack.config))];
+    case 'unknown':
+      return [];
+  }
+}
+
+export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string): Promise<BootPlan> {
+  const read: Read = (p) => readText(root, p);
+  const stack = await detectBootStack(root);
+  const ours = stack.kind === 'grub-dropin' ? dropinArgs(await read(GRUB_DROPIN)) : [];
+  const wanted = wantedArgs(facts, needs, ours);
+  const plan: BootPlan = { ...emptyLayer(), stack, wanted: wanted.map(argText) };
+  plan.warnings.push(...cmdlineWarnings(facts, needs));
+  if (wanted.length === 0) return plan;
+  if (stack.kind === 'unknown') {
+    const missing = missingArgs(facts.cmdline ?? [], wanted);
+    if (missing.length > 0)
+      plan.warnings.push(
+        'no known boot loader configuration was found (GRUB, BootLoaderSpec entries, systemd-boot, kernelstub, ' +
+          `rEFInd): add these arguments to the kernel command line by hand: ${missing.map(argText).join(' ')}`,
+      );
+    return plan;
+  }
+  plan.changes = realChanges(await changesFor(stack, read, wanted, plan));
+  if (plan.changes.length === 0) {
+    plan.regenerate = [];
+    plan.notes.push(`kernel command line (${stackName(stack)}): already has ${plan.wanted.join(' ')}`);
+  } else {
+    plan.notes.push(`kernel command line (${stackName(stack)}): takes effect at the next boot`);
+  }
+  return plan;
+}

@@ -1,0 +1,67 @@
+/**
+ * What virt-gen changed on a host, so `virt-gen host revert` can undo exactly that: the files it
+ * created (removed on revert) and the files it changed (restored from their pristine
+ * `FILE.virt-gen.bak`, which files.ts writes once and never overwrites), plus the commands that
+ * rebuild what the next boot reads. Written under the host lock, atomically, as JSON.
+ */
+import { mkdir } from 'node:fs/promises';
+import { HostError } from './errors.js';
+import { writeFileAtomic } from './files.js';
+import type { HostPlan } from './plan.js';
+import { readText, underRoot } from './read.js';
+
+export const LEDGER_PATH = '/var/lib/virt-gen/host-files.json';
+
+export interface LedgerEntry {
+  /** Host path, e.g. `/etc/modprobe.d/virt-gen-vfio.conf`. */
+  path: string;
+  /** virt-gen created it (revert removes it); otherwise it is restored from its backup. */
+  created: boolean;
+}
+
+export interface Ledger {
+  version: 1;
+  files: LedgerEntry[];
+  /** Commands to run after the files are reverted, as argument arrays. */
+  regenerate: string[][];
+}
+
+const empty = (): Ledger => ({ version: 1, files: [], regenerate: [] });
+
+export function parseLedger(text: string | undefined): Ledger {
+  if (text === undefined) return empty();
+  try {
+    const data = JSON.parse(text) as Partial<Ledger>;
+    if (data.version === 1 && Array.isArray(data.files) && Array.isArray(data.regenerate)) return data as Ledger;
+  } catch {
+    // reported below
+  }
+  throw new HostError(
+    `${LEDGER_PATH} is not a virt-gen record of host changes: fix or remove it (nothing was changed)`,
+    'host-ledger',
+  );
+}
+
+export async function readLedger(root: string): Promise<Ledger> {
+  return parseLedger(await readText(root, LEDGER_PATH));
+}
+
+/** The ledger with this plan's files and commands added; a file keeps how virt-gen first met it. */
+export function withPlan(ledger: Ledger, plan: Pick<HostPlan, 'changes' | 'regenerate'>): Ledger {
+  const files = [...ledger.files];
+  for (const c of plan.changes) {
+    if (files.some((f) => f.path === c.path)) continue;
+    // A file virt-gen owns whole (no backup) is removed on revert, like one it created.
+    files.push({ path: c.path, created: c.before === undefined || !c.backup });
+  }
+  const regenerate = [...ledger.regenerate];
+  for (const r of plan.regenerate)
+    if (!regenerate.some((x) => x.join('\0') === r.argv.join('\0'))) regenerate.push(r.argv);
+  return { version: 1, files, regenerate };
+}
+
+export async function writeLedger(root: string, ledger: Ledger): Promise<void> {
+  const file = underRoot(root, LEDGER_PATH);
+  await mkdir(underRoot(root, '/var/lib/virt-gen'), { recursive: true, mode: 0o755 });
+  await writeFileAtomic(file, JSON.stringify(ledger, null, 2) + '\n', 0o644);
+}
