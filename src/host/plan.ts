@@ -43,7 +43,7 @@ export interface HostPlan {
   aclWanted: string[];
   qemuConf?: Pick<QemuConfPlan, 'added' | 'acl' | 'defaults' | 'settings'>;
   apparmor: AppArmorPlan;
-  /** Boot-time layers (with `PlanOptions.boot`): the kernel command line and vfio-pci at boot. */
+  /** Boot-time layers (planHostWithBoot): the kernel command line and vfio-pci at boot. */
   boot?: BootPlan;
   modules?: ModulesPlan;
   /** Commands that make the boot-time changes take effect (initramfs first), in order. */
@@ -55,8 +55,6 @@ export interface PlanOptions {
   owner?: string;
   /** `always`: plan AppArmor rules even when it looks disabled (chroots, images). Default `auto`. */
   apparmor?: 'auto' | 'always' | 'never';
-  /** Also plan the boot-time layers (kernel command line, vfio-pci at boot), before the libvirt one. */
-  boot?: boolean;
 }
 
 /** `/dev/vfio/vfio` and the group nodes of the passed-through devices, then extra device nodes. */
@@ -156,11 +154,40 @@ export async function planHost(
     apparmor,
     regenerate: [],
   };
-  return opts.boot ? withBootLayers(plan, facts, needs, root) : plan;
+  return plan;
 }
 
-/** The boot-time layers go first: the order a user prepares a host in (research/host-boot.md §0). */
-async function withBootLayers(plan: HostPlan, facts: HostFacts, needs: HostNeeds, root: string): Promise<HostPlan> {
+/** While the IOMMU is off there are no groups to allow: the libvirt layer waits for the reboot. */
+function libvirtLayerAfterReboot(root: string): HostPlan {
+  const reason = 'planned after the reboot that turns the IOMMU on (the device nodes are per IOMMU group)';
+  return {
+    root,
+    changes: [],
+    warnings: [],
+    notes: [`qemu.conf and AppArmor: ${reason}: run \`virt-gen host apply\` again then`],
+    aclWanted: [],
+    apparmor: { action: 'none', reason, rules: [] },
+    regenerate: [],
+  };
+}
+
+/**
+ * Every layer, boot-time ones first: the order a user prepares a host in (research/host-boot.md §0).
+ * A host whose IOMMU is off gets the boot layers that turn it on, and the libvirt layer after reboot.
+ */
+export async function planHostWithBoot(
+  facts: HostFacts,
+  needs: HostNeeds,
+  root: string = facts.root,
+  opts: PlanOptions = {},
+): Promise<HostPlan> {
+  let plan: HostPlan;
+  try {
+    plan = await planHost(facts, needs, root, opts);
+  } catch (err) {
+    if (!(err instanceof HostError && err.code === 'iommu-off')) throw err;
+    plan = libvirtLayerAfterReboot(root);
+  }
   const [boot, modules] = await Promise.all([planBoot(facts, needs, root), planModules(facts, needs, root)]);
   return {
     ...plan,

@@ -6,7 +6,7 @@ import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
 import { HostError } from '../../host/errors.js';
-import { planHost, type HostPlan } from '../../host/plan.js';
+import { planHostWithBoot, type HostPlan } from '../../host/plan.js';
 import { applyHost, revertHost } from '../../host/revert.js';
 
 export interface HostCommandOptions {
@@ -104,7 +104,7 @@ export async function runHost(action: string, config: string | undefined, opts: 
   if (config === undefined) throw new HostError(`host ${action}: a config file is required`, 'cli-option');
   const mode = apparmorMode(opts.apparmor);
   const { vm, facts, needs } = await buildOnHost(config, root);
-  const plan = await planHost(facts, needs, root, { owner: vm.name, apparmor: mode, boot: true });
+  const plan = await planHostWithBoot(facts, needs, root, { owner: vm.name, apparmor: mode });
   printWarnings(plan);
   if (action === 'plan' || opts.dryRun) {
     process.stdout.write(opts.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : planText(plan));

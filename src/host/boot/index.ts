@@ -18,6 +18,7 @@ export interface BootPlan extends LayerPlan {
   stack: BootStack;
   /** Every argument the VM needs on the command line, whether already configured or not. */
   wanted: string[];
+  args: WantedArg[];
 }
 
 const KERNEL_CMDLINE = '/etc/kernel/cmdline';
@@ -82,7 +83,7 @@ export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string)
   const stack = await detectBootStack(root);
   const ours = stack.kind === 'grub-dropin' ? dropinArgs(await read(GRUB_DROPIN)) : [];
   const wanted = wantedArgs(facts, needs, ours);
-  const plan: BootPlan = { ...emptyLayer(), stack, wanted: wanted.map(argText) };
+  const plan: BootPlan = { ...emptyLayer(), stack, wanted: wanted.map(argText), args: wanted };
   plan.warnings.push(...cmdlineWarnings(facts, needs));
   if (wanted.length === 0) return plan;
   if (stack.kind === 'unknown') {

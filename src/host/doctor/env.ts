@@ -8,6 +8,8 @@ import { readAppArmorState, type AppArmorState } from '../apparmor.js';
 import { HostError } from '../errors.js';
 import { readDeviceNode, type DeviceNodeFacts, type HostFacts } from '../facts.js';
 import type { HostNeeds } from '../needs.js';
+import { planBoot, type BootPlan } from '../boot/index.js';
+import { planModules, type ModulesPlan } from '../modules/index.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
 import { QEMU_CONF } from '../qemu-conf.js';
 import { listDir, pathExists, readText, readTrimmed, underRoot } from '../read.js';
@@ -42,6 +44,8 @@ export interface DoctorEnv {
   plan?: HostPlan;
   planError?: { message: string; code?: string };
   libvirt?: LibvirtStatus;
+  /** The boot-time layers planned for `needs`: configured (no change left) or not. */
+  bootTime?: { boot: BootPlan; modules: ModulesPlan };
 }
 
 async function readRom(root: string, p: string): Promise<RomFile> {
@@ -74,6 +78,21 @@ async function tryPlan(
   } catch (err) {
     if (err instanceof HostError) return { planError: { message: err.message, code: err.code } };
     return { planError: { message: err instanceof Error ? err.message : String(err) } };
+  }
+}
+
+/** The boot-time plans, or nothing when a boot file cannot be read as expected (plan names the error). */
+async function readBootTime(
+  facts: HostFacts,
+  needs: HostNeeds,
+  root: string,
+): Promise<DoctorEnv['bootTime']> {
+  try {
+    const [boot, modules] = await Promise.all([planBoot(facts, needs, root), planModules(facts, needs, root)]);
+    return { boot, modules };
+  } catch (err) {
+    if (err instanceof HostError) return undefined;
+    throw err;
   }
 }
 
@@ -114,6 +133,7 @@ export async function readDoctorEnv(
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
+  if (needs) env.bootTime = await readBootTime(facts, needs, root);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));
   return env;
