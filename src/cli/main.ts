@@ -124,10 +124,16 @@ Examples:
   sudo virt-gen host revert                 every file back as it was before virt-gen; says what to rebuild
   virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built (commands are printed)`,
   )
-  .action(async (action: string, config: string | undefined, opts: import('./commands/host.js').HostCommandOptions) => {
-    const { runHost } = await import('./commands/host.js');
-    await runHost(action, config, opts);
-  });
+  .action(
+    async (
+      action: string,
+      config: string | undefined,
+      opts: import('./commands/host.js').HostCommandOptions,
+    ) => {
+      const { runHost } = await import('./commands/host.js');
+      await runHost(action, config, opts);
+    },
+  );
 
 program
   .command('doctor')

@@ -32,7 +32,8 @@ export function parseLedger(text: string | undefined): Ledger {
   if (text === undefined) return empty();
   try {
     const data = JSON.parse(text) as Partial<Ledger>;
-    if (data.version === 1 && Array.isArray(data.files) && Array.isArray(data.regenerate)) return data as Ledger;
+    if (data.version === 1 && Array.isArray(data.files) && Array.isArray(data.regenerate))
+      return data as Ledger;
   } catch {
     // reported below
   }

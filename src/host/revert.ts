@@ -17,7 +17,12 @@ export interface HostApplyResult extends ApplyResult {
 }
 
 /** Undoes this run's writes: files back to `before` (or removed), this run's backups and ledger too. */
-async function putBack(root: string, plan: HostPlan, result: ApplyResult, ledgerBefore?: string): Promise<void> {
+async function putBack(
+  root: string,
+  plan: HostPlan,
+  result: ApplyResult,
+  ledgerBefore?: string,
+): Promise<void> {
   for (const c of [...plan.changes].reverse()) {
     const file = underRoot(root, c.path);
     if (!result.written.includes(file)) continue;
@@ -35,7 +40,9 @@ function failureMessage(runs: readonly RegenRun[]): string {
   const done = runs.filter((r) => r.ok).map((r) => r.argv.join(' '));
   return (
     `${describeFailure(failed)}; every file virt-gen wrote is back as it was, nothing else changed` +
-    (done.length > 0 ? `, except that ${done.join(', ')} already ran: run it again to rebuild from the restored files` : '') +
+    (done.length > 0
+      ? `, except that ${done.join(', ')} already ran: run it again to rebuild from the restored files`
+      : '') +
     '. Fix the cause shown above and apply again.'
   );
 }
@@ -44,7 +51,11 @@ function failureMessage(runs: readonly RegenRun[]): string {
  * Writes the plan (files.ts: lock, backups, atomic), records it for revert, then, on the live host,
  * runs the regeneration commands; a failing one puts every file back.
  */
-export async function applyHost(plan: HostPlan, root: string, show: (line: string) => void): Promise<HostApplyResult> {
+export async function applyHost(
+  plan: HostPlan,
+  root: string,
+  show: (line: string) => void,
+): Promise<HostApplyResult> {
   let runs: RegenRun[] | undefined;
   const result = await applyHostPlan(plan, root, async (written) => {
     const ledgerBefore = await readText(root, LEDGER_PATH);

@@ -36,7 +36,11 @@ function planJson(plan: HostPlan): unknown {
     aclWanted: plan.aclWanted,
     boot: plan.boot ? { stack: plan.boot.stack.kind, wanted: plan.boot.wanted } : undefined,
     vfioAtBoot: plan.modules
-      ? { needed: plan.modules.needed, ids: plan.modules.binding.ids, softdeps: plan.modules.binding.softdeps }
+      ? {
+          needed: plan.modules.needed,
+          ids: plan.modules.binding.ids,
+          softdeps: plan.modules.binding.softdeps,
+        }
       : undefined,
     regenerate: plan.regenerate.map((r) => r.argv),
     qemuConf: plan.qemuConf,
@@ -95,7 +99,11 @@ function printApplied(plan: HostPlan, written: string[], backups: string[], ran:
   }
 }
 
-export async function runHost(action: string, config: string | undefined, opts: HostCommandOptions): Promise<void> {
+export async function runHost(
+  action: string,
+  config: string | undefined,
+  opts: HostCommandOptions,
+): Promise<void> {
   if (action !== 'plan' && action !== 'apply' && action !== 'revert') {
     throw new HostError(`host ${action}: expected "plan", "apply" or "revert"`, 'cli-option');
   }
@@ -122,8 +130,7 @@ export async function runHost(action: string, config: string | undefined, opts: 
     return;
   }
   printApplied(plan, result.written, result.backups, result.runs !== undefined);
-  for (const r of reload?.runs ?? [])
-    say(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}`);
+  for (const r of reload?.runs ?? []) say(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}`);
   if (reload?.skipped) say(`AppArmor reload skipped: ${reload.skipped}`);
   for (const n of plan.notes) say(`note: ${n}`);
 }

@@ -50,9 +50,11 @@ async function hasLoaderConf(root: string): Promise<boolean> {
 
 /** ID and ID_LIKE of /etc/os-release (or /usr/lib/os-release), lower case. */
 export async function osIds(root: string): Promise<string[]> {
-  const text = (await readText(root, '/etc/os-release')) ?? (await readText(root, '/usr/lib/os-release')) ?? '';
+  const text =
+    (await readText(root, '/etc/os-release')) ?? (await readText(root, '/usr/lib/os-release')) ?? '';
   const ids: string[] = [];
-  for (const m of text.matchAll(/^(ID|ID_LIKE)=["']?([^"'\n]*)["']?$/gm)) ids.push(...(m[2] ?? '').split(/\s+/));
+  for (const m of text.matchAll(/^(ID|ID_LIKE)=["']?([^"'\n]*)["']?$/gm))
+    ids.push(...(m[2] ?? '').split(/\s+/));
   return ids.filter((id) => id !== '').map((id) => id.toLowerCase());
 }
 

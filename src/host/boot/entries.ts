@@ -32,7 +32,10 @@ export function editKernelCmdline(text: string, wanted: readonly WantedArg[]): s
 export function editRefind(text: string, wanted: readonly WantedArg[], file: string): string {
   const m = /^([ \t]*"[^"]*"[ \t]+")([^"]*)(".*)$/m.exec(text);
   if (!m || m.index === undefined) {
-    throw new HostError(`${file}: no line of the form "label" "options" to add kernel arguments to`, 'boot-refind');
+    throw new HostError(
+      `${file}: no line of the form "label" "options" to add kernel arguments to`,
+      'boot-refind',
+    );
   }
   const line = `${m[1] ?? ''}${setArgs(m[2] ?? '', wanted)}${m[3] ?? ''}`;
   return text.slice(0, m.index) + line + text.slice(m.index + m[0].length);
@@ -57,13 +60,18 @@ export function editKernelstub(text: string, wanted: readonly WantedArg[], file:
   try {
     config = JSON.parse(text) as KernelstubConfig;
   } catch (err) {
-    throw new HostError(`${file}: not valid JSON (${(err as Error).message}); fix it first`, 'boot-kernelstub');
+    throw new HostError(
+      `${file}: not valid JSON (${(err as Error).message}); fix it first`,
+      'boot-kernelstub',
+    );
   }
   const options = config.user?.kernel_options;
   if (!config.user || !Array.isArray(options) || options.some((o) => typeof o !== 'string')) {
     throw new HostError(`${file}: no "user": { "kernel_options": [...] } list to add to`, 'boot-kernelstub');
   }
-  const edited = setArgs((options as string[]).join(' '), wanted).split(/\s+/).filter((w) => w !== '');
+  const edited = setArgs((options as string[]).join(' '), wanted)
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (edited.join(' ') === options.join(' ')) return text;
   config.user.kernel_options = edited;
   return JSON.stringify(config, null, jsonIndent(text)) + (text.endsWith('\n') ? '\n' : '');

@@ -12,7 +12,8 @@ import { missingArgs, setArgs } from './cmdline.js';
 
 export const GRUB_DROPIN = '/etc/default/grub.d/60-virt-gen.cfg';
 
-const assignment = (name: string): RegExp => new RegExp(`^(\\s*(?:export\\s+)?${name}=)(["']?)(.*)\\2\\s*$`, 'gm');
+const assignment = (name: string): RegExp =>
+  new RegExp(`^(\\s*(?:export\\s+)?${name}=)(["']?)(.*)\\2\\s*$`, 'gm');
 
 /** The value of the last assignment of a shell variable in a GRUB defaults file. */
 export function grubVariable(text: string, name: string): string | undefined {

@@ -11,7 +11,13 @@ import { readText } from '../read.js';
 import { argText, cmdlineWarnings, wantedArgs, type WantedArg } from './args.js';
 import { missingArgs } from './cmdline.js';
 import { detectBootStack, stackName, type BootStack } from './detect.js';
-import { editEntryOptions, editKernelCmdline, editKernelstub, editRefind, usesKernelopts } from './entries.js';
+import {
+  editEntryOptions,
+  editKernelCmdline,
+  editKernelstub,
+  editRefind,
+  usesKernelopts,
+} from './entries.js';
 import { dropinArgs, editGrubVariable, GRUB_DROPIN, planGrubDropin } from './grub.js';
 
 export interface BootPlan extends LayerPlan {
@@ -25,19 +31,31 @@ const KERNEL_CMDLINE = '/etc/kernel/cmdline';
 
 type Read = (p: string) => Promise<string | undefined>;
 
-async function edit(read: Read, p: string, wanted: readonly WantedArg[], fn: (t: string) => string): Promise<FileChange | undefined> {
+async function edit(
+  read: Read,
+  p: string,
+  wanted: readonly WantedArg[],
+  fn: (t: string) => string,
+): Promise<FileChange | undefined> {
   const before = await read(p);
   if (before === undefined) return undefined;
   const why = `kernel command line: ${wanted.map(argText).join(' ')}`;
   return fileChange(p, before, fn(before), why);
 }
 
-async function entryChanges(read: Read, entries: readonly string[], wanted: readonly WantedArg[], warnings: string[]): Promise<Array<FileChange | undefined>> {
+async function entryChanges(
+  read: Read,
+  entries: readonly string[],
+  wanted: readonly WantedArg[],
+  warnings: string[],
+): Promise<Array<FileChange | undefined>> {
   const out: Array<FileChange | undefined> = [];
   for (const e of entries) {
     const text = await read(e);
     if (text !== undefined && usesKernelopts(text)) {
-      warnings.push(`${e}: options come from $kernelopts in grubenv; add ${wanted.map(argText).join(' ')} with grubby`);
+      warnings.push(
+        `${e}: options come from $kernelopts in grubenv; add ${wanted.map(argText).join(' ')} with grubby`,
+      );
       continue;
     }
     out.push(await edit(read, e, wanted, (t) => editEntryOptions(t, wanted)));
@@ -47,7 +65,12 @@ async function entryChanges(read: Read, entries: readonly string[], wanted: read
 
 const cmd = (argv: string[], why: string): RegenCommand => ({ argv, why });
 
-async function changesFor(stack: BootStack, read: Read, wanted: WantedArg[], plan: LayerPlan): Promise<Array<FileChange | undefined>> {
+async function changesFor(
+  stack: BootStack,
+  read: Read,
+  wanted: WantedArg[],
+  plan: LayerPlan,
+): Promise<Array<FileChange | undefined>> {
   switch (stack.kind) {
     case 'grub-dropin': {
       plan.regenerate.push(cmd(['update-grub'], 'GRUB reads the drop-in when grub.cfg is regenerated'));
@@ -55,11 +78,17 @@ async function changesFor(stack: BootStack, read: Read, wanted: WantedArg[], pla
     }
     case 'grub':
       plan.regenerate.push(cmd(stack.mkconfig, 'GRUB reads /etc/default/grub when grub.cfg is regenerated'));
-      return [await edit(read, '/etc/default/grub', wanted, (t) => editGrubVariable(t, 'GRUB_CMDLINE_LINUX_DEFAULT', wanted))];
+      return [
+        await edit(read, '/etc/default/grub', wanted, (t) =>
+          editGrubVariable(t, 'GRUB_CMDLINE_LINUX_DEFAULT', wanted),
+        ),
+      ];
     case 'grub-bls':
       // What `grubby --update-kernel=ALL --args=…` does: the defaults for new kernels, every entry.
       return [
-        await edit(read, '/etc/default/grub', wanted, (t) => editGrubVariable(t, 'GRUB_CMDLINE_LINUX', wanted)),
+        await edit(read, '/etc/default/grub', wanted, (t) =>
+          editGrubVariable(t, 'GRUB_CMDLINE_LINUX', wanted),
+        ),
         await edit(read, KERNEL_CMDLINE, wanted, (t) => editKernelCmdline(t, wanted)),
         ...(await entryChanges(read, stack.entries, wanted, plan.warnings)),
       ];

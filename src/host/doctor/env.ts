@@ -88,7 +88,10 @@ async function readBootTime(
   root: string,
 ): Promise<DoctorEnv['bootTime']> {
   try {
-    const [boot, modules] = await Promise.all([planBoot(facts, needs, root), planModules(facts, needs, root)]);
+    const [boot, modules] = await Promise.all([
+      planBoot(facts, needs, root),
+      planModules(facts, needs, root),
+    ]);
     return { boot, modules };
   } catch (err) {
     if (err instanceof HostError) return undefined;

@@ -6,7 +6,13 @@ import type { HostFacts } from '../facts.js';
 import { emptyLayer, realChanges, type LayerPlan } from '../layer.js';
 import type { HostNeeds } from '../needs.js';
 import { planInitramfs, type InitramfsTool } from './initramfs.js';
-import { driverctlChanges, driverctlInstalled, modprobeChange, readVfioBinding, type VfioBinding } from './vfio.js';
+import {
+  driverctlChanges,
+  driverctlInstalled,
+  modprobeChange,
+  readVfioBinding,
+  type VfioBinding,
+} from './vfio.js';
 
 export interface ModulesPlan extends LayerPlan {
   binding: VfioBinding;
@@ -22,7 +28,7 @@ function bootGpuWarning(b: VfioBinding): string[] {
       (f) =>
         `${f.name} is the boot GPU: the firmware draws the boot screen and the host console on it. Once vfio-pci ` +
         'claims it at boot the host shows nothing on it (no boot messages, no text console, no desktop there), ' +
-        "and vfio-pci may fail with \"BAR 0: can't reserve\" while the firmware framebuffer holds it: add " +
+        'and vfio-pci may fail with "BAR 0: can\'t reserve" while the firmware framebuffer holds it: add ' +
         'video=efifb:off (or initcall_blacklist=sysfb_init) to the kernel command line, or move the host to another GPU.',
     );
 }

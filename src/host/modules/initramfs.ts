@@ -30,7 +30,8 @@ export interface InitramfsPlan {
 export async function detectInitramfs(root: string): Promise<InitramfsTool> {
   if (await pathExists(root, MKINITCPIO_CONF)) return 'mkinitcpio';
   if (await pathExists(root, '/etc/initramfs-tools')) return 'initramfs-tools';
-  if ((await pathExists(root, '/etc/dracut.conf')) || (await pathExists(root, '/etc/dracut.conf.d'))) return 'dracut';
+  if ((await pathExists(root, '/etc/dracut.conf')) || (await pathExists(root, '/etc/dracut.conf.d')))
+    return 'dracut';
   return 'unknown';
 }
 
@@ -58,7 +59,10 @@ function initramfsTools(before: string | undefined): FileChange | undefined {
 /** The words of the last `MODULES=(...)` of a mkinitcpio.conf. */
 export function mkinitcpioModules(text: string): string[] {
   const hits = [...text.matchAll(/^MODULES=\(([^)]*)\)/gm)];
-  return (hits[hits.length - 1]?.[1] ?? '').split(/\s+/).filter((w) => w !== '').map((w) => norm(w.replace(/["']/g, '')));
+  return (hits[hits.length - 1]?.[1] ?? '')
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .map((w) => norm(w.replace(/["']/g, '')));
 }
 
 export const MKINITCPIO_DROPIN_TEXT =
@@ -80,10 +84,17 @@ async function mkinitcpio(root: string, warnings: string[]): Promise<FileChange 
   if (VFIO_MODULES.every((m) => mkinitcpioModules(main).includes(m))) return undefined;
   const presets = await presetsWithConfig(root);
   if (presets.length === 0) {
-    return fileChange(MKINITCPIO_DROPIN, await readText(root, MKINITCPIO_DROPIN), MKINITCPIO_DROPIN_TEXT, WHY);
+    return fileChange(
+      MKINITCPIO_DROPIN,
+      await readText(root, MKINITCPIO_DROPIN),
+      MKINITCPIO_DROPIN_TEXT,
+      WHY,
+    );
   }
   // A preset names the config file: drop-ins are skipped, so the main file's MODULES is edited.
-  warnings.push(`${presets.join(', ')} name a config file: mkinitcpio skips drop-ins, so ${MKINITCPIO_CONF} is edited`);
+  warnings.push(
+    `${presets.join(', ')} name a config file: mkinitcpio skips drop-ins, so ${MKINITCPIO_CONF} is edited`,
+  );
   const missing = VFIO_MODULES.filter((m) => !mkinitcpioModules(main).includes(m));
   const hits = [...main.matchAll(/^MODULES=\(/gm)];
   const at = hits[hits.length - 1]?.index;
@@ -91,7 +102,10 @@ async function mkinitcpio(root: string, warnings: string[]): Promise<FileChange 
   const after =
     at === undefined
       ? `${main}${main.endsWith('\n') || main === '' ? '' : '\n'}MODULES=(${missing.join(' ')})\n`
-      : main.slice(0, at + open) + missing.join(' ') + (main[at + open] === ')' ? '' : ' ') + main.slice(at + open);
+      : main.slice(0, at + open) +
+        missing.join(' ') +
+        (main[at + open] === ')' ? '' : ' ') +
+        main.slice(at + open);
   return fileChange(MKINITCPIO_CONF, main, after, WHY);
 }
 
@@ -101,7 +115,10 @@ export const DRACUT_DROPIN_TEXT =
   `install_items+=" ${MODPROBE_FILE} "\n`;
 
 const REGEN: Record<Exclude<InitramfsTool, 'unknown'>, RegenCommand> = {
-  'initramfs-tools': { argv: ['update-initramfs', '-u', '-k', 'all'], why: 'rebuild every initramfs with vfio-pci' },
+  'initramfs-tools': {
+    argv: ['update-initramfs', '-u', '-k', 'all'],
+    why: 'rebuild every initramfs with vfio-pci',
+  },
   mkinitcpio: { argv: ['mkinitcpio', '-P'], why: 'rebuild every preset with vfio-pci' },
   dracut: { argv: ['dracut', '-f', '--regenerate-all'], why: 'rebuild every initramfs with vfio-pci' },
 };
@@ -122,5 +139,10 @@ export async function planInitramfs(root: string): Promise<InitramfsPlan> {
     );
   }
   // The modprobe.d file goes into the image too: it is rebuilt whenever the binding is planned.
-  return { tool, changes: change ? [change] : [], regenerate: tool === 'unknown' ? [] : [REGEN[tool]], warnings };
+  return {
+    tool,
+    changes: change ? [change] : [],
+    regenerate: tool === 'unknown' ? [] : [REGEN[tool]],
+    warnings,
+  };
 }

@@ -37,7 +37,9 @@ export function cardFunctions(facts: HostFacts, needs: HostNeeds): PciDevice[] {
 }
 
 export function parseOurModprobe(text: string): { ids: string[]; softdeps: string[] } {
-  const ids = [...text.matchAll(/^options\s+vfio[-_]pci\s+.*\bids=(\S+)/gm)].flatMap((m) => (m[1] ?? '').split(','));
+  const ids = [...text.matchAll(/^options\s+vfio[-_]pci\s+.*\bids=(\S+)/gm)].flatMap((m) =>
+    (m[1] ?? '').split(','),
+  );
   const softdeps = [...text.matchAll(/^softdep\s+(\S+)\s+pre:\s+vfio[-_]pci\s*$/gm)].map((m) => m[1] ?? '');
   return { ids: ids.filter((i) => i !== ''), softdeps: softdeps.filter((s) => s !== '') };
 }
@@ -49,7 +51,11 @@ async function moduleOf(root: string, driver: string): Promise<string> {
 
 const union = (a: readonly string[], b: readonly string[]): string[] => [...new Set([...a, ...b])].sort();
 
-export async function readVfioBinding(facts: HostFacts, needs: HostNeeds, root: string): Promise<VfioBinding> {
+export async function readVfioBinding(
+  facts: HostFacts,
+  needs: HostNeeds,
+  root: string,
+): Promise<VfioBinding> {
   const functions = cardFunctions(facts, needs);
   const held = functions.filter((d) => d.driver !== undefined && !FREE_DRIVERS.has(d.driver));
   const others = facts.pci.filter((d) => !functions.includes(d));
@@ -81,7 +87,12 @@ export function modprobeText(b: VfioBinding): string {
 export async function modprobeChange(b: VfioBinding, root: string): Promise<FileChange> {
   const before = await readText(root, MODPROBE_FILE);
   const held = b.held.map((d) => `${d.name} (${d.driver ?? ''})`).join(', ');
-  return fileChange(MODPROBE_FILE, before, modprobeText(b), `vfio-pci at boot: ${held || 'kept from an earlier apply'}`);
+  return fileChange(
+    MODPROBE_FILE,
+    before,
+    modprobeText(b),
+    `vfio-pci at boot: ${held || 'kept from an earlier apply'}`,
+  );
 }
 
 /** driverctl's saved override for one function: the file holds the driver name. */

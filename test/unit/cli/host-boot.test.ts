@@ -55,13 +55,21 @@ interface Case {
 const CASES: Case[] = [
   {
     distro: 'debian12',
-    files: ['/etc/default/grub.d/60-virt-gen.cfg', '/etc/modprobe.d/virt-gen-vfio.conf', '/etc/initramfs-tools/modules'],
+    files: [
+      '/etc/default/grub.d/60-virt-gen.cfg',
+      '/etc/modprobe.d/virt-gen-vfio.conf',
+      '/etc/initramfs-tools/modules',
+    ],
     args: 'iommu=pt',
     commands: ['update-initramfs -u -k all', 'update-grub'],
   },
   {
     distro: 'ubuntu2404',
-    files: ['/etc/default/grub.d/60-virt-gen.cfg', '/etc/modprobe.d/virt-gen-vfio.conf', '/etc/initramfs-tools/modules'],
+    files: [
+      '/etc/default/grub.d/60-virt-gen.cfg',
+      '/etc/modprobe.d/virt-gen-vfio.conf',
+      '/etc/initramfs-tools/modules',
+    ],
     args: 'iommu=pt',
     commands: ['update-initramfs -u -k all', 'update-grub'],
   },
@@ -90,7 +98,11 @@ const CASES: Case[] = [
   },
   {
     distro: 'popos',
-    files: ['/etc/kernelstub/configuration', '/etc/modprobe.d/virt-gen-vfio.conf', '/etc/initramfs-tools/modules'],
+    files: [
+      '/etc/kernelstub/configuration',
+      '/etc/modprobe.d/virt-gen-vfio.conf',
+      '/etc/initramfs-tools/modules',
+    ],
     args: 'intel_iommu=on iommu=pt',
     commands: ['update-initramfs -u -k all', 'kernelstub'],
   },
@@ -131,7 +143,9 @@ describe.each(CASES)('$distro, never prepared', ({ distro, files, args, commands
   it('doctor says reboot pending for the command line and the binding', () => {
     const r = virtGen(['doctor', config, '--root', root]);
     expect(r.stdout).toMatch(new RegExp(`WARN  reboot pending: ${args} is configured`));
-    expect(r.stdout).toContain('WARN  reboot pending: 0000:01:00.0 is configured for vfio-pci at boot but is bound to');
+    expect(r.stdout).toContain(
+      'WARN  reboot pending: 0000:01:00.0 is configured for vfio-pci at boot but is bound to',
+    );
   });
 
   it('revert puts every byte back and says what to regenerate', async () => {
@@ -148,7 +162,13 @@ describe('what apply writes, read by the programs that read it at boot', () => {
     expect(host(['apply', config, '--root', root]).status).toBe(0);
     const dropin = path.join(root, 'etc/default/grub.d/60-virt-gen.cfg');
     expect(run('bash', ['-n', dropin]).status).toBe(0);
-    const r = run('bash', ['-c', '. "$1"; . "$2"; printf %s "$GRUB_CMDLINE_LINUX_DEFAULT"', '_', path.join(root, 'etc/default/grub'), dropin]);
+    const r = run('bash', [
+      '-c',
+      '. "$1"; . "$2"; printf %s "$GRUB_CMDLINE_LINUX_DEFAULT"',
+      '_',
+      path.join(root, 'etc/default/grub'),
+      dropin,
+    ]);
     expect(r.stdout).toBe('quiet iommu=pt');
   });
 
@@ -179,7 +199,12 @@ describe('what apply writes, read by the programs that read it at boot', () => {
     const r = run('bash', ['-c', '. "$1"; printf "%s|%s" "$force_drivers" "$install_items"', '_', dracut]);
     expect(r.stdout).toBe(' vfio_pci vfio vfio_iommu_type1 | /etc/modprobe.d/virt-gen-vfio.conf ');
     const words = 'iommu=pt default_hugepagesz=1G hugepagesz=1G hugepages=8';
-    const grub = run('bash', ['-c', '. "$1"; printf %s "$GRUB_CMDLINE_LINUX"', '_', path.join(root, 'etc/default/grub')]);
+    const grub = run('bash', [
+      '-c',
+      '. "$1"; printf %s "$GRUB_CMDLINE_LINUX"',
+      '_',
+      path.join(root, 'etc/default/grub'),
+    ]);
     expect(grub.stdout).toBe(`rootflags=subvol=root rhgb quiet ${words}`);
     for (const e of ['6a9b-0-rescue.conf', '6a9b-6.8.5-301.fc40.x86_64.conf']) {
       expect(await readRootFile(root, `/boot/loader/entries/${e}`)).toContain(
@@ -190,11 +215,24 @@ describe('what apply writes, read by the programs that read it at boot', () => {
 
   it('Pop!_OS: kernelstub gets the options in user.kernel_options, the rest of the JSON unchanged', async () => {
     const root = await distroRoot('popos');
-    const before = JSON.parse(await readRootFile(root, '/etc/kernelstub/configuration')) as Record<string, Record<string, unknown>>;
+    const before = JSON.parse(await readRootFile(root, '/etc/kernelstub/configuration')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(host(['apply', config, '--root', root]).status).toBe(0);
     const after = JSON.parse(await readRootFile(root, '/etc/kernelstub/configuration')) as typeof before;
-    expect(after.user?.kernel_options).toEqual(['quiet', 'loglevel=0', 'systemd.show_status=false', 'splash', 'intel_iommu=on', 'iommu=pt']);
-    expect({ ...after, user: { ...after.user, kernel_options: [] } }).toEqual({ ...before, user: { ...before.user, kernel_options: [] } });
+    expect(after.user?.kernel_options).toEqual([
+      'quiet',
+      'loglevel=0',
+      'systemd.show_status=false',
+      'splash',
+      'intel_iommu=on',
+      'iommu=pt',
+    ]);
+    expect({ ...after, user: { ...after.user, kernel_options: [] } }).toEqual({
+      ...before,
+      user: { ...before.user, kernel_options: [] },
+    });
   });
 });
 
@@ -204,7 +242,10 @@ describe('regeneration commands (stubs on PATH, as if the root were /)', () => {
     const log = path.join(bin, 'log');
     for (const name of ['update-initramfs', 'update-grub']) {
       const code = fail.includes(name) ? 1 : 0;
-      await writeFile(path.join(bin, name), `#!/bin/sh\necho "$0 $*" >> "${log}"\necho "${name} says hello"\nexit ${code}\n`);
+      await writeFile(
+        path.join(bin, name),
+        `#!/bin/sh\necho "$0 $*" >> "${log}"\necho "${name} says hello"\nexit ${code}\n`,
+      );
       await chmod(path.join(bin, name), 0o755);
     }
     return { bin, log };
@@ -219,7 +260,9 @@ describe('regeneration commands (stubs on PATH, as if the root were /)', () => {
     const { bin, log } = await stubs([]);
     const r = host(['apply', config, '--root', root], env(bin));
     expect(r.status).toBe(0);
-    expect((await readFile(log, 'utf8')).replaceAll(`${bin}/`, '')).toBe('update-initramfs -u -k all\nupdate-grub \n');
+    expect((await readFile(log, 'utf8')).replaceAll(`${bin}/`, '')).toBe(
+      'update-initramfs -u -k all\nupdate-grub \n',
+    );
     expect(r.stdout).toContain('running: update-initramfs -u -k all\nupdate-initramfs says hello\n');
     expect(r.stdout).not.toContain('now run');
   });
@@ -230,7 +273,9 @@ describe('regeneration commands (stubs on PATH, as if the root were /)', () => {
     const { bin } = await stubs(['update-grub']);
     const r = host(['apply', config, '--root', root], env(bin));
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('update-grub exited with status 1; every file virt-gen wrote is back as it was');
+    expect(r.stderr).toContain(
+      'update-grub exited with status 1; every file virt-gen wrote is back as it was',
+    );
     expect(r.stderr).toContain('update-initramfs -u -k all already ran: run it again');
     const now = await snapshot(root);
     now.delete(path.join('run', 'lock', 'virt-gen.lock'));

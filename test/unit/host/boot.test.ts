@@ -49,29 +49,38 @@ describe('kernel arguments this host needs', () => {
 });
 
 describe('token-level edits', () => {
-  const want = (key: string, value: string, keepUserValue = false) => ({ key, value, keepUserValue, why: '' });
+  const want = (key: string, value: string, keepUserValue = false) => ({
+    key,
+    value,
+    keepUserValue,
+    why: '',
+  });
 
   it('appends what is missing, replaces a contrary value, keeps a user choice and every other byte', () => {
     expect(setArgs('quiet  splash', [want('intel_iommu', 'on'), want('iommu', 'pt', true)])).toBe(
       'quiet  splash intel_iommu=on iommu=pt',
     );
-    expect(setArgs('a intel_iommu=off  b iommu=nopt', [want('intel_iommu', 'on'), want('iommu', 'pt', true)])).toBe(
-      'a intel_iommu=on  b iommu=nopt',
-    );
+    expect(
+      setArgs('a intel_iommu=off  b iommu=nopt', [want('intel_iommu', 'on'), want('iommu', 'pt', true)]),
+    ).toBe('a intel_iommu=on  b iommu=nopt');
     expect(setArgs('', [want('iommu', 'pt')])).toBe('iommu=pt');
     expect(setArgs('x iommu=pt', [want('iommu', 'pt')])).toBe('x iommu=pt');
   });
 
   it('GRUB: the last assignment is edited, quotes kept; a missing variable is added', () => {
-    const text = "A=1\nGRUB_CMDLINE_LINUX_DEFAULT='quiet'\n# c\nGRUB_CMDLINE_LINUX_DEFAULT='quiet splash'\nB=2\n";
+    const text =
+      "A=1\nGRUB_CMDLINE_LINUX_DEFAULT='quiet'\n# c\nGRUB_CMDLINE_LINUX_DEFAULT='quiet splash'\nB=2\n";
     expect(editGrubVariable(text, 'GRUB_CMDLINE_LINUX_DEFAULT', [want('iommu', 'pt')])).toBe(
       "A=1\nGRUB_CMDLINE_LINUX_DEFAULT='quiet'\n# c\nGRUB_CMDLINE_LINUX_DEFAULT='quiet splash iommu=pt'\nB=2\n",
     );
-    expect(editGrubVariable('A=1', 'GRUB_CMDLINE_LINUX', [want('iommu', 'pt')])).toBe('A=1\nGRUB_CMDLINE_LINUX="iommu=pt"\n');
+    expect(editGrubVariable('A=1', 'GRUB_CMDLINE_LINUX', [want('iommu', 'pt')])).toBe(
+      'A=1\nGRUB_CMDLINE_LINUX="iommu=pt"\n',
+    );
   });
 
   it('rEFInd: the first line gets the arguments', () => {
-    const text = '"Boot with standard options"  "ro root=UUID=1 quiet"\n"Boot to single-user mode"  "ro single"\n';
+    const text =
+      '"Boot with standard options"  "ro root=UUID=1 quiet"\n"Boot to single-user mode"  "ro single"\n';
     expect(editRefind(text, [want('iommu', 'pt')], '/boot/refind_linux.conf')).toBe(
       '"Boot with standard options"  "ro root=UUID=1 quiet iommu=pt"\n"Boot to single-user mode"  "ro single"\n',
     );
@@ -105,7 +114,11 @@ describe('boot stack detection', () => {
   it('Arch GRUB (no drop-ins): /etc/default/grub is edited, grub-mkconfig regenerates', async () => {
     const root = await distroRoot('arch');
     await rm(path.join(root, 'boot/loader'), { recursive: true });
-    await putFile(root, '/etc/default/grub', 'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"\nGRUB_CMDLINE_LINUX=""\n');
+    await putFile(
+      root,
+      '/etc/default/grub',
+      'GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet"\nGRUB_CMDLINE_LINUX=""\n',
+    );
     const plan = await planBoot(await readHostFacts(root), NEEDS, root);
     expect(plan.changes.map((c) => c.path)).toEqual(['/etc/default/grub']);
     expect(plan.changes[0]?.after).toContain('GRUB_CMDLINE_LINUX_DEFAULT="loglevel=3 quiet iommu=pt"\n');
@@ -116,7 +129,8 @@ describe('boot stack detection', () => {
 describe('vfio-pci at boot', () => {
   it('a card no host driver holds needs nothing at boot', async () => {
     const root = await distroRoot('debian12');
-    for (const f of ['0000:01:00.0', '0000:01:00.1']) await rm(path.join(root, `sys/bus/pci/devices/${f}/driver`));
+    for (const f of ['0000:01:00.0', '0000:01:00.1'])
+      await rm(path.join(root, `sys/bus/pci/devices/${f}/driver`));
     const plan = await planModules(await readHostFacts(root), NEEDS, root);
     expect(plan.needed).toBe(false);
     expect(plan.changes).toEqual([]);
@@ -125,7 +139,10 @@ describe('vfio-pci at boot', () => {
 
   it('two identical cards: the passed one is bound by address (driverctl), not by id', async () => {
     const root = await distroRoot('debian12');
-    for (const [f, id] of [['0000:02:00.0', '0x2684'], ['0000:02:00.1', '0x22ba']] as const) {
+    for (const [f, id] of [
+      ['0000:02:00.0', '0x2684'],
+      ['0000:02:00.1', '0x22ba'],
+    ] as const) {
       await putFile(root, `/sys/bus/pci/devices/${f}/vendor`, '0x10de\n');
       await putFile(root, `/sys/bus/pci/devices/${f}/device`, `${id}\n`);
       await putFile(root, `/sys/bus/pci/devices/${f}/class`, '0x030000\n');

@@ -80,7 +80,11 @@ export const DISTROS: Record<string, DistroHost> = {
     cpu: 'AuthenticAMD',
     iommu: true,
     cmdline: 'BOOT_IMAGE=/vmlinuz-6.8.0-31-generic root=UUID=5d1c ro quiet splash vt.handoff=7',
-    pci: [{ ...AMD_GPU[0], addr: '0000:0c:00.0', bootVga: true } as Fn, { ...(AMD_GPU[1] as Fn), addr: '0000:0c:00.1' }, ...NVIDIA],
+    pci: [
+      { ...AMD_GPU[0], addr: '0000:0c:00.0', bootVga: true } as Fn,
+      { ...(AMD_GPU[1] as Fn), addr: '0000:0c:00.1' },
+      ...NVIDIA,
+    ],
     files: {
       '/etc/os-release': 'NAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\n',
       '/etc/default/grub': DEBIAN_GRUB.replace('"quiet"', '"quiet splash"'),
@@ -91,7 +95,8 @@ export const DISTROS: Record<string, DistroHost> = {
   fedora40: {
     cpu: 'GenuineIntel',
     iommu: true,
-    cmdline: 'BOOT_IMAGE=(hd0,gpt2)/vmlinuz-6.8.5-301.fc40.x86_64 root=UUID=9b1f ro rootflags=subvol=root rhgb quiet',
+    cmdline:
+      'BOOT_IMAGE=(hd0,gpt2)/vmlinuz-6.8.5-301.fc40.x86_64 root=UUID=9b1f ro rootflags=subvol=root rhgb quiet',
     pci: [IGPU, ...NVIDIA.map((f) => ({ ...f, driver: f.driver === 'nvidia' ? 'nouveau' : f.driver }))],
     files: {
       '/etc/os-release': 'NAME="Fedora Linux"\nVERSION_ID=40\nID=fedora\n',
@@ -107,7 +112,8 @@ export const DISTROS: Record<string, DistroHost> = {
       '/boot/loader/entries/6a9b-0-rescue.conf':
         'title Fedora Linux (0-rescue-6a9b) 40 (Workstation Edition)\nversion 0-rescue-6a9b\nlinux /vmlinuz-0-rescue-6a9b\n' +
         'initrd /initramfs-0-rescue-6a9b.img\noptions root=UUID=9b1f ro rootflags=subvol=root rhgb quiet\n',
-      '/etc/dracut.conf': '# PUT YOUR CONFIG IN separate files\n# in /etc/dracut.conf.d named "<name>.conf"\n',
+      '/etc/dracut.conf':
+        '# PUT YOUR CONFIG IN separate files\n# in /etc/dracut.conf.d named "<name>.conf"\n',
       '/etc/dracut.conf.d/.keep': '',
     },
   },
@@ -131,14 +137,15 @@ export const DISTROS: Record<string, DistroHost> = {
       '/etc/mkinitcpio.conf.d/.keep': '',
       '/etc/mkinitcpio.d/linux.preset':
         '# mkinitcpio preset file for the \'linux\' package\n\n#ALL_config="/etc/mkinitcpio.conf"\n' +
-        'ALL_kver="/boot/vmlinuz-linux"\n\nPRESETS=(\'default\' \'fallback\')\n\n' +
+        "ALL_kver=\"/boot/vmlinuz-linux\"\n\nPRESETS=('default' 'fallback')\n\n" +
         'default_image="/boot/initramfs-linux.img"\nfallback_image="/boot/initramfs-linux-fallback.img"\nfallback_options="-S autodetect"\n',
     },
   },
   popos: {
     cpu: 'GenuineIntel',
     iommu: false,
-    cmdline: 'initrd=\\EFI\\Pop_OS-4f3c\\initrd.img root=UUID=4f3c ro quiet loglevel=0 systemd.show_status=false splash',
+    cmdline:
+      'initrd=\\EFI\\Pop_OS-4f3c\\initrd.img root=UUID=4f3c ro quiet loglevel=0 systemd.show_status=false splash',
     pci: [IGPU, ...NVIDIA],
     files: {
       '/etc/os-release': 'NAME="Pop!_OS"\nVERSION_ID="22.04"\nID=pop\nID_LIKE="ubuntu debian"\n',
@@ -196,11 +203,17 @@ async function writeFunction(root: string, f: Fn, group: number | undefined): Pr
   if (f.driver) {
     await link(root, `${dir}/driver`, `../../../bus/pci/drivers/${f.driver}`);
     const mod = f.module ?? f.driver;
-    await link(root, `/sys/bus/pci/drivers/${f.driver}/module`, `../../../../module/${mod}`).catch(() => undefined);
+    await link(root, `/sys/bus/pci/drivers/${f.driver}/module`, `../../../../module/${mod}`).catch(
+      () => undefined,
+    );
   }
   if (group === undefined) return;
   await link(root, `${dir}/iommu_group`, `../../../kernel/iommu_groups/${group}`);
-  await link(root, `/sys/kernel/iommu_groups/${group}/devices/${f.addr}`, `../../../../devices/pci0000:00/${f.addr}`);
+  await link(
+    root,
+    `/sys/kernel/iommu_groups/${group}/devices/${f.addr}`,
+    `../../../../devices/pci0000:00/${f.addr}`,
+  );
 }
 
 /** One IOMMU group per slot, numbered in address order (when the IOMMU is on). */
@@ -208,9 +221,14 @@ export async function distroRoot(name: keyof typeof DISTROS & string): Promise<s
   const h = DISTROS[name] as DistroHost;
   const root = await tempRoot(`vg-boot-${name}-`);
   const slots = [...new Set(h.pci.map((f) => f.addr.slice(0, -2)))].sort();
-  for (const f of h.pci) await writeFunction(root, f, h.iommu ? slots.indexOf(f.addr.slice(0, -2)) + 1 : undefined);
+  for (const f of h.pci)
+    await writeFunction(root, f, h.iommu ? slots.indexOf(f.addr.slice(0, -2)) + 1 : undefined);
   await put(root, '/proc/cmdline', h.cmdline + '\n');
-  await put(root, '/proc/cpuinfo', `processor\t: 0\nvendor_id\t: ${h.cpu}\nflags\t\t: fpu vme ${h.cpu === 'GenuineIntel' ? 'vmx' : 'svm'} pdpe1gb\n`);
+  await put(
+    root,
+    '/proc/cpuinfo',
+    `processor\t: 0\nvendor_id\t: ${h.cpu}\nflags\t\t: fpu vme ${h.cpu === 'GenuineIntel' ? 'vmx' : 'svm'} pdpe1gb\n`,
+  );
   await put(root, '/proc/meminfo', 'MemTotal:       32768000 kB\nHugepagesize:       2048 kB\n');
   await put(root, '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', '0\n');
   await put(root, '/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages', '0\n');
