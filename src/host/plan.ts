@@ -252,11 +252,11 @@ export async function applyHostPlan(
 }
 
 /** EACCES/EPERM as a message that says what to do, instead of a bare errno. */
-function permissionError(err: unknown): HostError | undefined {
+export function permissionError(err: unknown, action = 'apply'): HostError | undefined {
   const e = err as NodeJS.ErrnoException;
   if (e.code !== 'EACCES' && e.code !== 'EPERM') return undefined;
   return new HostError(
-    `permission denied: ${e.path ?? 'a host file'}: run \`virt-gen host apply\` as root (sudo)`,
+    `permission denied: ${e.path ?? 'a host file'}: run \`virt-gen host ${action}\` as root (sudo)`,
     'host-permission',
   );
 }

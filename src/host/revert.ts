@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { HostError } from './errors.js';
 import { BACKUP_SUFFIX, withLock, writeFileAtomic } from './files.js';
 import { LEDGER_PATH, readLedger, withPlan, writeLedger } from './ledger.js';
-import { applyHostPlan, LOCK_PATH, type ApplyResult, type HostPlan } from './plan.js';
+import { applyHostPlan, LOCK_PATH, permissionError, type ApplyResult, type HostPlan } from './plan.js';
 import { readText, underRoot } from './read.js';
 import { describeFailure, runRegeneration, runsRegeneration, type RegenRun } from './regenerate.js';
 
@@ -97,12 +97,21 @@ async function revertFile(root: string, p: string, created: boolean, out: Revert
 /** Every recorded change undone, newest first; the record itself removed. */
 export async function revertHost(root: string): Promise<RevertResult> {
   const lockPath = underRoot(root, LOCK_PATH);
-  await fs.mkdir(underRoot(root, '/run/lock'), { recursive: true });
-  return withLock(lockPath, async () => {
-    const ledger = await readLedger(root);
-    const out: RevertResult = { removed: [], restored: [], missingBackup: [], regenerate: ledger.regenerate };
-    for (const f of [...ledger.files].reverse()) await revertFile(root, f.path, f.created, out);
-    await fs.rm(underRoot(root, LEDGER_PATH), { force: true });
-    return out;
-  });
+  try {
+    await fs.mkdir(underRoot(root, '/run/lock'), { recursive: true });
+    return await withLock(lockPath, async () => {
+      const ledger = await readLedger(root);
+      const out: RevertResult = {
+        removed: [],
+        restored: [],
+        missingBackup: [],
+        regenerate: ledger.regenerate,
+      };
+      for (const f of [...ledger.files].reverse()) await revertFile(root, f.path, f.created, out);
+      await fs.rm(underRoot(root, LEDGER_PATH), { force: true });
+      return out;
+    });
+  } catch (err) {
+    throw permissionError(err, 'revert') ?? err;
+  }
 }

@@ -14,6 +14,8 @@ export interface WantedArg {
   value: string;
   /** A value the user already set for this key is kept (`iommu=nopt` is a choice, not a gap). */
   keepUserValue: boolean;
+  /** Helps but is not required: doctor does not ask for it unless virt-gen configured it. */
+  optional?: boolean;
   why: string;
 }
 
@@ -42,6 +44,7 @@ function iommuArgs(facts: HostFacts, needs: HostNeeds, ours: readonly KernelArg[
     key: 'iommu',
     value: 'pt',
     keepUserValue: true,
+    optional: true,
     why: 'identity DMA mapping for the devices the host keeps (faster; passed-through devices stay translated)',
   });
   return args;

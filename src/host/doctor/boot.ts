@@ -15,20 +15,16 @@ const APPLY = 'run `sudo virt-gen host apply CONFIG`, then reboot';
 
 function cmdlineFinding(facts: HostFacts, boot: NonNullable<DoctorEnv['bootTime']>['boot']): Finding[] {
   if (boot.args.length === 0) return [];
-  const notRunning = missingArgs(facts.cmdline ?? [], boot.args);
-  if (notRunning.length === 0)
-    return [ok('boot-cmdline', `kernel command line has ${boot.wanted.join(' ')} (took effect)`)];
+  const configured = boot.changes.length === 0 && boot.stack.kind !== 'unknown';
+  // An optional argument (iommu=pt) is only asked for once virt-gen configured it.
+  const notRunning = missingArgs(facts.cmdline ?? [], boot.args).filter((a) => configured || !a.optional);
+  const running = boot.args.filter((a) => !missingArgs(facts.cmdline ?? [], [a]).length).map(argText);
+  if (notRunning.length === 0) {
+    if (running.length === 0) return [];
+    return [ok('boot-cmdline', `kernel command line has ${running.join(' ')} (took effect)`)];
+  }
   const words = notRunning.map(argText).join(' ');
-  if (boot.stack.kind === 'unknown')
-    return [
-      warn(
-        'boot-cmdline',
-        `the running kernel lacks ${words} and the boot loader is not one virt-gen knows`,
-        'the IOMMU and hugepage settings the VM needs come from the kernel command line',
-        `add ${words} to the kernel command line by hand, then reboot`,
-      ),
-    ];
-  if (boot.changes.length === 0)
+  if (configured)
     return [
       warn(
         'boot-cmdline',
@@ -37,14 +33,17 @@ function cmdlineFinding(facts: HostFacts, boot: NonNullable<DoctorEnv['bootTime'
         'reboot (after the regeneration commands `virt-gen host apply` ran or printed)',
       ),
     ];
-  return [
-    warn(
-      'boot-cmdline',
-      `kernel command line lacks ${words} (${stackName(boot.stack)})`,
-      boot.args.map((a) => `${argText(a)}: ${a.why}`).join('; '),
-      APPLY,
-    ),
-  ];
+  const why = notRunning.map((a) => `${argText(a)}: ${a.why}`).join('; ');
+  if (boot.stack.kind === 'unknown')
+    return [
+      warn(
+        'boot-cmdline',
+        `the running kernel lacks ${words} and the boot loader is not one virt-gen knows`,
+        why,
+        `add ${words} to the kernel command line by hand, then reboot`,
+      ),
+    ];
+  return [warn('boot-cmdline', `kernel command line lacks ${words} (${stackName(boot.stack)})`, why, APPLY)];
 }
 
 function bindingFindings(modules: NonNullable<DoctorEnv['bootTime']>['modules']): Finding[] {
