@@ -107,6 +107,23 @@ async function changesFor(
   }
 }
 
+/** Nothing virt-gen can write: the exact arguments the running kernel lacks, to add by hand. */
+function unknownStack(facts: HostFacts, wanted: readonly WantedArg[], plan: BootPlan): void {
+  const missing = missingArgs(facts.cmdline ?? [], wanted);
+  const required = missing.filter((a) => !a.optional).map(argText);
+  const optional = missing.filter((a) => a.optional).map(argText);
+  const known = 'GRUB, BootLoaderSpec entries, systemd-boot, kernelstub, rEFInd';
+  if (required.length > 0)
+    plan.warnings.push(
+      `no known boot loader configuration was found (${known}): add these arguments to the kernel ` +
+        `command line by hand: ${[...required, ...optional].join(' ')}`,
+    );
+  else if (optional.length > 0)
+    plan.notes.push(
+      `kernel command line: the boot loader is not one virt-gen knows; ${optional.join(' ')} would help (add it by hand)`,
+    );
+}
+
 export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string): Promise<BootPlan> {
   const read: Read = (p) => readText(root, p);
   const stack = await detectBootStack(root);
@@ -116,12 +133,7 @@ export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string)
   plan.warnings.push(...cmdlineWarnings(facts, needs));
   if (wanted.length === 0) return plan;
   if (stack.kind === 'unknown') {
-    const missing = missingArgs(facts.cmdline ?? [], wanted);
-    if (missing.length > 0)
-      plan.warnings.push(
-        'no known boot loader configuration was found (GRUB, BootLoaderSpec entries, systemd-boot, kernelstub, ' +
-          `rEFInd): add these arguments to the kernel command line by hand: ${missing.map(argText).join(' ')}`,
-      );
+    unknownStack(facts, wanted, plan);
     return plan;
   }
   plan.changes = realChanges(await changesFor(stack, read, wanted, plan));

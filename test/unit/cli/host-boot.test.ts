@@ -6,7 +6,7 @@
  * modprobe -C (modprobe.d), JSON.parse (kernelstub). Regeneration runs against stub commands.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, lstat, mkdtemp, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { run, virtGen, type RunResult } from '../../support/run.js';
@@ -280,5 +280,42 @@ describe('regeneration commands (stubs on PATH, as if the root were /)', () => {
     const now = await snapshot(root);
     now.delete(path.join('run', 'lock', 'virt-gen.lock'));
     expect(now).toEqual(pristine);
+  });
+});
+
+describe('host revert on its own', () => {
+  it('with nothing recorded says so and changes nothing', async () => {
+    const root = await distroRoot('debian12');
+    const pristine = await snapshot(root);
+    const r = host(['revert', '--root', root]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('Nothing to revert: virt-gen recorded no host changes.\n');
+    const now = await snapshot(root);
+    expect([...now.keys()].filter((k) => !pristine.has(k))).toEqual([]);
+  });
+
+  it('a record that is not virt-gen JSON is refused, naming it, with nothing changed', async () => {
+    const root = await distroRoot('debian12');
+    expect(host(['apply', config, '--root', root]).status).toBe(0);
+    await writeFile(path.join(root, 'var/lib/virt-gen/host-files.json'), '{"files": 3}\n');
+    const before = await snapshot(root);
+    const r = host(['revert', '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('/var/lib/virt-gen/host-files.json is not a virt-gen record of host changes');
+    expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('a changed file whose backup was deleted is left as it is and named', async () => {
+    const root = await distroRoot('debian12');
+    expect(host(['apply', config, '--root', root]).status).toBe(0);
+    const modules = path.join(root, 'etc/initramfs-tools/modules');
+    const applied = await readFile(modules, 'utf8');
+    await rm(`${modules}.virt-gen.bak`);
+    const r = host(['revert', '--root', root]);
+    expect(r.stdout).toContain(
+      'left /etc/initramfs-tools/modules as it is: its backup /etc/initramfs-tools/modules.virt-gen.bak is gone\n',
+    );
+    expect(r.stdout).toContain('removed /etc/modprobe.d/virt-gen-vfio.conf\n');
+    expect(await readFile(modules, 'utf8')).toBe(applied);
   });
 });
