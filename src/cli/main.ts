@@ -1,9 +1,11 @@
 /**
  * Command-line entry: commander wiring only. Each command lives in its own module, imported when
- * that command runs, so `virt-gen xml` never pays for D-Bus or the QEMU argv parser.
+ * that command runs, so `virt-gen xml` never pays for D-Bus or the QEMU argv parser. The shared
+ * options (-c, --backend, --root, --json, -v) are declared once, on the program (options.ts).
  */
-import { Command } from 'commander';
+import { Command, type OptionValues } from 'commander';
 import { reportError } from './errors.js';
+import { addGlobalOptions, checkGlobalOptions, type GlobalOptions } from './options.js';
 import { VERSION } from './version.js';
 
 const program = new Command('virt-gen')
@@ -11,19 +13,57 @@ const program = new Command('virt-gen')
     'Typed configs for GPU-passthrough gaming VMs, turned into libvirt domains that run QEMU unprivileged.',
   )
   .version(VERSION)
+  // Commander throws instead of exiting, so that reportError gives usage errors their exit code 2.
+  .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
+  .configureHelp({ showGlobalOptions: true })
   .addHelpText(
     'after',
     `
 Examples:
+  virt-gen init                            a starter config (and tsconfig.json) in this folder
   virt-gen discover --config gaming.ts     a starter config for this host's GPU and CPU
   virt-gen doctor gaming.ts                is this host ready for it?
   sudo virt-gen define gaming.ts           configure the host and define the VM in libvirt
   virt-gen xml gaming.ts                   only the domain XML, offline
   virt-gen import vm.args --config vm.ts   an existing QEMU command line as a domain and a config
+  virt-gen -c qemu+ssh://host/system define gaming.ts   global options go before or after the command
+
+Exit codes:
+  0   done (doctor: ready)
+  1   refused or failed; nothing was changed unless the message says so (doctor: not ready)
+  2   usage: unknown command or option, bad option value, missing --root folder
+  3   libvirt cannot be reached at the URI
+  70  a bug in virt-gen (please report it, with VIRT_GEN_DEBUG=1 for the stack trace)
 
 Docs: docs/ in the virt-gen repository.`,
   );
+addGlobalOptions(program);
+program.hook('preAction', (_program, command) => checkGlobalOptions(command.optsWithGlobals()));
+
+/** The command's own options merged with the global ones. */
+const all = <T>(cmd: Command): T & GlobalOptions => cmd.optsWithGlobals<T & GlobalOptions & OptionValues>();
+
+program
+  .command('init')
+  .description('Write a starter config and a tsconfig.json that type-checks it against this virt-gen.')
+  .argument('[dir]', 'the folder to write into (created if missing)', '.')
+  .option('--name <name>', 'VM name in the starter config', 'win-gaming')
+  .option('--force', 'replace existing files')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen init                  gaming.ts and tsconfig.json here; open gaming.ts in your editor
+  virt-gen init ~/vms/win        in another folder; then: npx tsc --noEmit -p ~/vms/win
+
+The config comes from discover when this host has a GPU to pass through, else a commented template.
+tsconfig.json points at the installed virt-gen: no npm link, no node_modules in the folder.`,
+  )
+  .action(async (dir: string, _o: OptionValues, cmd: Command) => {
+    const { runInit } = await import('./commands/init.js');
+    await runInit(dir, all<import('./commands/init.js').InitCommandOptions>(cmd));
+  });
 
 program
   .command('define')
@@ -31,46 +71,44 @@ program
     'Check the host, make the qemu.conf/AppArmor changes the VM needs (as root), and define the VM in libvirt.',
   )
   .argument('<config>', 'the VM config')
-  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
-  .option('--backend <name>', 'auto (D-Bus when org.libvirt answers, else virsh) | dbus | virsh', 'auto')
-  .option('--root <dir>', 'read and change host files under DIR', '/')
-  .option('--dry-run', 'show the XML diff and the host plan; change nothing')
+  .option('--dry-run', 'show the XML diff and the host plan; change nothing (exit 1 if define would refuse)')
   .option('--force', 'overwrite a domain edited since virt-gen defined it (the old XML is backed up)')
   .option('--no-host-check', 'define even if the host lacks a PCI device the config names')
-  .option('-v, --verbose', 'say which backend ran and why')
   .addHelpText(
     'after',
     `
 Examples:
   sudo virt-gen define gaming.ts             configure the host and define the VM
   virt-gen define gaming.ts --dry-run        what would change, in libvirt and on the host
-  virt-gen define gaming.ts -c qemu+ssh://host/system --backend virsh
+  virt-gen -c qemu+ssh://host/system define gaming.ts --backend virsh
   virt-gen define gaming.ts --force          after a hand edit in virt-manager: overwrite it
 
 A domain changed since virt-gen defined it (virt-manager, virsh edit) is refused, with the
 difference shown, unless --force. Re-defining keeps the UUID and the MAC addresses.`,
   )
-  .action(async (config: string, opts: import('./commands/define.js').DefineCommandOptions) => {
+  .action(async (config: string, _o: OptionValues, cmd: Command) => {
     const { runDefine } = await import('./commands/define.js');
-    await runDefine(config, opts);
+    await runDefine(config, all<import('./commands/define.js').DefineCommandOptions>(cmd));
   });
 
 program
   .command('xml')
-  .description('Print the libvirt domain XML of a config. Offline: nothing on the host is touched.')
+  .description(
+    'Print the libvirt domain XML of a config. Offline: nothing on the host is read unless --root.',
+  )
   .argument('<config>', 'the VM config (.ts, .mts, .js, .mjs)')
   .option('-o, --output <file>', 'write the XML to a file instead of stdout')
-  .option('--root <dir>', "read host facts (for cpu.pin: 'auto' and GPU functions) under DIR", undefined)
   .addHelpText(
     'after',
     `
 Examples:
   virt-gen xml gaming.ts
-  virt-gen xml gaming.ts -o gaming.xml && virt-xml-validate gaming.xml domain`,
+  virt-gen xml gaming.ts -o gaming.xml && virt-xml-validate gaming.xml domain
+  virt-gen xml gaming.ts --root /          with this host's facts: cpu.pin 'auto' pins, GPU functions`,
   )
-  .action(async (config: string, opts: { output?: string; root?: string }) => {
+  .action(async (config: string, _o: OptionValues, cmd: Command) => {
     const { runXml } = await import('./commands/xml.js');
-    await runXml(config, opts);
+    await runXml(config, all<import('./commands/xml.js').XmlCommandOptions>(cmd));
   });
 
 program
@@ -93,13 +131,14 @@ Examples:
   virt-gen import vm.args -o vm.xml --config vm.ts keep managing it as code: virt-gen define vm.ts
   virt-gen import qemu-start.sh                    a start script: its OPTS=... lines are followed, never run
   ps -o args= -C qemu-system-x86_64 | virt-gen import -
+  virt-gen import vm.args --json                   {"xml": ..., "warnings": [...]}
 
 What libvirt generates itself (-S, its monitor, -sandbox, ...) is understood and left out; anything
 without a libvirt element goes to <qemu:commandline>, listed in a warning: nothing is dropped silently.`,
   )
-  .action(async (args: string, opts: import('./commands/import.js').ImportCommandOptions) => {
+  .action(async (args: string, _o: OptionValues, cmd: Command) => {
     const { runImport } = await import('./commands/import.js');
-    await runImport(args, opts);
+    await runImport(args, all<import('./commands/import.js').ImportCommandOptions>(cmd));
   });
 
 program
@@ -110,10 +149,8 @@ program
   )
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root); revert: undo them all')
   .argument('[config]', 'the VM config (plan and apply)')
-  .option('--root <dir>', 'read and write host files under DIR', '/')
   .option('--apparmor <mode>', 'auto | always | never', 'auto')
   .option('--dry-run', 'with apply: show the plan, write nothing')
-  .option('--json', 'print the plan as JSON')
   .addHelpText(
     'after',
     `
@@ -124,36 +161,26 @@ Examples:
   sudo virt-gen host revert                 every file back as it was before virt-gen; says what to rebuild
   virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built (commands are printed)`,
   )
-  .action(
-    async (
-      action: string,
-      config: string | undefined,
-      opts: import('./commands/host.js').HostCommandOptions,
-    ) => {
-      const { runHost } = await import('./commands/host.js');
-      await runHost(action, config, opts);
-    },
-  );
+  .action(async (action: string, config: string | undefined, _o: OptionValues, cmd: Command) => {
+    const { runHost } = await import('./commands/host.js');
+    await runHost(action, config, all<import('./commands/host.js').HostCommandOptions>(cmd));
+  });
 
 program
   .command('doctor')
   .description('Check that this host is ready for GPU passthrough (exit 0 when ready, 1 when not).')
-  .argument('[config]', 'the VM config: also check its GPU, hugepages, device nodes and ROM')
-  .option('--root <dir>', 'check the host under DIR', '/')
-  .option('-c, --connect <uri>', 'libvirt URI (default: LIBVIRT_DEFAULT_URI, else qemu:///system)')
-  .option('--backend <name>', 'auto | dbus | virsh', 'auto')
-  .option('--json', 'print the findings as JSON')
+  .argument('[config]', 'the VM config: also check its GPU, hugepages, and the files and devices it uses')
   .addHelpText(
     'after',
     `
 Examples:
   virt-gen doctor                 IOMMU, KVM, libvirt, qemu.conf, AppArmor, OVMF
-  virt-gen doctor gaming.ts       also the VM's GPU binding, IOMMU group, hugepages
+  virt-gen doctor gaming.ts       also the VM's GPU binding, IOMMU group, hugepages, disk images
   virt-gen doctor --json          for scripts`,
   )
-  .action(async (config: string | undefined, opts: import('./commands/doctor.js').DoctorCommandOptions) => {
+  .action(async (config: string | undefined, _o: OptionValues, cmd: Command) => {
     const { runDoctorCommand } = await import('./commands/doctor.js');
-    await runDoctorCommand(config, opts);
+    await runDoctorCommand(config, all<import('./commands/doctor.js').DoctorCommandOptions>(cmd));
   });
 
 program
@@ -161,11 +188,9 @@ program
   .description(
     'Show the GPUs with their IOMMU groups, the CPU topology and hugepage pools; write a starter config.',
   )
-  .option('--root <dir>', 'read the host under DIR', '/')
-  .option('--config <file>', 'write a starter config to FILE (- for stdout)')
+  .option('--config <file>', 'write a starter config to FILE (- for stdout), and a tsconfig.json beside it')
   .option('--name <name>', 'VM name in the starter config', 'win-gaming')
   .option('--force', 'replace an existing --config file')
-  .option('--json', 'print what was found as JSON')
   .addHelpText(
     'after',
     `
@@ -173,9 +198,26 @@ Examples:
   virt-gen discover
   virt-gen discover --config gaming.ts    a starter config for this host's GPU and CPU`,
   )
-  .action(async (opts: import('./commands/discover.js').DiscoverCommandOptions) => {
+  .action(async (_o: OptionValues, cmd: Command) => {
     const { runDiscover } = await import('./commands/discover.js');
-    await runDiscover(opts);
+    await runDiscover(all<import('./commands/discover.js').DiscoverCommandOptions>(cmd));
+  });
+
+program
+  .command('completion')
+  .description('Print a shell completion script: bash, zsh or fish.')
+  .argument('<shell>', 'bash | zsh | fish')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen completion bash > /etc/bash_completion.d/virt-gen
+  virt-gen completion zsh > "\${fpath[1]}/_virt-gen"
+  virt-gen completion fish > ~/.config/fish/completions/virt-gen.fish`,
+  )
+  .action(async (shell: string) => {
+    const { runCompletion } = await import('./commands/completion.js');
+    runCompletion(shell, program);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -2,9 +2,11 @@
  * Collects config problems with the path of the field, then throws them all at once.
  */
 
+import { VirtGenError } from '../util/errors.js';
+
 export type Obj = Record<string, unknown>;
 
-export class ConfigError extends Error {
+export class ConfigError extends VirtGenError {
   constructor(
     readonly source: string,
     readonly problems: string[],

@@ -8,6 +8,7 @@
  *   No loader hooks; the result is cached by content in ~/.cache/virt-gen (XDG_CACHE_HOME).
  * - a config that imports its own modules or packages: jiti, with `'virt-gen'` aliased the same way.
  */
+import { VirtGenError } from '../util/errors.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
 
-export class ConfigLoadError extends Error {
+export class ConfigLoadError extends VirtGenError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigLoadError';
@@ -42,7 +43,10 @@ export async function loadConfigFile(file: string): Promise<unknown> {
     throw new ConfigLoadError(`cannot read config ${file}: ${why}`);
   }
   const specifiers = importSpecifiers(source);
-  const selfContained = specifiers.every((s) => s === 'virt-gen' || isBuiltin(s));
+  // A data: module has no file URL: a config that asks where it is (import.meta.url, .dirname,
+  // .filename) goes through jiti, which gives it its own.
+  const selfContained =
+    !/\bimport\.meta\b/.test(source) && specifiers.every((s) => s === 'virt-gen' || isBuiltin(s));
   const mod = selfContained ? await importFast(file, abs, source) : await importWithJiti(file, abs);
   return defaultExport(file, mod);
 }

@@ -10,6 +10,7 @@
  * 4. Define, read back, stamp libvirt's own hash of it, define again (same content + the stamp).
  * 5. Check that everything the generated XML set is still in libvirt's copy (survival.ts).
  */
+import { VirtGenError } from '../util/errors.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VERSION } from '../cli/version.js';
@@ -75,7 +76,7 @@ export interface DefineResult {
   warnings: string[];
 }
 
-export class DefineError extends Error {
+export class DefineError extends VirtGenError {
   constructor(message: string) {
     super(message);
     this.name = 'DefineError';

@@ -1,10 +1,11 @@
 /** Domain XML text -> the typed model. */
+import { VirtGenError } from '../util/errors.js';
 import { decode } from './schema.js';
 import { Domain } from './model.js';
 import { parseXml, XmlSyntaxError } from './xml-read.js';
 import type { XmlElement } from './xml-node.js';
 
-export class DomainXmlError extends Error {
+export class DomainXmlError extends VirtGenError {
   constructor(message: string) {
     super(message);
     this.name = 'DomainXmlError';

@@ -1,8 +1,9 @@
 /** Reading XML text into an XmlElement tree (fast-xml-parser in preserve-order mode). */
+import { VirtGenError } from '../util/errors.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { isElement, type XmlChild, type XmlElement } from './xml-node.js';
 
-export class XmlSyntaxError extends Error {
+export class XmlSyntaxError extends VirtGenError {
   constructor(
     message: string,
     readonly line?: number,

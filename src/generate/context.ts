@@ -2,6 +2,7 @@
  * What the generator may learn from the host. The generator itself does no I/O: the CLI fills
  * this in from HostFacts (sysfs under --root) only when the config asks for a derived value.
  */
+import { VirtGenError } from '../util/errors.js';
 import type { PciAddress } from '../domain/address.js';
 import type { ResolvedCpu } from '../config/resolved.js';
 
@@ -21,7 +22,7 @@ export interface GenerateContext {
   cpuVendor?: string;
 }
 
-export class GenerateError extends Error {
+export class GenerateError extends VirtGenError {
   constructor(message: string) {
     super(message);
     this.name = 'GenerateError';

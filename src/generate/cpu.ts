@@ -3,7 +3,7 @@
  */
 import type { Domain, DomainCPU, DomainCPUTune } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
-import { GenerateError, type GenerateContext, type PinPlan } from './context.js';
+import type { GenerateContext, PinPlan } from './context.js';
 
 export function cpuElements(vm: ResolvedVm, ctx: GenerateContext): Partial<Domain> {
   const pins = pinPlan(vm, ctx);
@@ -19,12 +19,9 @@ function pinPlan(vm: ResolvedVm, ctx: GenerateContext): PinPlan | undefined {
   const { pin } = vm.cpu;
   let plan: PinPlan | undefined;
   if (pin === 'auto') {
-    if (!ctx.autoPin) {
-      throw new GenerateError(
-        "cpu.pin: 'auto' needs the host's CPU topology; run this on the VM's host (or pass --root), or list the host CPUs",
-      );
-    }
-    plan = ctx.autoPin(vm.cpu);
+    // Offline (`virt-gen xml` without --root) there is no host to pin to: the pins are chosen when
+    // the VM is defined on its host, so the offline XML is the same on every machine.
+    plan = ctx.autoPin?.(vm.cpu);
   } else if (pin) {
     plan = { vcpus: pin };
   }

@@ -9,6 +9,7 @@ import { readDoctorEnv, type DoctorEnv, type DoctorReadOptions } from './doctor/
 import type { Finding } from './doctor/finding.js';
 import { checkFirmware, checkLibvirt, checkNeededFiles, checkTuning } from './doctor/host.js';
 import { checkIommu } from './doctor/iommu.js';
+import { checkVmPaths } from './doctor/paths.js';
 import { checkKvm } from './doctor/kvm.js';
 import { checkHugepages } from './doctor/memory.js';
 import type { HostFacts } from './facts.js';
@@ -31,6 +32,7 @@ export function diagnose(facts: HostFacts, env: DoctorEnv, needs?: HostNeeds): D
     ...checkPassthrough(facts, needs),
     ...checkHugepages(facts, needs),
     ...checkNeededFiles(env, needs),
+    ...checkVmPaths(env),
     ...checkQemuConf(env),
     ...checkHostPlan(env, needs),
     ...checkAppArmor(env),

@@ -2,7 +2,9 @@
  * The one error type of the host layer. The CLI prints `message` as it is (no stack trace), so every
  * message names the file, device or setting and says what to do.
  */
-export class HostError extends Error {
+import { VirtGenError } from '../util/errors.js';
+
+export class HostError extends VirtGenError {
   override readonly name = 'HostError';
   constructor(
     message: string,

@@ -61,6 +61,16 @@ export function withPlan(ledger: Ledger, plan: Pick<HostPlan, 'changes' | 'regen
   return { version: 1, files, regenerate };
 }
 
+/** Adds the plan to the ledger; returns the ledger's text before, to put back if the apply is undone. */
+export async function recordInLedger(
+  root: string,
+  plan: Pick<HostPlan, 'changes' | 'regenerate'>,
+): Promise<string | undefined> {
+  const before = await readText(root, LEDGER_PATH);
+  await writeLedger(root, withPlan(parseLedger(before), plan));
+  return before;
+}
+
 export async function writeLedger(root: string, ledger: Ledger): Promise<void> {
   const file = underRoot(root, LEDGER_PATH);
   await mkdir(underRoot(root, '/var/lib/virt-gen'), { recursive: true, mode: 0o755 });

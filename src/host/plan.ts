@@ -12,6 +12,7 @@ import type { HostFacts } from './facts.js';
 import { backupOnce, withLock, writeFileAtomic } from './files.js';
 import { checkGroups, groupsOf, viabilityMessage } from './iommu.js';
 import { uniqueCommands, type RegenCommand } from './layer.js';
+import { recordInLedger } from './ledger.js';
 import { planModules, type ModulesPlan } from './modules/index.js';
 import type { HostNeeds } from './needs.js';
 import { planQemuConf, QEMU_CONF, type QemuConfPlan } from './qemu-conf.js';
@@ -233,8 +234,8 @@ async function applyChange(root: string, c: FileChange, result: ApplyResult): Pr
 export async function applyHostPlan(
   plan: HostPlan,
   root: string = plan.root,
-  /** Runs under the same lock once every file is written (record, regenerate, or put back). */
-  afterWrite?: (result: ApplyResult) => Promise<void>,
+  /** Runs under the same lock once every file is written (regenerate, or put back). */
+  afterWrite?: (result: ApplyResult, ledgerBefore: string | undefined) => Promise<void>,
 ): Promise<ApplyResult> {
   const result: ApplyResult = { written: [], backups: [] };
   if (plan.changes.length === 0) return result;
@@ -242,8 +243,10 @@ export async function applyHostPlan(
   try {
     await fs.mkdir(path.dirname(lockPath), { recursive: true });
     await withLock(lockPath, async () => {
+      // Recorded before the first write, so `host revert` knows every file even after a crash.
+      const ledgerBefore = await recordInLedger(root, plan);
       for (const c of plan.changes) await applyChange(root, c, result);
-      if (afterWrite) await afterWrite(result);
+      if (afterWrite) await afterWrite(result, ledgerBefore);
     });
   } catch (err) {
     throw permissionError(err) ?? err;

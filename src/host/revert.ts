@@ -6,9 +6,9 @@
 import { promises as fs } from 'node:fs';
 import { HostError } from './errors.js';
 import { BACKUP_SUFFIX, withLock, writeFileAtomic } from './files.js';
-import { LEDGER_PATH, readLedger, withPlan, writeLedger } from './ledger.js';
+import { LEDGER_PATH, readLedger } from './ledger.js';
 import { applyHostPlan, LOCK_PATH, permissionError, type ApplyResult, type HostPlan } from './plan.js';
-import { readText, underRoot } from './read.js';
+import { underRoot } from './read.js';
 import { describeFailure, runRegeneration, runsRegeneration, type RegenRun } from './regenerate.js';
 
 export interface HostApplyResult extends ApplyResult {
@@ -48,7 +48,7 @@ function failureMessage(runs: readonly RegenRun[]): string {
 }
 
 /**
- * Writes the plan (files.ts: lock, backups, atomic), records it for revert, then, on the live host,
+ * Writes the plan (files.ts: lock, backups, atomic; recorded for revert), then, on the live host,
  * runs the regeneration commands; a failing one puts every file back.
  */
 export async function applyHost(
@@ -57,9 +57,7 @@ export async function applyHost(
   show: (line: string) => void,
 ): Promise<HostApplyResult> {
   let runs: RegenRun[] | undefined;
-  const result = await applyHostPlan(plan, root, async (written) => {
-    const ledgerBefore = await readText(root, LEDGER_PATH);
-    await writeLedger(root, withPlan(await readLedger(root), plan));
+  const result = await applyHostPlan(plan, root, async (written, ledgerBefore) => {
     if (plan.regenerate.length === 0 || !runsRegeneration(root)) return;
     runs = await runRegeneration(plan.regenerate, show);
     if (runs.every((r) => r.ok)) return;

@@ -4,6 +4,8 @@
  */
 
 /** A place in the imported text, 1-based as editors count. */
+import { VirtGenError } from '../util/errors.js';
+
 export interface Position {
   line: number;
   column: number;
@@ -17,7 +19,7 @@ export interface ImportErrorDetails {
   position?: Position;
 }
 
-export class ImportError extends Error {
+export class ImportError extends VirtGenError {
   readonly argument?: string;
   readonly index?: number;
   readonly position?: Position;

@@ -4,6 +4,8 @@
  * what happened and how to fix it, so it can be printed as is.
  */
 
+import { EXIT, VirtGenError } from '../util/errors.js';
+
 export type LibvirtErrorKind =
   | 'no-libvirt' // libvirtd (or virsh) is not there or not answering on that URI
   | 'no-bus' // no D-Bus, or org.libvirt is not on it
@@ -13,14 +15,18 @@ export type LibvirtErrorKind =
   | 'timeout' // something did not answer in time
   | 'other';
 
-export class LibvirtError extends Error {
+/** Kinds that mean nobody answered at that URI: exit 3, as documented. */
+const UNREACHABLE: ReadonlySet<LibvirtErrorKind> = new Set(['no-libvirt', 'no-bus']);
+
+export class LibvirtError extends VirtGenError {
   constructor(
     readonly kind: LibvirtErrorKind,
     message: string,
     /** The raw text from libvirt, D-Bus or virsh the message was built from. */
     readonly detail?: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, { cause, exitCode: UNREACHABLE.has(kind) ? EXIT.unreachable : EXIT.refused });
     this.name = 'LibvirtError';
   }
 }

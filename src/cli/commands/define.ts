@@ -10,29 +10,34 @@ import { formatPciAddress, type PciAddress } from '../../domain/address.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
 import type { HostPlan } from '../../host/plan.js';
-import type { Backend, BackendChoice } from '../../libvirt/index.js';
+import type { Backend } from '../../libvirt/index.js';
+import type { DefineResult } from '../../define/index.js';
+import { EXIT } from '../../util/errors.js';
+import { virshHint, virtGenHint } from '../hints.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
-export interface DefineCommandOptions {
-  connect?: string;
-  backend?: BackendChoice;
-  root?: string;
+export interface DefineCommandOptions extends GlobalOptions {
   dryRun?: boolean;
   force?: boolean;
   /** commander's `--no-host-check` sets this to false. */
   hostCheck?: boolean;
-  verbose?: boolean;
 }
 
-const say = (line: string): boolean => process.stdout.write(line + '\n');
-const warn = (line: string): boolean => process.stderr.write(`warning: ${line}\n`);
-
 export async function runDefine(config: string, opts: DefineCommandOptions): Promise<void> {
+  const out = new Reporter(opts.json === true);
   const root = opts.root ?? '/';
   const onHost = await buildOnHost(config, root);
-  if (opts.hostCheck !== false) await checkHost(onHost);
-  else say('host check skipped (--no-host-check)');
+  if (opts.hostCheck !== false) await checkHost(onHost, out);
+  else out.note('host check skipped (--no-host-check)');
 
-  await configureHost(config, opts.hostCheck === false ? presentOnly(onHost) : onHost, root, opts);
+  await configureHost(
+    config,
+    opts.hostCheck === false ? presentOnly(onHost, out, config, opts) : onHost,
+    root,
+    opts,
+    out,
+  );
 
   const { openBackend } = await import('../../libvirt/index.js');
   const { defineDomain } = await import('../../define/index.js');
@@ -50,32 +55,60 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
       force: opts.force === true,
       dryRun: opts.dryRun === true,
     });
-    const via = `${backend.name} (${backend.uri})`;
-    if (result.dryRun) {
-      say(
-        `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
-      );
-      if (result.diff) say(result.diff);
-      else if (result.action !== 'created') say('(no difference from the defined domain)');
-    } else {
-      say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
-      if (result.backupPath) say(`previous definition saved to ${result.backupPath}`);
-    }
-    if (opts.verbose) say(`backend ${reason}`);
-    for (const l of result.lost) warn(`libvirt did not keep ${l}`);
-    for (const w of result.warnings) warn(w);
-    if (!result.dryRun && result.action !== 'unchanged') {
-      say(
-        `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (virsh start ${result.name})`,
-      );
-    }
+    if (opts.verbose) out.note(`backend ${reason}`);
+    reportDefine(result, backend, opts, out);
   } catch (err) {
     // A refused define carries the difference: show it before the one-line error.
     const diff = (err as { editDiff?: string; diff?: string }).editDiff ?? (err as { diff?: string }).diff;
-    if (diff) process.stderr.write(diff.endsWith('\n') ? diff : diff + '\n');
+    if (diff && !opts.json) process.stderr.write(diff.endsWith('\n') ? diff : diff + '\n');
     throw err;
   } finally {
     await backend.close();
+  }
+  out.finish();
+}
+
+/** What define did (or, dry run, would do), with the commands that follow from it. */
+function reportDefine(
+  result: DefineResult,
+  backend: Backend,
+  opts: DefineCommandOptions,
+  out: Reporter,
+): void {
+  const via = `${backend.name} (${backend.uri})`;
+  out.set('dryRun', result.dryRun);
+  out.set('action', result.action);
+  out.set('name', result.name);
+  out.set('uuid', result.uuid);
+  out.set('uri', backend.uri);
+  out.set('backend', backend.name);
+  out.set('provenance', result.provenance);
+  out.set('diff', result.diff);
+  out.set('lost', result.lost);
+  for (const l of result.lost) out.warn(`libvirt did not keep ${l}`);
+  for (const w of result.warnings) out.warn(w);
+  if (result.dryRun) {
+    out.set('blocked', result.blocked);
+    out.say(
+      `dry run: would ${result.blocked ? `refuse (${REFUSAL[result.provenance] ?? result.provenance}; --force overwrites)` : dryRunVerb(result.action)} domain '${result.name}' through ${via}`,
+    );
+    if (result.diff) out.say(result.diff);
+    else if (result.action !== 'created') out.say('(no difference from the defined domain)');
+    // The real run would refuse: a script checking the dry run must see that.
+    if (result.blocked) process.exitCode = EXIT.refused;
+    return;
+  }
+  out.say(`${result.action} domain '${result.name}' (uuid ${result.uuid ?? '?'}) through ${via}`);
+  if (result.action === 'updated' && result.diff) out.say(result.diff);
+  if (result.backupPath) {
+    out.set('backupPath', result.backupPath);
+    out.say(`previous definition saved to ${result.backupPath}`);
+    out.say(`restore it with: ${virshHint(['define', result.backupPath], backend.uri, opts)}`);
+  }
+  if (result.action !== 'unchanged') {
+    out.say(
+      `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (${virshHint(['start', result.name], backend.uri, opts)})`,
+    );
   }
 }
 
@@ -89,7 +122,7 @@ const dryRunVerb = (action: string): string =>
   action === 'created' ? 'create' : action === 'updated' ? 'update' : 'leave unchanged';
 
 /** What the config names must exist on the host; a non-viable IOMMU group is an error. */
-async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> {
+async function checkHost({ vm, facts, needs, domain }: VmOnHost, out: Reporter): Promise<void> {
   const { assertGroupsViable } = await import('../../host/iommu.js');
   const named = [
     ...vm.gpus.map((g, i) => [`gpu[${i}].host`, g.address] as const),
@@ -106,19 +139,34 @@ async function checkHost({ vm, facts, needs, domain }: VmOnHost): Promise<void> 
     );
   }
   assertGroupsViable(facts, needs.pciDevices);
-  await checkExplicitPins(onHostCpu(vm, facts));
+  await checkExplicitPins(onHostCpu(vm, facts), out);
   // Hugepages are needed to start, not to define: say what is missing and how to get it.
   const { checkHugepages } = await import('../../host/doctor/memory.js');
-  for (const f of checkHugepages(facts, needs)) if (f.status !== 'ok') warn(`${f.what}: ${f.fix}`);
+  for (const f of checkHugepages(facts, needs)) if (f.status !== 'ok') out.warn(`${f.what}: ${f.fix}`);
   for (const h of domain.devices?.hostdev ?? []) {
     const v = h.source?.vendor?.id;
     const p = h.source?.product?.id;
     if (h.type !== 'usb' || !v || !p) continue;
     const present = facts.usb.some((u) => u.vendor === parseInt(v, 16) && u.product === parseInt(p, 16));
     if (!present)
-      warn(
+      out.warn(
         `USB device ${v.slice(2)}:${p.slice(2)} is not plugged in; the VM starts without it (startupPolicy ${h.source?.startupPolicy ?? 'mandatory'})`,
       );
+  }
+  await checkVmPaths({ facts, domain }, out);
+}
+
+/** Disk images, ISOs, ROMs, evdev devices: libvirt defines without them, QEMU fails at start. */
+async function checkVmPaths(
+  { facts, domain }: Pick<VmOnHost, 'facts' | 'domain'>,
+  out: Reporter,
+): Promise<void> {
+  const { inspectVmPaths } = await import('../../host/vm-paths.js');
+  const { readText } = await import('../../host/read.js');
+  const { QEMU_CONF } = await import('../../host/qemu-conf.js');
+  const report = await inspectVmPaths(facts, facts.root, domain, await readText(facts.root, QEMU_CONF));
+  for (const p of report.problems) {
+    out.warn(`${p.message}${p.optional ? '' : ': the VM will not start until this is fixed'}`);
   }
 }
 
@@ -131,13 +179,13 @@ async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<voi
 }
 
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
-function presentOnly(onHost: VmOnHost): VmOnHost {
+function presentOnly(onHost: VmOnHost, out: Reporter, config: string, opts: GlobalOptions): VmOnHost {
   const has = (a: PciAddress): boolean =>
     onHost.facts.pci.some((d) => formatPciAddress(d.address) === formatPciAddress(a));
   const absent = onHost.needs.pciDevices.filter((a) => !has(a));
   if (absent.length) {
-    warn(
-      `not on this host, so not in the host plan: ${absent.map(formatPciAddress).join(', ')}; run "virt-gen host apply" once the card is fitted`,
+    out.warn(
+      `not on this host, so not in the host plan: ${absent.map(formatPciAddress).join(', ')}; run \`${virtGenHint(['host', 'apply', config], opts, true)}\` once the card is fitted`,
     );
   }
   return { ...onHost, needs: { ...onHost.needs, pciDevices: onHost.needs.pciDevices.filter(has) } };
@@ -160,7 +208,7 @@ const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => 
 });
 
 /** Explicit pins must name CPUs the host has; pairs that split SMT siblings are worth a warning. */
-async function checkExplicitPins(p: PinsOnHost): Promise<void> {
+async function checkExplicitPins(p: PinsOnHost, out: Reporter): Promise<void> {
   if (!Array.isArray(p.pins)) return;
   const { checkPins } = await import('../../host/pinning.js');
   const { parseCpuList } = await import('../../host/cpulist.js');
@@ -169,7 +217,7 @@ async function checkExplicitPins(p: PinsOnHost): Promise<void> {
     ...(p.emulator ? { emulator: parseCpuList(p.emulator) } : {}),
     ...(p.iothread ? { iothreads: parseCpuList(p.iothread) } : {}),
   });
-  for (const w of result.warnings) warn(w);
+  for (const w of result.warnings) out.warn(w);
   if (result.errors.length) throw new HostError(result.errors.join('; '), 'pins');
 }
 
@@ -179,31 +227,37 @@ async function configureHost(
   { vm, facts, needs }: VmOnHost,
   root: string,
   opts: DefineCommandOptions,
+  out: Reporter,
 ): Promise<void> {
   const { planHost, applyHostPlan } = await import('../../host/plan.js');
   const plan: HostPlan = await planHost(facts, needs, root, { owner: vm.name });
-  for (const w of plan.warnings) warn(w);
+  for (const w of plan.warnings) out.warn(w);
   if (plan.changes.length === 0) return;
   const isRoot = process.getuid?.() === 0;
   if (opts.dryRun || !isRoot) {
-    say(
+    out.set(
+      'hostChanges',
+      plan.changes.map((c) => ({ path: c.path, why: c.why, diff: c.diff })),
+    );
+    out.say(
       opts.dryRun
         ? 'dry run: the host needs these changes:'
         : 'the host needs these changes (not root: nothing written):',
     );
-    for (const c of plan.changes) say(`# ${c.path}: ${c.why}\n${c.diff}`);
-    if (!opts.dryRun)
-      say(`apply them with: sudo virt-gen host apply ${config}${root === '/' ? '' : ` --root ${root}`}`);
+    for (const c of plan.changes) out.say(`# ${c.path}: ${c.why}\n${c.diff}`);
+    if (!opts.dryRun) out.say(`apply them with: ${virtGenHint(['host', 'apply', config], opts, true)}`);
     return;
   }
   const result = await applyHostPlan(plan, root);
-  for (const f of result.written) say(`wrote ${f}`);
-  for (const b of result.backups) say(`backup of the original: ${b}`);
+  out.set('hostWritten', result.written);
+  out.set('hostBackups', result.backups);
+  for (const f of result.written) out.say(`wrote ${f}`);
+  for (const b of result.backups) out.say(`backup of the original: ${b}`);
   if (plan.apparmor.action === 'write' && plan.apparmor.changed) {
     const { readAppArmorState } = await import('../../host/apparmor.js');
     const { reloadQemuProfiles } = await import('../../host/apparmor-reload.js');
     const reload = await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled);
-    for (const r of reload.runs) if (!r.ok) warn(`apparmor_parser ${r.args.join(' ')}: ${r.message}`);
+    for (const r of reload.runs) if (!r.ok) out.warn(`apparmor_parser ${r.args.join(' ')}: ${r.message}`);
   }
-  for (const n of plan.notes) say(`note: ${n}`);
+  for (const n of plan.notes) out.say(`note: ${n}`);
 }

@@ -1,14 +1,18 @@
-/** `virt-gen discover`: GPUs and their IOMMU groups, CPU topology, hugepage pools; a starter config. */
+/**
+ * `virt-gen discover`: GPUs and their IOMMU groups, CPU topology, hugepage pools; a starter config,
+ * with a tsconfig.json beside it (when there is none) so an editor checks it against this virt-gen.
+ */
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { discover, formatDiscoveryText } from '../../host/discover.js';
-import { HostError } from '../../host/errors.js';
 import { readHostFacts } from '../../host/facts.js';
 import { starterConfigSource } from '../../host/starter-config.js';
-import { emit } from '../output.js';
+import { VirtGenError } from '../../util/errors.js';
+import { tsconfigSource } from '../editor-setup.js';
+import type { GlobalOptions } from '../options.js';
+import { emit, note, printJson } from '../output.js';
 
-export interface DiscoverCommandOptions {
-  root?: string;
-  json?: boolean;
+export interface DiscoverCommandOptions extends GlobalOptions {
   /** Write a starter config to this file. */
   config?: string;
   /** VM name in the starter config. */
@@ -28,13 +32,23 @@ export async function runDiscover(opts: DiscoverCommandOptions): Promise<void> {
   const found = discover(facts);
   // With `--config -` the config alone goes to stdout, so it can be redirected.
   if (opts.config !== '-') {
-    process.stdout.write(opts.json ? JSON.stringify(found, null, 2) + '\n' : formatDiscoveryText(found));
+    if (opts.json) printJson(found);
+    else process.stdout.write(formatDiscoveryText(found));
   }
   if (opts.config === undefined) return;
   if (opts.config !== '-' && !opts.force && (await exists(opts.config))) {
-    throw new HostError(`${opts.config} exists: choose another file, or --force to replace it`, 'cli-exists');
+    throw new VirtGenError(
+      `${opts.config} exists: choose another file, or --force to replace it (nothing written)`,
+    );
   }
   await emit(starterConfigSource(facts, opts.name), opts.config);
-  if (opts.config !== '-')
-    process.stderr.write(`wrote ${opts.config}: review it, then \`virt-gen doctor ${opts.config}\`\n`);
+  if (opts.config === '-') return;
+  const tsconfig = path.join(path.dirname(opts.config), 'tsconfig.json');
+  if (await exists(tsconfig)) {
+    note(`wrote ${opts.config} (${tsconfig} exists: left as it is)`);
+  } else {
+    await emit(tsconfigSource(), tsconfig);
+    note(`wrote ${opts.config} and ${tsconfig} (your editor checks the config against this virt-gen)`);
+  }
+  note(`review it, then \`virt-gen doctor ${opts.config}\``);
 }

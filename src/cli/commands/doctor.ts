@@ -3,15 +3,11 @@ import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { doctorExitCode, formatDoctorText, runDoctor, type LibvirtStatus } from '../../host/doctor.js';
 import { readHostFacts } from '../../host/facts.js';
+import { LibvirtError } from '../../libvirt/errors.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
-export interface DoctorCommandOptions {
-  root?: string;
-  json?: boolean;
-  /** `-c/--connect URI` */
-  connect?: string;
-  /** `--backend auto|dbus|virsh` */
-  backend?: 'auto' | 'dbus' | 'virsh';
-}
+export type DoctorCommandOptions = GlobalOptions;
 
 export interface DoctorDeps {
   /** Asks libvirt for its version; by default the CLI's backend, on the live host only. */
@@ -33,7 +29,12 @@ function libvirtCheck(opts: DoctorCommandOptions): () => Promise<LibvirtStatus> 
         await backend.close();
       }
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      const kind = err instanceof LibvirtError ? err.kind : undefined;
+      return {
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        ...(kind ? { kind } : {}),
+      };
     }
   };
 }
@@ -49,9 +50,12 @@ export async function runDoctorCommand(
   // Under another root, the running libvirt is not that system's: leave it out.
   const checkLibvirt = deps.checkLibvirt ?? (path.resolve(root) === '/' ? libvirtCheck(opts) : undefined);
   const report = await runDoctor(facts, root, {
-    ...(onHost ? { needs: onHost.needs, planOptions: { owner: onHost.vm.name } } : {}),
+    ...(onHost ? { needs: onHost.needs, domain: onHost.domain, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
-  process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctorText(report));
+  const out = new Reporter(opts.json === true);
+  out.merge(report);
+  out.say(formatDoctorText(report));
+  out.finish();
   process.exitCode = doctorExitCode(report);
 }

@@ -5,13 +5,14 @@
 import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
-import { HostError } from '../../host/errors.js';
 import { planHostWithBoot, type HostPlan } from '../../host/plan.js';
 import { applyHost, revertHost } from '../../host/revert.js';
+import { UsageError } from '../../util/errors.js';
+import { virtGenHint } from '../hints.js';
+import type { GlobalOptions } from '../options.js';
+import { Reporter } from '../reporter.js';
 
-export interface HostCommandOptions {
-  root?: string;
-  json?: boolean;
+export interface HostCommandOptions extends GlobalOptions {
   /** auto | always | never */
   apparmor?: string;
   dryRun?: boolean;
@@ -22,7 +23,7 @@ const APPARMOR_MODES = ['auto', 'always', 'never'] as const;
 function apparmorMode(value: string | undefined): (typeof APPARMOR_MODES)[number] {
   const mode = value ?? 'auto';
   if (!(APPARMOR_MODES as readonly string[]).includes(mode)) {
-    throw new HostError(`--apparmor ${mode}: expected one of ${APPARMOR_MODES.join(', ')}`, 'cli-option');
+    throw new UsageError(`--apparmor ${mode}: expected one of ${APPARMOR_MODES.join(', ')}`);
   }
   return mode as (typeof APPARMOR_MODES)[number];
 }
@@ -68,34 +69,33 @@ function planText(plan: HostPlan): string {
   return parts.join('\n');
 }
 
-function printWarnings(plan: HostPlan): void {
-  for (const w of plan.warnings) process.stderr.write(`warning: ${w}\n`);
-}
-
-const say = (line: string): void => void process.stdout.write(line + '\n');
-
-async function runRevert(root: string, json: boolean | undefined): Promise<void> {
+async function runRevert(root: string, out: Reporter): Promise<void> {
   const result = await revertHost(root);
-  if (json) {
-    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    return;
-  }
-  for (const p of result.restored) say(`restored ${p} from its backup`);
-  for (const p of result.removed) say(`removed ${p}`);
-  for (const p of result.missingBackup) say(`left ${p} as it is: its backup ${p}.virt-gen.bak is gone`);
+  out.merge(result);
+  for (const p of result.restored) out.say(`restored ${p} from its backup`);
+  for (const p of result.removed) out.say(`removed ${p}`);
+  for (const p of result.missingBackup) out.say(`left ${p} as it is: its backup ${p}.virt-gen.bak is gone`);
   if (result.restored.length + result.removed.length + result.missingBackup.length === 0)
-    say('Nothing to revert: virt-gen recorded no host changes.');
-  for (const r of result.regenerate) say(`now run: ${r.join(' ')}`);
-  if (result.regenerate.length > 0) say('then reboot for the boot-time changes to be undone');
+    out.say('Nothing to revert: virt-gen recorded no host changes.');
+  for (const r of result.regenerate) out.say(`now run: ${r.join(' ')}`);
+  if (result.regenerate.length > 0) out.say('then reboot for the boot-time changes to be undone');
+  out.finish();
 }
 
-function printApplied(plan: HostPlan, written: string[], backups: string[], ran: boolean): void {
-  for (const f of written) say(`wrote ${f}`);
-  for (const b of backups) say(`backup ${b}`);
-  if (written.length === 0) say('Nothing to change.');
+function printApplied(
+  out: Reporter,
+  plan: HostPlan,
+  written: string[],
+  backups: string[],
+  ran: boolean,
+): void {
+  for (const f of written) out.say(`wrote ${f}`);
+  for (const b of backups) out.say(`backup ${b}`);
+  if (written.length === 0) out.say('Nothing to change.');
   if (written.length > 0 && plan.regenerate.length > 0) {
-    if (!ran) for (const r of plan.regenerate) say(`now run (in the root ${plan.root}): ${r.argv.join(' ')}`);
-    say('reboot for the kernel command line and vfio-pci binding to take effect');
+    if (!ran)
+      for (const r of plan.regenerate) out.say(`now run (in the root ${plan.root}): ${r.argv.join(' ')}`);
+    out.say('reboot for the kernel command line and vfio-pci binding to take effect');
   }
 }
 
@@ -105,32 +105,35 @@ export async function runHost(
   opts: HostCommandOptions,
 ): Promise<void> {
   if (action !== 'plan' && action !== 'apply' && action !== 'revert') {
-    throw new HostError(`host ${action}: expected "plan", "apply" or "revert"`, 'cli-option');
+    throw new UsageError(`host ${action}: expected "plan", "apply" or "revert"`);
   }
   const root = opts.root ?? '/';
-  if (action === 'revert') return runRevert(root, opts.json);
-  if (config === undefined) throw new HostError(`host ${action}: a config file is required`, 'cli-option');
+  const out = new Reporter(opts.json === true);
+  if (action === 'revert') return runRevert(root, out);
+  if (config === undefined) throw new UsageError(`host ${action}: a config file is required`);
   const mode = apparmorMode(opts.apparmor);
   const { vm, facts, needs } = await buildOnHost(config, root);
   const plan = await planHostWithBoot(facts, needs, root, { owner: vm.name, apparmor: mode });
-  printWarnings(plan);
+  for (const w of plan.warnings) out.warn(w);
+  out.merge(planJson(plan) as object);
   if (action === 'plan' || opts.dryRun) {
-    process.stdout.write(opts.json ? JSON.stringify(planJson(plan), null, 2) + '\n' : planText(plan));
+    out.say(planText(plan));
+    if (plan.changes.length && process.getuid?.() !== 0)
+      out.say(`apply them with: ${virtGenHint(['host', 'apply', config], opts, true)}`);
+    out.finish();
     return;
   }
-  const result = await applyHost(plan, root, opts.json ? () => undefined : say);
+  const result = await applyHost(plan, root, (line) => out.say(line));
   const reload =
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
-  if (opts.json) {
-    process.stdout.write(
-      JSON.stringify({ ...(planJson(plan) as object), applied: result, reload }, null, 2) + '\n',
-    );
-    return;
-  }
-  printApplied(plan, result.written, result.backups, result.runs !== undefined);
-  for (const r of reload?.runs ?? []) say(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}`);
-  if (reload?.skipped) say(`AppArmor reload skipped: ${reload.skipped}`);
-  for (const n of plan.notes) say(`note: ${n}`);
+  out.set('applied', result);
+  out.set('reload', reload);
+  printApplied(out, plan, result.written, result.backups, result.runs !== undefined);
+  for (const r of reload?.runs ?? [])
+    out.say(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}`);
+  if (reload?.skipped) out.say(`AppArmor reload skipped: ${reload.skipped}`);
+  for (const n of plan.notes) out.say(`note: ${n}`);
+  out.finish();
 }

@@ -6,9 +6,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeDomainXml } from '../../domain/write.js';
 import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
+import type { GlobalOptions } from '../options.js';
 import { emit } from '../output.js';
+import { Reporter } from '../reporter.js';
 
-export interface ImportCommandOptions {
+export interface ImportCommandOptions extends GlobalOptions {
   output?: string;
   name?: string;
   config?: string;
@@ -25,8 +27,13 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
     // A start script's $(pwd) is most likely its own folder: that is where it keeps its files.
     pwd: path.resolve(opts.pwd ?? (file === '-' ? '.' : path.dirname(file))),
   });
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  await emit(writeDomainXml(domain), opts.output);
+  const out = new Reporter(opts.json === true);
+  for (const w of warnings) out.warn(w);
+  const xml = writeDomainXml(domain);
+  // With --json and no -o, the XML is in the JSON document, not beside it.
+  if (opts.json && (!opts.output || opts.output === '-')) out.set('xml', xml);
+  else await emit(xml, opts.output);
+  out.set('output', opts.output && opts.output !== '-' ? opts.output : undefined);
   if (opts.config) {
     // With -o too, the config starts from that XML, so what it cannot express is kept from there.
     const template =
@@ -38,8 +45,10 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
       source: file === '-' ? 'standard input' : file,
     });
     await emit(source, opts.config);
-    process.stderr.write(`wrote ${opts.config}\n`);
+    out.set('config', opts.config);
+    out.note(`wrote ${opts.config}`);
   }
+  out.finish();
 }
 
 async function readInput(file: string): Promise<string> {

@@ -8,7 +8,17 @@ import type { HostNeeds } from '../needs.js';
 import type { DoctorEnv } from './env.js';
 import { fail, ok, warn, type Finding } from './finding.js';
 
-export function checkQemuConf(env: Pick<DoctorEnv, 'qemuConf'>): Finding[] {
+export function checkQemuConf(env: Pick<DoctorEnv, 'qemuConf' | 'qemuConfUnreadable'>): Finding[] {
+  if (env.qemuConfUnreadable !== undefined) {
+    return [
+      warn(
+        'qemu-conf',
+        `${QEMU_CONF}: cannot read (${env.qemuConfUnreadable}; run as root)`,
+        'it is readable by root only, so whether QEMU runs as root and what it may open is unknown',
+        'sudo virt-gen doctor',
+      ),
+    ];
+  }
   if (env.qemuConf === undefined) {
     return [
       warn(
@@ -79,9 +89,11 @@ export function checkHostPlan(
   ];
 }
 
-export function checkAppArmor(env: Pick<DoctorEnv, 'apparmor' | 'plan'>): Finding[] {
-  const aa = env.plan?.apparmor;
-  if (aa?.action === 'none') return [ok('apparmor', `AppArmor: ${aa.reason}`)];
+/**
+ * The AppArmor verdict comes from the host alone, so it is the same with or without a config; what
+ * a config's VM still needs from AppArmor is the host-plan finding's business.
+ */
+export function checkAppArmor(env: Pick<DoctorEnv, 'apparmor'>): Finding[] {
   if (!env.apparmor.enabled) return [ok('apparmor', 'AppArmor is not enabled: no profile confines QEMU')];
   if (env.apparmor.abstraction === undefined) {
     return [

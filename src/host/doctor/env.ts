@@ -11,8 +11,10 @@ import type { HostNeeds } from '../needs.js';
 import { planBoot, type BootPlan } from '../boot/index.js';
 import { planModules, type ModulesPlan } from '../modules/index.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
+import type { Domain } from '../../domain/model.js';
 import { QEMU_CONF } from '../qemu-conf.js';
-import { listDir, pathExists, readText, readTrimmed, underRoot } from '../read.js';
+import { inspectVmPaths, type VmPathsReport } from '../vm-paths.js';
+import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
 
 export interface RomFile {
   path: string;
@@ -26,12 +28,16 @@ export interface LibvirtStatus {
   /** e.g. `9.0.0` */
   version?: string;
   error?: string;
+  /** LibvirtError's kind when it failed: access denied and "not running" have different fixes. */
+  kind?: string;
 }
 
 export interface DoctorEnv {
   /** Checks run against the running host (root '/'): device nodes must be real devices there. */
   live: boolean;
   qemuConf?: string;
+  /** qemu.conf exists but this user cannot read it (errno code, e.g. EACCES): not the same as absent. */
+  qemuConfUnreadable?: string;
   apparmor: AppArmorState;
   ovmfCode: boolean;
   firmwareDescriptors: string[];
@@ -46,6 +52,8 @@ export interface DoctorEnv {
   libvirt?: LibvirtStatus;
   /** The boot-time layers planned for `needs`: configured (no change left) or not. */
   bootTime?: { boot: BootPlan; modules: ModulesPlan };
+  /** With a config: its disk images, ROMs and evdev devices, and what is wrong with them. */
+  vmPaths?: VmPathsReport;
 }
 
 async function readRom(root: string, p: string): Promise<RomFile> {
@@ -64,6 +72,20 @@ async function readRom(root: string, p: string): Promise<RomFile> {
     }
   } catch {
     return { path: p, exists: await pathExists(root, p) };
+  }
+}
+
+/**
+ * A config file's text; `{ unreadable }` when it exists but this user may not read it (qemu.conf
+ * is 0600 root on Debian); undefined when it does not exist.
+ */
+async function readConf(root: string, p: string): Promise<string | { unreadable: string } | undefined> {
+  try {
+    return await fs.readFile(underRoot(root, p), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return { unreadable: code };
   }
 }
 
@@ -102,6 +124,8 @@ async function readBootTime(
 export interface DoctorReadOptions {
   needs?: HostNeeds;
   planOptions?: PlanOptions;
+  /** The VM's domain: the files and devices it opens are checked. */
+  domain?: Domain;
   /** Asks libvirt for its version; the CLI passes its backend here. */
   checkLibvirt?: () => Promise<LibvirtStatus>;
 }
@@ -113,7 +137,7 @@ export async function readDoctorEnv(
 ): Promise<DoctorEnv> {
   const needs = opts.needs;
   const [qemuConf, apparmor, ovmfCode, descriptors, clocksource, ignoreMsrs, splitLock] = await Promise.all([
-    readText(root, QEMU_CONF),
+    readConf(root, QEMU_CONF),
     readAppArmorState(root),
     pathExists(root, '/usr/share/OVMF/OVMF_CODE_4M.fd'),
     listDir(root, '/usr/share/qemu/firmware'),
@@ -131,12 +155,14 @@ export async function readDoctorEnv(
     ),
     roms: await Promise.all((needs?.readFiles ?? []).map((p) => readRom(root, p))),
   };
-  if (qemuConf !== undefined) env.qemuConf = qemuConf;
+  if (typeof qemuConf === 'string') env.qemuConf = qemuConf;
+  else if (qemuConf) env.qemuConfUnreadable = qemuConf.unreadable;
   if (clocksource !== undefined) env.clocksource = clocksource;
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
   if (needs) env.bootTime = await readBootTime(facts, needs, root);
+  if (opts.domain) env.vmPaths = await inspectVmPaths(facts, root, opts.domain, env.qemuConf);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));
   return env;

@@ -119,12 +119,17 @@ export function checkLibvirt(env: Pick<DoctorEnv, 'libvirt'>): Finding[] {
     return [
       ok('libvirt', `libvirt answers${env.libvirt.version ? ` (version ${env.libvirt.version})` : ''}`),
     ];
+  const denied = env.libvirt.kind === 'access-denied';
   return [
     fail(
       'libvirt',
-      `libvirt does not answer: ${env.libvirt.error ?? 'unknown error'}`,
+      denied
+        ? `libvirt refused this user: ${env.libvirt.error ?? 'access denied'}`
+        : `libvirt does not answer: ${env.libvirt.error ?? 'unknown error'}`,
       'virt-gen defines the VM through libvirt',
-      'start libvirtd (systemctl start libvirtd) and check --connect',
+      denied
+        ? 'join the libvirt group: sudo usermod -aG libvirt $USER, then log in again (or run as root)'
+        : 'start libvirtd (systemctl start libvirtd) and check --connect',
     ),
   ];
 }

@@ -1,0 +1,192 @@
+/**
+ * The files and devices a VM opens when it starts (disk images, ISOs, ROM files, evdev inputs) and
+ * whether libvirt's QEMU user can open them. libvirt defines a domain whose disk does not exist, and
+ * QEMU only fails at start, as the unprivileged user, with "Permission denied" on a folder the user
+ * never thought of (a 0700 home): `doctor CONFIG` and `define` say so before that.
+ *
+ * With dynamic_ownership (libvirt's default) libvirt chowns the files themselves to the QEMU user at
+ * start, but never the folders above them: those must let that user through. POSIX ACLs are not
+ * read; a folder an ACL opens is reported as closed, which the message says.
+ */
+import { promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import type { Domain } from '../domain/model.js';
+import type { HostFacts } from './facts.js';
+import { parseLibvirtConf } from './libvirt-conf.js';
+import { QEMU_CONF, readSettings, type QemuConfSettings } from './qemu-conf.js';
+import { underRoot } from './read.js';
+
+export interface VmPath {
+  path: string;
+  /** What the domain uses it for, as a user calls it. */
+  what: string;
+  /** QEMU writes it (a disk that is not read-only). */
+  write: boolean;
+  /** libvirt starts the VM without it (`startupPolicy='optional'`). */
+  optional: boolean;
+}
+
+export interface QemuUser {
+  name: string;
+  uid: number;
+  gids: number[];
+}
+
+export interface PathProblem extends VmPath {
+  problem: 'missing' | 'denied';
+  /** One sentence: what is wrong and the fix. */
+  message: string;
+}
+
+/** Every host path the domain makes QEMU open. */
+export function vmPaths(domain: Domain): VmPath[] {
+  const devices = domain.devices ?? {};
+  const paths: VmPath[] = [];
+  for (const d of devices.disk ?? []) {
+    const p = d.source?.file ?? d.source?.dev;
+    if (!p) continue;
+    const what =
+      d.device === 'cdrom' ? 'CD-ROM image' : d.device === 'floppy' ? 'floppy image' : 'disk image';
+    const optional = d.source?.startupPolicy === 'optional';
+    paths.push({ path: p, what, write: d.device === 'disk' && !d.readonly, optional });
+  }
+  for (const h of devices.hostdev ?? []) {
+    if (h.rom?.file) paths.push({ path: h.rom.file, what: 'ROM file', write: false, optional: false });
+  }
+  for (const i of devices.input ?? []) {
+    if (i.type === 'evdev' && i.source?.dev)
+      paths.push({ path: i.source.dev, what: 'evdev input device', write: true, optional: false });
+  }
+  return paths;
+}
+
+/** USB devices (vendor:product) the domain passes through that are not plugged in. */
+export function absentUsb(domain: Domain, facts: HostFacts): string[] {
+  const absent: string[] = [];
+  for (const h of domain.devices?.hostdev ?? []) {
+    const v = h.source?.vendor?.id;
+    const p = h.source?.product?.id;
+    if (h.type !== 'usb' || !v || !p) continue;
+    const present = facts.usb.some((u) => u.vendor === parseInt(v, 16) && u.product === parseInt(p, 16));
+    if (!present) absent.push(`${v.replace(/^0x/, '')}:${p.replace(/^0x/, '')}`);
+  }
+  return absent;
+}
+
+/**
+ * libvirt's QEMU user under `root`: qemu.conf's `user` (a name or `+UID`), else Debian's
+ * `libvirt-qemu`, else `qemu` (Fedora, Arch). Undefined when /etc/passwd does not name it.
+ */
+export async function qemuUser(root: string, configured?: string): Promise<QemuUser | undefined> {
+  const passwd = await readLines(root, '/etc/passwd');
+  const group = await readLines(root, '/etc/group');
+  const users = passwd.map((l) => l.split(':')).filter((f) => f.length >= 4);
+  const wanted = configured ? [configured] : ['libvirt-qemu', 'qemu'];
+  for (const name of wanted) {
+    const entry = name.startsWith('+')
+      ? users.find((f) => f[2] === name.slice(1))
+      : users.find((f) => f[0] === name);
+    if (!entry) continue;
+    const [user = name, , uid = '', gid = ''] = entry;
+    const extra = group
+      .map((l) => l.split(':'))
+      .filter((f) => (f[3] ?? '').split(',').includes(user))
+      .map((f) => Number(f[2]));
+    return { name: user, uid: Number(uid), gids: [Number(gid), ...extra] };
+  }
+  return undefined;
+}
+
+async function readLines(root: string, p: string): Promise<string[]> {
+  const text = await fs.readFile(underRoot(root, p), 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** May `user` do `want` (bits 4 read, 2 write, 1 search) on a file with `st`'s owner and mode? */
+export function mayAccess(st: Pick<Stats, 'uid' | 'gid' | 'mode'>, user: QemuUser, want: number): boolean {
+  if (user.uid === 0) return true;
+  const shift = st.uid === user.uid ? 6 : user.gids.includes(st.gid) ? 3 : 0;
+  return ((st.mode >> shift) & want) === want;
+}
+
+/**
+ * The paths of `domain` that are missing or that `user` cannot reach. `ownedByLibvirt`
+ * (dynamic_ownership on) means libvirt chowns the files at start: only their folders are checked.
+ */
+export async function checkVmPaths(
+  root: string,
+  paths: VmPath[],
+  user: QemuUser,
+  ownedByLibvirt: boolean,
+): Promise<PathProblem[]> {
+  const problems: PathProblem[] = [];
+  for (const p of paths) {
+    const problem = await checkOne(root, p, user, ownedByLibvirt);
+    if (problem) problems.push(problem);
+  }
+  return problems;
+}
+
+async function checkOne(
+  root: string,
+  p: VmPath,
+  user: QemuUser,
+  ownedByLibvirt: boolean,
+): Promise<PathProblem | undefined> {
+  const st = await fs.stat(underRoot(root, p.path)).catch(() => undefined);
+  if (!st) {
+    return { ...p, problem: 'missing', message: `${p.what} ${p.path} does not exist` };
+  }
+  for (let dir = path.dirname(p.path); ; dir = path.dirname(dir)) {
+    const d = await fs.stat(underRoot(root, dir)).catch(() => undefined);
+    if (d && !mayAccess(d, user, 1)) {
+      return {
+        ...p,
+        problem: 'denied',
+        message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot enter ${dir} (mode ${octal(d.mode)}; ACLs not read): chmod o+x ${dir}, or move the file to /var/lib/libvirt/images`,
+      };
+    }
+    if (dir === '/' || dir === '.') break;
+  }
+  const want = p.write ? 6 : 4;
+  if (!ownedByLibvirt && !mayAccess(st, user, want)) {
+    return {
+      ...p,
+      problem: 'denied',
+      message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot ${p.write ? 'write' : 'read'} it (mode ${octal(st.mode)}, dynamic_ownership = 0): chown ${user.name} ${p.path}`,
+    };
+  }
+  return undefined;
+}
+
+const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
+
+export interface VmPathsReport {
+  checked: VmPath[];
+  problems: PathProblem[];
+  /** The user the check was made for; undefined when /etc/passwd does not name libvirt's QEMU user. */
+  user?: string;
+  /** USB devices (vendor:product) the config names that are not plugged in. */
+  absentUsb: string[];
+}
+
+/** The VM's paths as libvirt's QEMU user (qemu.conf's `user` when it can be read) sees them. */
+export async function inspectVmPaths(
+  facts: HostFacts,
+  root: string,
+  domain: Domain,
+  qemuConf: string | undefined,
+): Promise<VmPathsReport> {
+  let settings: QemuConfSettings = {};
+  try {
+    if (qemuConf !== undefined) settings = readSettings(parseLibvirtConf(qemuConf, QEMU_CONF));
+  } catch {
+    // A qemu.conf that does not parse has its own finding; check with the defaults.
+  }
+  const checked = vmPaths(domain);
+  const user = await qemuUser(root, settings.user);
+  const absent = absentUsb(domain, facts);
+  if (!user) return { checked, problems: [], absentUsb: absent };
+  const problems = await checkVmPaths(root, checked, user, settings.dynamicOwnership !== 0);
+  return { checked, problems, user: user.name, absentUsb: absent };
+}
