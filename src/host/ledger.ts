@@ -5,10 +5,11 @@
  * rebuild what the next boot reads. Written under the host lock, atomically, as JSON.
  */
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { HostError } from './errors.js';
 import { writeFileAtomic } from './files.js';
 import type { HostPlan } from './plan.js';
-import { readText, underRoot } from './read.js';
+import { pathExists, readText, underRoot } from './read.js';
 
 export const LEDGER_PATH = '/var/lib/virt-gen/host-files.json';
 
@@ -24,6 +25,8 @@ export interface Ledger {
   files: LedgerEntry[];
   /** Commands to run after the files are reverted, as argument arrays. */
   regenerate: string[][];
+  /** Directories virt-gen created for its files (removed on revert when empty). */
+  dirs?: string[];
 }
 
 const empty = (): Ledger => ({ version: 1, files: [], regenerate: [] });
@@ -58,7 +61,19 @@ export function withPlan(ledger: Ledger, plan: Pick<HostPlan, 'changes' | 'regen
   const regenerate = [...ledger.regenerate];
   for (const r of plan.regenerate)
     if (!regenerate.some((x) => x.join('\0') === r.argv.join('\0'))) regenerate.push(r.argv);
-  return { version: 1, files, regenerate };
+  return { version: 1, files, regenerate, ...(ledger.dirs ? { dirs: ledger.dirs } : {}) };
+}
+
+/** The directories above host path `p` that do not exist yet, deepest first. */
+async function missingDirs(root: string, p: string): Promise<string[]> {
+  const out: string[] = [];
+  for (
+    let dir = path.posix.dirname(p);
+    dir !== '/' && !(await pathExists(root, dir));
+    dir = path.posix.dirname(dir)
+  )
+    out.push(dir);
+  return out;
 }
 
 /** Adds the plan to the ledger; returns the ledger's text before, to put back if the apply is undone. */
@@ -67,7 +82,12 @@ export async function recordInLedger(
   plan: Pick<HostPlan, 'changes' | 'regenerate'>,
 ): Promise<string | undefined> {
   const before = await readText(root, LEDGER_PATH);
-  await writeLedger(root, withPlan(parseLedger(before), plan));
+  const ledger = withPlan(parseLedger(before), plan);
+  const dirs = new Set(ledger.dirs ?? []);
+  for (const p of [LEDGER_PATH, ...plan.changes.filter((c) => c.before === undefined).map((c) => c.path)])
+    for (const d of await missingDirs(root, p)) dirs.add(d);
+  if (dirs.size > 0) ledger.dirs = [...dirs];
+  await writeLedger(root, ledger);
   return before;
 }
 
