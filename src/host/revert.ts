@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { HostError } from './errors.js';
 import { BACKUP_SUFFIX, withLock, writeFileAtomic } from './files.js';
-import { LEDGER_PATH, readLedger } from './ledger.js';
+import { LEDGER_PATH, parseLedger, readLedger } from './ledger.js';
 import { applyHostPlan, LOCK_PATH, permissionError, type ApplyResult, type HostPlan } from './plan.js';
 import { underRoot } from './read.js';
 import { describeFailure, runRegeneration, runsRegeneration, type RegenRun } from './regenerate.js';
@@ -31,8 +31,14 @@ async function putBack(
   }
   for (const b of result.backups) await fs.rm(b, { force: true });
   const ledger = underRoot(root, LEDGER_PATH);
+  const madeNow = (await readLedger(root)).dirs ?? [];
+  const madeBefore = new Set(parseLedger(ledgerBefore).dirs ?? []);
   if (ledgerBefore === undefined) await fs.rm(ledger, { force: true });
   else await writeFileAtomic(ledger, ledgerBefore, 0o644);
+  await removeCreatedDirs(
+    root,
+    madeNow.filter((d) => !madeBefore.has(d)),
+  );
 }
 
 function failureMessage(runs: readonly RegenRun[]): string {
@@ -92,6 +98,15 @@ async function revertFile(root: string, p: string, created: boolean, out: Revert
   }
 }
 
+/** Directories virt-gen created, deepest first, each only when empty (someone may have used it since). */
+async function removeCreatedDirs(root: string, dirs: readonly string[]): Promise<void> {
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    await fs.rmdir(underRoot(root, d)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
 /** Every recorded change undone, newest first; the record itself removed. */
 export async function revertHost(root: string): Promise<RevertResult> {
   const lockPath = underRoot(root, LOCK_PATH);
@@ -107,6 +122,7 @@ export async function revertHost(root: string): Promise<RevertResult> {
       };
       for (const f of [...ledger.files].reverse()) await revertFile(root, f.path, f.created, out);
       await fs.rm(underRoot(root, LEDGER_PATH), { force: true });
+      await removeCreatedDirs(root, ledger.dirs ?? []);
       return out;
     });
   } catch (err) {
