@@ -2,12 +2,12 @@
  * From a config file to the domain model: load, validate, read the template, generate.
  * Shared by `xml`, `define`, `host` and `doctor`, so they can never disagree about the domain.
  */
-import { readFile } from 'node:fs/promises';
 import { loadVm, type ResolvedVm } from './config/index.js';
 import type { Domain } from './domain/model.js';
 import { generateDomain, GenerateError, type GenerateContext } from './generate/index.js';
 import type { HostFacts } from './host/facts.js';
 import type { HostNeeds } from './host/needs.js';
+import { FileReadError, MiB, readBounded } from './util/read-bounded.js';
 
 export interface BuiltDomain {
   vm: ResolvedVm;
@@ -48,9 +48,13 @@ export async function buildOnHost(configFile: string, root: string): Promise<VmO
 async function readTemplate(file: string): Promise<Domain> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new GenerateError(`template: cannot read ${file}`);
+    // libvirt's own limit on a domain XML file (virsh define reads at most 10 MiB).
+    const bytes = await readBounded(file, { limit: 10 * MiB, what: 'template' });
+    if (bytes === undefined) throw new GenerateError(`template: ${file} does not exist`);
+    text = bytes.toString('utf8');
+  } catch (err) {
+    if (err instanceof FileReadError) throw new GenerateError(`template: ${err.message}`);
+    throw err;
   }
   // Loaded only when a config has a template: plain configs never pay for the XML parser.
   const { parseDomainXml, DomainXmlError } = await import('./domain/read.js');

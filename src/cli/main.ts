@@ -156,8 +156,8 @@ program
     `
 Examples:
   virt-gen host plan gaming.ts              the diffs: boot loader, modprobe.d, initramfs, qemu.conf, AppArmor
-  sudo virt-gen host apply gaming.ts        make them (atomic, backed up, locked), rebuild initramfs and
-                                            boot config (update-initramfs, update-grub, ...); then reboot
+  sudo virt-gen host apply gaming.ts        make them (atomic, backed up, locked, rolled back on failure),
+                                            rebuild initramfs and boot config (update-initramfs, update-grub, ...)
   sudo virt-gen host revert                 every file back as it was before virt-gen; says what to rebuild
   virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built (commands are printed)`,
   )

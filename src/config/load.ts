@@ -10,13 +10,15 @@
  */
 import { VirtGenError } from '../util/errors.js';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
+import { FileReadError, MiB, readBounded } from '../util/read-bounded.js';
+import { writeFileSafely } from '../util/write-output.js';
 
 export class ConfigLoadError extends VirtGenError {
   constructor(message: string) {
@@ -26,6 +28,8 @@ export class ConfigLoadError extends VirtGenError {
 }
 
 const CONFIG_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+/** A config is a page or two of code; anything near this size is not one. */
+const CONFIG_LIMIT = 4 * MiB;
 
 /** Loads `file` and returns what it exports by default. Throws ConfigLoadError with the file named. */
 export async function loadConfigFile(file: string): Promise<unknown> {
@@ -36,11 +40,12 @@ export async function loadConfigFile(file: string): Promise<unknown> {
   }
   let source: string;
   try {
-    source = await readFile(abs, 'utf8');
+    const bytes = await readBounded(abs, { limit: CONFIG_LIMIT, what: 'config' });
+    if (bytes === undefined) throw new ConfigLoadError(`cannot read config ${file}: no such file`);
+    source = bytes.toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(err);
-    throw new ConfigLoadError(`cannot read config ${file}: ${why}`);
+    if (err instanceof FileReadError) throw new ConfigLoadError(err.message.replace(abs, file));
+    throw err;
   }
   const specifiers = importSpecifiers(source);
   // A data: module has no file URL: a config that asks where it is (import.meta.url, .dirname,
@@ -80,7 +85,11 @@ async function transpiled(file: string, abs: string, source: string): Promise<st
     cacheDir(),
     `${createHash('sha256').update(`${publicModuleUrl()}\0${source}`).digest('hex')}.mjs`,
   );
-  const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
+  const cached = (
+    await readBounded(cacheFile, { limit: CONFIG_LIMIT * 4, what: 'cache', noFollow: true }).catch(
+      () => undefined,
+    )
+  )?.toString('utf8');
   if (cached !== undefined) return cached;
   const sucrase = await import('sucrase');
   // sucrase is CommonJS: its exports arrive as named exports or on `default`, depending on the bundler.
@@ -106,10 +115,8 @@ function cacheDir(): string {
 /** Best effort: a cache that cannot be written (read-only home, no home) only costs speed. */
 async function writeCache(file: string, js: string): Promise<void> {
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, js);
-    await rename(tmp, file);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileSafely(file, js, 0o600);
   } catch {
     // ignored on purpose
   }

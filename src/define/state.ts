@@ -3,9 +3,10 @@
  * what libvirt held right after virt-gen's last define (to show exactly what a hand edit changed).
  * Files are 0600 in 0700 directories: a secure dump can hold graphics passwords.
  */
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileSafely } from '../util/write-output.js';
 
 /** `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen` (default `~/.local/state/virt-gen`). */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
@@ -58,8 +59,6 @@ export function definedRecordPath(stateDir: string, uuid: string): string {
 export async function writeDefinedRecord(stateDir: string, uuid: string, xml: string): Promise<string> {
   const path = definedRecordPath(stateDir, uuid);
   await mkdir(join(stateDir, 'defined'), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, xml, { mode: 0o600 });
-  await rename(temp, path);
+  await writeFileSafely(path, xml, 0o600);
   return path;
 }

@@ -30,6 +30,8 @@ export const DomainAddress = shape({
   target: attr(),
   unit: attr(),
   port: attr(),
+  /** An mdev's UUID (`<hostdev type='mdev'>`). */
+  uuid: attr(),
 });
 export type DomainAddress = Infer<typeof DomainAddress>;
 
@@ -328,6 +330,9 @@ export const DomainHostdev = shape({
   mode: attr(oneOf('subsystem', 'capabilities')),
   type: attr(oneOf('pci', 'usb', 'scsi', 'scsi_host', 'mdev')),
   managed: attr(yesNo),
+  /** mdev only: the API the mediated device is given through, and its display. */
+  model: attr(oneOf('vfio-pci', 'vfio-ccw', 'vfio-ap')),
+  display: attr(onOff),
   driver: child(shape({ name: attr() })),
   source: child(
     shape({

@@ -9,7 +9,9 @@
  *
  * This module decides (pure); reading the files is `readAppArmorState`, reloading is apparmor-reload.ts.
  */
+import path from 'node:path';
 import { HostError } from './errors.js';
+import { readHostText } from './host-file.js';
 import { readText } from './read.js';
 
 export const ABSTRACTION = '/etc/apparmor.d/abstractions/libvirt-qemu';
@@ -29,6 +31,8 @@ export interface AppArmorState {
   /** Current text of each candidate target file (undefined: absent). */
   local?: string;
   dropin?: string;
+  /** The files among these that are not UTF-8 and were decoded byte for byte (host-file.ts). */
+  latin1?: AppArmorTargetKind[];
 }
 
 export interface AppArmorRequest {
@@ -55,19 +59,29 @@ export type AppArmorPlan =
       after: string;
       changed: boolean;
       rules: string[];
+      /** `latin1` when the target file is not UTF-8 (its bytes are kept as they are). */
+      encoding?: 'latin1';
     };
 
+/**
+ * Reads the AppArmor flag (sysfs: unreadable means off) and the candidate files (strictly: an
+ * unreadable or special file is an error, host-file.ts).
+ */
 export async function readAppArmorState(root: string): Promise<AppArmorState> {
   const [flag, abstraction, local, dropin] = await Promise.all([
     readText(root, APPARMOR_ENABLED),
-    readText(root, ABSTRACTION),
-    readText(root, LOCAL_FILE),
-    readText(root, DROPIN_FILE),
+    readHostText(root, ABSTRACTION),
+    readHostText(root, LOCAL_FILE),
+    readHostText(root, DROPIN_FILE),
   ]);
   const state: AppArmorState = { enabled: flag?.trim() === 'Y' };
-  if (abstraction !== undefined) state.abstraction = abstraction;
-  if (local !== undefined) state.local = local;
-  if (dropin !== undefined) state.dropin = dropin;
+  const files = { abstraction, local, dropin } as const;
+  for (const kind of ['abstraction', 'local', 'dropin'] as const) {
+    const f = files[kind];
+    if (f.text === undefined) continue;
+    state[kind] = f.text;
+    if (f.encoding === 'latin1') state.latin1 = [...(state.latin1 ?? []), kind];
+  }
   return state;
 }
 
@@ -106,6 +120,9 @@ export function aaPath(p: string): string {
     throw new HostError(`AppArmor rule: "${p}" is not an absolute path`, 'apparmor-path');
   if (/["\n\r\0]/.test(p))
     throw new HostError(`AppArmor rule: "${p}" cannot be written in a profile`, 'apparmor-path');
+  // A rule names one file: `/dev/../etc/shadow` must never become `rw`.
+  if (path.posix.normalize(p) !== p || p.endsWith('/'))
+    throw new HostError(`AppArmor rule: "${p}" is not a normalised path`, 'apparmor-path');
   const escaped = p.replace(/([*?[\]{}^\\])/g, '\\$1');
   return /[\s,#]/.test(escaped) ? `"${escaped}"` : escaped;
 }
@@ -195,5 +212,6 @@ export function planAppArmor(state: AppArmorState, req: AppArmorRequest): AppArm
     after,
     changed: after !== before,
     rules,
+    ...(state.latin1?.includes(target.kind) ? { encoding: 'latin1' as const } : {}),
   };
 }

@@ -1,28 +1,60 @@
 /**
- * Writing host files without ever leaving a torn one: a temporary file in the same directory, fsync,
- * rename over the original (atomic on POSIX file systems), fsync of the directory so the rename itself
- * survives a crash. Plus one backup of the original, and a lock against a concurrent run.
+ * Writing host files without ever leaving a torn one or losing the original.
+ *
+ * - Atomic replace: a temporary file in the target's own folder (an unpredictable name, created with
+ *   O_EXCL|O_NOFOLLOW so nothing planted there is followed or reused), fsync, rename over the target,
+ *   fsync of the folder. A reader, or a crash, sees the old bytes or the new ones.
+ * - Backups are made the same way and published with link(2), which never replaces an existing
+ *   name: the pristine backup `FILE.virt-gen.bak` appears whole or not at all and is never
+ *   overwritten; later states get `FILE.virt-gen.<UTC time>.bak`.
+ * - `restoreFiles` puts files back to given bytes (or removes files that were created): the rollback
+ *   of a run that failed half-way, used by `applyHostPlan` and by `define`.
+ *
+ * Callers pass real paths already resolved inside the root (resolve.ts); the lock is in lock.ts.
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { HostError } from './errors.js';
 
 /**
- * Test hook: when set, `writeFileAtomic` creates this file after the temporary file is written and
- * synced, then waits before the rename, so a test can kill the process at that exact point.
+ * Test hook for fault injection: when `VIRT_GEN_TEST_PAUSE_AT` names a step (see `PauseStep`), the
+ * run creates the file named by `VIRT_GEN_TEST_PAUSE_MARKER` the first time it reaches that step and
+ * then waits, so a test can SIGKILL it at exactly that point.
  */
-export const PAUSE_HOOK_ENV = 'VIRT_GEN_TEST_PAUSE_BEFORE_RENAME';
+export const PAUSE_AT_ENV = 'VIRT_GEN_TEST_PAUSE_AT';
+export const PAUSE_MARKER_ENV = 'VIRT_GEN_TEST_PAUSE_MARKER';
+/** How long the pause lasts (ms, default 60 s): a test of a concurrent run lets it end by itself. */
+export const PAUSE_MS_ENV = 'VIRT_GEN_TEST_PAUSE_MS';
 
-async function pauseForTest(): Promise<void> {
-  const marker = process.env[PAUSE_HOOK_ENV];
-  if (!marker) return;
-  await fs.writeFile(marker, `${process.pid}\n`);
-  await new Promise((resolve) => setTimeout(resolve, 60_000));
+/** The write steps of a host apply, in order, for each file. */
+export const PAUSE_STEPS = [
+  'locked',
+  'backup-temp-written',
+  'backup-published',
+  'temp-written',
+  'renamed',
+  'file-done',
+] as const;
+export type PauseStep = (typeof PAUSE_STEPS)[number];
+
+const paused = new Set<string>();
+
+export async function pauseAt(step: PauseStep): Promise<void> {
+  const marker = process.env[PAUSE_MARKER_ENV];
+  if (process.env[PAUSE_AT_ENV] !== step || !marker || paused.has(step)) return;
+  paused.add(step);
+  const handle = await fs.open(
+    marker,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
+  await handle.writeFile(`${process.pid}\n`);
+  await handle.close();
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env[PAUSE_MS_ENV] ?? 60_000)));
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     await handle.sync();
   } finally {
@@ -30,13 +62,16 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+interface Attributes {
+  mode: number;
+  uid?: number;
+  gid?: number;
+}
+
 /** Mode and owner for the new file: the original's when it exists, so a 0600 qemu.conf stays 0600. */
-async function targetAttributes(
-  file: string,
-  mode: number,
-): Promise<{ mode: number; uid?: number; gid?: number }> {
+async function targetAttributes(file: string, mode: number): Promise<Attributes> {
   try {
-    const st = await fs.stat(file);
+    const st = await fs.lstat(file);
     return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { mode };
@@ -44,97 +79,32 @@ async function targetAttributes(
   }
 }
 
-async function writeTemp(
-  tmp: string,
-  data: string,
-  attrs: { mode: number; uid?: number; gid?: number },
-): Promise<void> {
-  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, attrs.mode);
+/** `.NAME.virt-gen-PID-HEX.tmp`: hidden (AppArmor's folder includes skip dot files), unpredictable. */
+function tempName(file: string): string {
+  const name = `.${path.basename(file)}.virt-gen-${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+  return path.join(path.dirname(file), name);
+}
+
+/** Creates a fresh temporary file next to `file` holding `data`, synced. */
+async function writeTemp(file: string, data: Buffer, attrs: Attributes): Promise<string> {
+  const tmp = tempName(file);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const handle = await fs.open(tmp, flags, attrs.mode);
   try {
-    await handle.writeFile(data, 'utf8');
+    await handle.writeFile(data);
     // The umask may have narrowed the mode given to open().
     await handle.chmod(attrs.mode);
     if (attrs.uid !== undefined && attrs.gid !== undefined && process.getuid?.() === 0) {
       await handle.chown(attrs.uid, attrs.gid);
     }
     await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Removes temporary files of runs that died between writing and renaming (`.NAME.virt-gen-PID-HEX.tmp`
- * of a PID that no longer runs). They start with a dot, so AppArmor's directory includes skip them.
- */
-async function removeStaleTemps(file: string): Promise<void> {
-  const dir = path.dirname(file);
-  const re = new RegExp(`^\\.${escapeRe(path.basename(file))}\\.virt-gen-(\\d+)-[0-9a-f]+\\.tmp$`);
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    const m = re.exec(name);
-    if (m && !processAlive(Number(m[1]))) await fs.rm(path.join(dir, name), { force: true });
-  }
-}
-
-/** Replaces `file` with `data` atomically: a reader sees the old bytes or the new ones, never a mix. */
-export async function writeFileAtomic(file: string, data: string, mode = 0o644): Promise<void> {
-  const dir = path.dirname(file);
-  await removeStaleTemps(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.virt-gen-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
-  );
-  const attrs = await targetAttributes(file, mode);
-  try {
-    await writeTemp(tmp, data, attrs);
-    await pauseForTest();
-    await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
-  }
-  await fsyncDir(dir);
-}
-
-export const BACKUP_SUFFIX = '.virt-gen.bak';
-
-/**
- * Copies `file` to `file.virt-gen.bak` the first time only: the backup keeps the state from before
- * virt-gen ever touched the file. Returns the backup path when one was written now.
- */
-export async function backupOnce(file: string): Promise<string | undefined> {
-  const backup = file + BACKUP_SUFFIX;
-  let data: Buffer;
-  try {
-    data = await fs.readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const attrs = await targetAttributes(file, 0o600);
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(backup, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, attrs.mode);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw err;
-  }
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(attrs.mode);
-    await handle.sync();
   } finally {
     await handle.close();
   }
-  await fsyncDir(path.dirname(backup));
-  return backup;
-}
-
-export interface Lock {
-  path: string;
-  release(): Promise<void>;
+  return tmp;
 }
 
 function processAlive(pid: number): boolean {
@@ -147,46 +117,52 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A lock whose holder is gone: its pid is not running, or it holds no pid after a grace period. */
-function isStale(text: string, mtimeMs: number): boolean {
-  const pid = Number(text.trim().split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0) return !processAlive(pid);
-  // Created but not yet written by a live process, or left empty by a crashed one: give it a moment.
-  return Date.now() - mtimeMs > 10_000;
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Removes temporary files of runs that died before renaming them (their PID no longer runs). */
+async function removeStaleTemps(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const re = new RegExp(`^\\.${escapeRe(path.basename(file))}\\.virt-gen-(\\d+)-[0-9a-f]+\\.tmp$`);
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const m = re.exec(name);
+    if (m && !processAlive(Number(m[1]))) await fs.rm(path.join(dir, name), { force: true });
+  }
 }
 
-/**
- * Removes a stale lock without removing a fresh one another run took meanwhile: the lock is renamed
- * to a private name first, and only deleted when it is still the file that was judged stale (same
- * inode); otherwise it is put back.
- */
-async function breakStaleLock(lockPath: string): Promise<boolean> {
-  const st = await fs.stat(lockPath).catch(() => undefined);
-  if (!st) return true;
-  const text = await fs.readFile(lockPath, 'utf8').catch(() => '');
-  if (!isStale(text, st.mtimeMs)) return false;
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+const toBuffer = (data: string | Buffer): Buffer =>
+  typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+
+/** Replaces `file` with `data` atomically: a reader sees the old bytes or the new ones, never a mix. */
+export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): Promise<void> {
+  const dir = path.dirname(file);
+  await removeStaleTemps(file);
+  const tmp = await writeTemp(file, toBuffer(data), await targetAttributes(file, mode));
   try {
-    await fs.rename(lockPath, aside);
+    await pauseAt('temp-written');
+    await fs.rename(tmp, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    await fs.rm(tmp, { force: true });
     throw err;
   }
-  const moved = await fs.stat(aside);
-  if (moved.ino !== st.ino) await fs.link(aside, lockPath).catch(() => undefined);
-  await fs.rm(aside, { force: true });
-  return moved.ino === st.ino;
+  await pauseAt('renamed');
+  await fsyncDir(dir);
 }
 
-async function createLock(lockPath: string): Promise<boolean> {
+export const BACKUP_SUFFIX = '.virt-gen.bak';
+
+/** `FILE.virt-gen.20261201T213000Z.bak`: a later state, named by when it was replaced. */
+function timedBackupName(file: string, attempt: number): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${file}.virt-gen.${stamp}${attempt > 0 ? `-${attempt}` : ''}.bak`;
+}
+
+/** Publishes `tmp` under `name` unless that name exists; true when it was published. */
+async function linkNew(tmp: string, name: string): Promise<boolean> {
   try {
-    const handle = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-    try {
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fs.link(tmp, name);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -195,29 +171,56 @@ async function createLock(lockPath: string): Promise<boolean> {
 }
 
 /**
- * Takes the lock file (O_EXCL, holding our pid). A lock left by a dead process is removed and taken;
- * a live holder is an error naming its pid.
+ * Keeps `bytes` (the file's content before a change) as a backup: as the pristine backup when there is
+ * none yet, else under a timestamped name unless the pristine backup already holds these bytes.
+ * Returns the backup written, if any.
  */
-export async function acquireLock(lockPath: string): Promise<Lock> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createLock(lockPath)) {
-      return { path: lockPath, release: () => fs.rm(lockPath, { force: true }) };
+export async function backupBeforeChange(file: string, bytes: Buffer): Promise<string | undefined> {
+  const pristine = file + BACKUP_SUFFIX;
+  const existing = await fs.readFile(pristine).catch(() => undefined);
+  if (existing?.equals(bytes)) return undefined;
+  const tmp = await writeTemp(file, bytes, await targetAttributes(file, 0o600));
+  try {
+    await pauseAt('backup-temp-written');
+    let published: string | undefined;
+    if (existing === undefined && (await linkNew(tmp, pristine))) published = pristine;
+    for (let attempt = 0; !published && attempt < 100; attempt++) {
+      const name = timedBackupName(file, attempt);
+      if (await linkNew(tmp, name)) published = name;
     }
-    if (!(await breakStaleLock(lockPath))) break;
+    await fsyncDir(path.dirname(file));
+    await pauseAt('backup-published');
+    return published;
+  } finally {
+    await fs.rm(tmp, { force: true });
   }
-  const holder = (await fs.readFile(lockPath, 'utf8').catch(() => '')).trim();
-  throw new HostError(
-    `another virt-gen run (pid ${holder || 'unknown'}) is changing host files (lock ${lockPath}). ` +
-      `Wait for it to finish; if no such process runs, remove the lock file.`,
-    'host-locked',
-  );
 }
 
-export async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(lockPath);
-  try {
-    return await fn();
-  } finally {
-    await lock.release();
-  }
+/** A file as it was before a run changed it: its bytes, or undefined when it did not exist. */
+export interface FileSnapshot {
+  /** The real path (under the root, links resolved). */
+  file: string;
+  bytes?: Buffer;
+  /** Mode of the file, to restore with its bytes. */
+  mode?: number;
 }
+
+/**
+ * Puts each file back as it was: rewritten atomically with its old bytes, or removed when it did not
+ * exist. Goes on after a failure and throws the first error at the end, so as much as possible is
+ * restored. In reverse order, so a later change to the same file is undone first.
+ */
+export async function restoreFiles(snapshots: readonly FileSnapshot[]): Promise<void> {
+  let first: unknown;
+  for (const s of [...snapshots].reverse()) {
+    try {
+      if (s.bytes === undefined) await fs.rm(s.file, { force: true });
+      else await writeFileAtomic(s.file, s.bytes, s.mode);
+    } catch (err) {
+      first ??= err;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
+export { processAlive };

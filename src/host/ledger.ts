@@ -4,7 +4,7 @@
  * `FILE.virt-gen.bak`, which files.ts writes once and never overwrites), plus the commands that
  * rebuild what the next boot reads. Written under the host lock, atomically, as JSON.
  */
-import { mkdir } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HostError } from './errors.js';
 import { writeFileAtomic } from './files.js';
@@ -93,6 +93,36 @@ export async function recordInLedger(
 
 export async function writeLedger(root: string, ledger: Ledger): Promise<void> {
   const file = underRoot(root, LEDGER_PATH);
-  await mkdir(underRoot(root, '/var/lib/virt-gen'), { recursive: true, mode: 0o755 });
+  await fs.mkdir(underRoot(root, '/var/lib/virt-gen'), { recursive: true, mode: 0o755 });
   await writeFileAtomic(file, JSON.stringify(ledger, null, 2) + '\n', 0o644);
+}
+
+/** Directories virt-gen created, deepest first, each only when empty (someone may have used it since). */
+export async function removeCreatedDirs(root: string, dirs: readonly string[]): Promise<void> {
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    await fs.rmdir(underRoot(root, d)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  }
+}
+
+/**
+ * Undoes `recordInLedger` after an apply was rolled back: the ledger as it was, the directories made
+ * for this apply removed, and `backups` (made by this apply) removed, so the tree is as it was.
+ */
+export async function undoRecord(
+  root: string,
+  ledgerBefore: string | undefined,
+  backups: readonly string[],
+): Promise<void> {
+  for (const b of backups) await fs.rm(b, { force: true });
+  const madeNow = (await readLedger(root)).dirs ?? [];
+  const madeBefore = new Set(parseLedger(ledgerBefore).dirs ?? []);
+  const ledger = underRoot(root, LEDGER_PATH);
+  if (ledgerBefore === undefined) await fs.rm(ledger, { force: true });
+  else await writeFileAtomic(ledger, ledgerBefore, 0o644);
+  await removeCreatedDirs(
+    root,
+    madeNow.filter((d) => !madeBefore.has(d)),
+  );
 }

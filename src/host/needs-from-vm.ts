@@ -6,6 +6,8 @@
 import type { ResolvedVm } from '../config/resolved.js';
 import type { PciAddress } from '../domain/address.js';
 import type { Domain } from '../domain/model.js';
+import path from 'node:path';
+import { HostError } from './errors.js';
 import type { HostFacts } from './facts.js';
 import type { HostNeeds } from './needs.js';
 
@@ -19,18 +21,47 @@ export function passedThroughPci(domain: Domain): PciAddress[] {
   });
 }
 
-/** Device nodes named in extra QEMU arguments (`mem-path=/dev/kvmfr0`): libvirt does not know them. */
+/**
+ * A path that becomes an AppArmor rule must name exactly one file: absolute and normalised. A `..`
+ * would let `mem-path=/dev/../etc/shadow` pass for a device node and grant `/etc/shadow` to QEMU.
+ */
+export function checkRulePath(p: string, field: string): string {
+  const normal = path.posix.normalize(p);
+  if (!p.startsWith('/') || normal !== p || p.endsWith('/') || /\p{Cc}/u.test(p)) {
+    throw new HostError(
+      `${field}: "${p}" is not a normalised absolute path (no "..", ".", "//" or control characters): ` +
+        `write the path itself${normal !== p && normal.startsWith('/') ? `, e.g. "${normal}"` : ''}`,
+      'host-rule-path',
+    );
+  }
+  return p;
+}
+
+/**
+ * Device nodes named in extra QEMU arguments (`mem-path=/dev/kvmfr0`). libvirt does not know them, so
+ * its per-VM AppArmor profile (virt-aa-helper) cannot allow them: they are the one kind of device path
+ * that must go into the rules all VMs share. Each one is checked, naming its `qemuArgs[i]`.
+ */
 function qemuArgNodes(args: readonly string[]): string[] {
-  const nodes = args.flatMap((a) =>
-    [...a.matchAll(/(?:^|[=,\s])(\/dev\/[^\s,]+)/g)].map((m) => m[1] as string),
+  const nodes = args.flatMap((a, i) =>
+    [...a.matchAll(/(?:^|[=,\s])(\/dev\/[^\s,]+)/g)].map((m) =>
+      checkRulePath(m[1] as string, `qemuArgs[${i}]`),
+    ),
   );
   return [...new Set(nodes)];
 }
 
+/** ROM files (virt-aa-helper adds no rule for `<rom file=…>`), each checked, naming its field. */
+function romFiles(vm: ResolvedVm): string[] {
+  const roms = [
+    ...vm.gpus.map((g, i) => [g.rom, `gpu${vm.gpus.length > 1 ? `[${i}]` : ''}.rom`] as const),
+    ...vm.pci.map((p, i) => [p.rom, `pci[${i}].rom`] as const),
+  ];
+  return roms.flatMap(([rom, field]) => (rom === undefined ? [] : [checkRulePath(rom, field)]));
+}
+
 export function hostNeedsOf(vm: ResolvedVm, domain: Domain, facts?: HostFacts): HostNeeds {
-  const readFiles = [...vm.gpus.map((g) => g.rom), ...vm.pci.map((p) => p.rom)].filter(
-    (r): r is string => r !== undefined,
-  );
+  const readFiles = romFiles(vm);
   const needs: HostNeeds = {
     pciDevices: passedThroughPci(domain),
     deviceNodes: qemuArgNodes(vm.qemuArgs),

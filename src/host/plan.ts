@@ -9,14 +9,16 @@ import { planBoot, type BootPlan } from './boot/index.js';
 import { unifiedDiff } from './diff.js';
 import { HostError } from './errors.js';
 import type { HostFacts } from './facts.js';
-import { backupOnce, withLock, writeFileAtomic } from './files.js';
+import { backupBeforeChange, pauseAt, restoreFiles, writeFileAtomic, type FileSnapshot } from './files.js';
+import { encodeText, readHostFile, readHostText, writeError, type TextEncoding } from './host-file.js';
+import { LOCK_PATH, withLock } from './lock.js';
 import { checkGroups, groupsOf, viabilityMessage } from './iommu.js';
 import { uniqueCommands, type RegenCommand } from './layer.js';
-import { recordInLedger } from './ledger.js';
+import { recordInLedger, undoRecord } from './ledger.js';
 import { planModules, type ModulesPlan } from './modules/index.js';
 import type { HostNeeds } from './needs.js';
 import { planQemuConf, QEMU_CONF, type QemuConfPlan } from './qemu-conf.js';
-import { readText, underRoot } from './read.js';
+import { underRoot } from './read.js';
 
 export interface FileChange {
   /** The path on the host, e.g. `/etc/libvirt/qemu.conf`. */
@@ -32,6 +34,8 @@ export interface FileChange {
   mode: number;
   /** One line: why this change. */
   why: string;
+  /** How `before`/`after` map to bytes: `latin1` for a file that is not valid UTF-8 (default utf8). */
+  encoding?: TextEncoding;
 }
 
 export interface HostPlan {
@@ -82,23 +86,23 @@ function change(
   };
 }
 
-function qemuConfChange(plan: QemuConfPlan, existed: boolean): FileChange | undefined {
+function qemuConfChange(
+  plan: QemuConfPlan,
+  file: { text?: string; encoding: TextEncoding },
+): FileChange | undefined {
   if (!plan.changed) return undefined;
   const why = `cgroup_device_acl: allow ${plan.added.join(', ')}`;
-  return { ...change(QEMU_CONF, existed ? plan.before : undefined, plan.after, true, why), mode: 0o600 };
+  const c = change(QEMU_CONF, file.text !== undefined ? plan.before : undefined, plan.after, true, why);
+  return { ...c, mode: 0o600, ...(file.encoding === 'latin1' ? { encoding: 'latin1' as const } : {}) };
 }
 
 function appArmorChange(plan: AppArmorPlan): FileChange | undefined {
   if (plan.action !== 'write' || !plan.changed) return undefined;
   // The drop-in is virt-gen's own file; and a backup inside libvirt-qemu.d/ would be included too.
   const backup = plan.target !== 'dropin';
-  return change(
-    plan.path,
-    plan.before,
-    plan.after,
-    backup,
-    `AppArmor (${plan.target}): ${plan.rules.length} rule(s) for QEMU`,
-  );
+  const why = `AppArmor (${plan.target}): ${plan.rules.length} rule(s) for QEMU`;
+  const c = change(plan.path, plan.before, plan.after, backup, why);
+  return plan.encoding === 'latin1' ? { ...c, encoding: 'latin1' } : c;
 }
 
 function appArmorNotes(plan: AppArmorPlan): string[] {
@@ -117,8 +121,8 @@ export async function planHost(
 ): Promise<HostPlan> {
   const groups = groupsOf(facts, needs.pciDevices);
   const wanted = aclWanted(groups, needs);
-  const confText = await readText(root, QEMU_CONF);
-  const conf = planQemuConf(confText ?? '', wanted, QEMU_CONF);
+  const confFile = await readHostText(root, QEMU_CONF);
+  const conf = planQemuConf(confFile.text ?? '', wanted, QEMU_CONF);
   const aaState = await readAppArmorState(root);
   const apparmor = planAppArmor(aaState, {
     groups,
@@ -129,7 +133,7 @@ export async function planHost(
     ...(opts.owner ? { owner: opts.owner } : {}),
     mode: opts.apparmor ?? 'auto',
   });
-  const changes = [qemuConfChange(conf, confText !== undefined), appArmorChange(apparmor)].filter(
+  const changes = [qemuConfChange(conf, confFile), appArmorChange(apparmor)].filter(
     (c): c is FileChange => c !== undefined,
   );
   const notes = [...appArmorNotes(apparmor)];
@@ -140,7 +144,7 @@ export async function planHost(
   const viability = checkGroups(facts, needs.pciDevices)
     .filter((v) => !v.viable)
     .map(viabilityMessage);
-  const plan: HostPlan = {
+  return {
     root,
     changes,
     warnings: [...conf.warnings, ...viability],
@@ -155,7 +159,6 @@ export async function planHost(
     apparmor,
     regenerate: [],
   };
-  return plan;
 }
 
 /** While the IOMMU is off there are no groups to allow: the libvirt layer waits for the reboot. */
@@ -204,62 +207,136 @@ export async function planHostWithBoot(
 export interface ApplyResult {
   written: string[];
   backups: string[];
+  /** Each written file as it was before: `restoreFiles(result.snapshots)` undoes the apply. */
+  snapshots: FileSnapshot[];
 }
 
-/** The lock all host changes share; /run is cleared at boot, so a crash leaves no lock for long. */
-export const LOCK_PATH = '/run/lock/virt-gen.lock';
+export { LOCK_PATH };
 
-async function applyChange(root: string, c: FileChange, result: ApplyResult): Promise<void> {
-  const file = underRoot(root, c.path);
-  const current = await readText(root, c.path);
-  if (current !== c.before) {
+export interface ApplyOptions {
+  /** How long to wait for a concurrent run holding the lock (ms, default 10 s). */
+  lockWaitMs?: number;
+  /** Told when the run waits for the lock. */
+  onWait?: (message: string) => void;
+  /**
+   * Runs under the same lock once every file is written (the regeneration commands): when it throws,
+   * the apply is undone like a failed write, and the backups this run made are removed too.
+   */
+  afterWrite?: (result: ApplyResult) => Promise<void>;
+}
+
+/** The planned bytes for a change, after checking the file still holds what the plan was made from. */
+async function currentState(root: string, c: FileChange): Promise<{ real: string; bytes?: Buffer }> {
+  const file = await readHostFile(root, c.path);
+  const before = c.before === undefined ? undefined : encodeText(c.before, c.encoding, c.path);
+  const same =
+    file.bytes === undefined ? before === undefined : before !== undefined && file.bytes.equals(before);
+  if (!same) {
     throw new HostError(
       `${c.path} changed since the plan was made: run \`virt-gen host plan\` again`,
       'host-plan-stale',
     );
   }
-  if (c.backup && c.before !== undefined) {
-    const backup = await backupOnce(file);
-    if (backup) result.backups.push(backup);
+  return file;
+}
+
+async function applyChange(root: string, c: FileChange, result: ApplyResult): Promise<void> {
+  const { real, bytes } = await currentState(root, c);
+  const after = encodeText(c.after, c.encoding, c.path);
+  try {
+    const mode = bytes === undefined ? c.mode : (await fs.lstat(real)).mode & 0o7777;
+    if (c.backup && bytes !== undefined) {
+      const backup = await backupBeforeChange(real, bytes);
+      if (backup) result.backups.push(backup);
+    }
+    await fs.mkdir(path.dirname(real), { recursive: true, mode: 0o755 });
+    result.snapshots.push({ file: real, ...(bytes !== undefined ? { bytes } : {}), mode });
+    await writeFileAtomic(real, after, c.mode);
+    result.written.push(real);
+    await pauseAt('file-done');
+  } catch (err) {
+    throw writeError(err, c.path);
   }
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o755 });
-  await writeFileAtomic(file, c.after, c.mode);
-  result.written.push(file);
+}
+
+/** Puts back what a failed apply changed, and says so in the error. */
+async function rollBack(err: unknown, result: ApplyResult): Promise<never> {
+  if (result.snapshots.length === 0) throw err;
+  const message = err instanceof Error ? err.message : String(err);
+  try {
+    await restoreFiles(result.snapshots);
+  } catch (restoreErr) {
+    throw new HostError(
+      `${message}; restoring ${result.snapshots.map((s) => s.file).join(', ')} failed too: ` +
+        `${(writeError(restoreErr, 'them') as Error).message}. The backups (*.virt-gen*.bak) hold the old bytes`,
+      'host-rollback-failed',
+      { cause: err },
+    );
+  }
+  const code = err instanceof HostError ? err.code : 'host-apply';
+  throw new HostError(
+    `${message.replace(/ \(nothing was changed\)$/, '')} (the files written before were restored)`,
+    code,
+    {
+      cause: err,
+    },
+  );
 }
 
 /**
- * Writes the planned changes under the lock. Each file is checked to be unchanged since planning, backed
- * up once, then replaced atomically. A second apply of a fresh plan writes nothing.
+ * Runs `fn` holding the host lock of `root`: `host apply` plans and applies inside it, so that a
+ * concurrent run waits, then plans from what this one wrote.
+ */
+export function withHostLock<T>(root: string, fn: () => Promise<T>, opts: ApplyOptions = {}): Promise<T> {
+  const lockOpts = {
+    ...(opts.lockWaitMs !== undefined ? { waitMs: opts.lockWaitMs } : {}),
+    ...(opts.onWait ? { onWait: opts.onWait } : {}),
+  };
+  const lockPath = underRoot(root, LOCK_PATH);
+  let entered = false;
+  const body = (): Promise<T> => {
+    entered = true;
+    return fn();
+  };
+  return withLock(lockPath, body, lockOpts).catch((err: unknown) => {
+    throw entered ? err : writeError(err, lockPath, 'take the lock');
+  });
+}
+
+/**
+ * Writes the planned changes under the lock. Each file is read again (links resolved inside the root)
+ * and must be unchanged since planning; it is backed up, then replaced atomically. If any step fails,
+ * the files already written are put back. A second apply of a fresh plan writes nothing.
  */
 export async function applyHostPlan(
   plan: HostPlan,
   root: string = plan.root,
-  /** Runs under the same lock once every file is written (regenerate, or put back). */
-  afterWrite?: (result: ApplyResult, ledgerBefore: string | undefined) => Promise<void>,
+  opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const result: ApplyResult = { written: [], backups: [] };
+  const result: ApplyResult = { written: [], backups: [], snapshots: [] };
   if (plan.changes.length === 0) return result;
-  const lockPath = underRoot(root, LOCK_PATH);
-  try {
-    await fs.mkdir(path.dirname(lockPath), { recursive: true });
-    await withLock(lockPath, async () => {
+  await withHostLock(
+    root,
+    async () => {
+      await pauseAt('locked');
       // Recorded before the first write, so `host revert` knows every file even after a crash.
       const ledgerBefore = await recordInLedger(root, plan);
-      for (const c of plan.changes) await applyChange(root, c, result);
-      if (afterWrite) await afterWrite(result, ledgerBefore);
-    });
-  } catch (err) {
-    throw permissionError(err) ?? err;
-  }
-  return result;
-}
-
-/** EACCES/EPERM as a message that says what to do, instead of a bare errno. */
-export function permissionError(err: unknown, action = 'apply'): HostError | undefined {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code !== 'EACCES' && e.code !== 'EPERM') return undefined;
-  return new HostError(
-    `permission denied: ${e.path ?? 'a host file'}: run \`virt-gen host ${action}\` as root (sudo)`,
-    'host-permission',
+      let afterWriteFailed = false;
+      try {
+        for (const c of plan.changes) await applyChange(root, c, result);
+        await opts.afterWrite?.(result).catch((err: unknown) => {
+          afterWriteFailed = true;
+          throw err;
+        });
+      } catch (err) {
+        await rollBack(err, result).catch(async (e: unknown) => {
+          if (!(e instanceof HostError && e.code === 'host-rollback-failed'))
+            await undoRecord(root, ledgerBefore, afterWriteFailed ? result.backups : []);
+          throw e;
+        });
+      }
+    },
+    opts,
   );
+  return result;
 }

@@ -5,7 +5,7 @@
  * here, every other known option takes one. An unknown option takes the next word when that word
  * does not look like an option, as libvirt's old parser did, so `-unknown parameter` stays together.
  */
-import type { ImportErrorDetails } from './errors.js';
+import { ImportError, type ImportErrorDetails } from './errors.js';
 import type { Token } from './tokenize.js';
 
 export interface Opt {
@@ -92,7 +92,8 @@ export function splitOptions(args: Token[]): Opt[] {
     const t = args[i] as Token;
     const index = i + 1;
     if (!t.value.startsWith('-') || t.value === '-') {
-      // QEMU reads a bare word as the first hard disk image.
+      // QEMU reads a bare word as the first hard disk image: only a path or URL is taken as one.
+      refuseBareWord(t, index);
       opts.push({ name: '-hda', value: t.value, token: t, index, consumed: false });
       continue;
     }
@@ -111,6 +112,19 @@ export function splitOptions(args: Token[]): Opt[] {
     opts.push(opt);
   }
   return opts;
+}
+
+/**
+ * A word that is no option and no path (`touch`, `4G`, `hda.img` in the wrong place) is almost always
+ * a mistake; QEMU would open it as a disk image in its working folder. Refused, naming it.
+ */
+function refuseBareWord(t: Token, index: number): void {
+  if (t.value.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(t.value)) return;
+  throw new ImportError(
+    'not an option, and not an image path: QEMU would open it as the first hard disk; ' +
+      'write -hda /absolute/path.img if a disk was meant',
+    { argument: t.value, index, position: { line: t.line, column: t.column } },
+  );
 }
 
 function canonicalName(word: string): string {

@@ -6,7 +6,10 @@
  * `-blockdev`, `-chardev`, `-object`, `-audiodev`) are looked up by id and taken by the device that
  * uses them, so a backend nobody uses is kept too.
  */
+import { resolve } from 'node:path';
 import type { Domain, DomainDeviceList } from '../domain/model.js';
+import type { Extra } from '../domain/schema.js';
+import type { XmlElement } from '../domain/xml-node.js';
 import { describeOpt, whereOf, type Opt } from './argv.js';
 import { ImportError } from './errors.js';
 import { formatEntry, parseOptionValue, type Props } from './options.js';
@@ -132,6 +135,25 @@ export class ImportContext {
     return this.envUsed.has(name);
   }
 
+  /**
+   * A file path as libvirt takes it (absolute). QEMU opens a relative one in its working folder, which
+   * is --pwd's (as for a start script), else the current folder; `$(pwd)` stands for that folder too.
+   * Any other shell expansion would need the shell: refused.
+   */
+  absolutePath(opt: Opt, path: string): string {
+    const folder = this.options.pwd ?? process.cwd();
+    const expanded = path.replace(/^(\$\(pwd\)|`pwd`|\$\{PWD\}|\$PWD\b)/, folder);
+    if (/[$`]/.test(expanded))
+      throw this.error(opt, `'${path}' holds a shell expansion; write the path it stands for`);
+    if (expanded.startsWith('/')) {
+      if (expanded !== path) this.warn(`'${path}' read as ${expanded} (--pwd DIR to change)`);
+      return expanded;
+    }
+    const absolute = resolve(folder, expanded);
+    this.warn(`'${path}' is a relative path: read as ${absolute} (--pwd DIR to change)`);
+    return absolute;
+  }
+
   warn(message: string): void {
     if (!this.warnings.includes(message)) this.warnings.push(message);
   }
@@ -161,4 +183,16 @@ export class ImportContext {
   list<K extends DeviceKey>(kind: K): DeviceOf<K>[] {
     return (this.domain.devices?.[kind] ?? []) as DeviceOf<K>[];
   }
+}
+
+/**
+ * Sets the extra child `el` of `holder`, replacing one of the same name: for the elements libvirt
+ * takes once (`<keywrap>`, `<maxMemory>`, a `<watchdog>` in libvirt 9.0), where a repeated option
+ * means, as in QEMU, that the last one wins.
+ */
+export function putExtraOnce(holder: { $extra?: Extra }, el: XmlElement): void {
+  const children = ((holder.$extra ??= {}).children ??= []);
+  const at = children.findIndex((c) => c.name === el.name);
+  if (at >= 0) children[at] = el;
+  else children.push(el);
 }

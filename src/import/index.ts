@@ -146,11 +146,19 @@ function finish(ctx: ImportContext): void {
   keepTheRest(ctx);
 }
 
-/** libvirt refuses `<os><boot>` together with per-device `<boot order>`: `-boot order=` wins. */
+/**
+ * libvirt refuses `<os><boot>` together with per-device `<boot order>`: `-boot order=` wins. Orders
+ * start at 1 and are unique in libvirt; QEMU's bootindex starts at 0 and may repeat: renumbered by rank.
+ */
 function reconcileBoot(ctx: ImportContext): void {
-  if (!ctx.domain.os?.boot?.length) return;
   const devices = ctx.domain.devices ?? {};
   const lists = [devices.disk, devices.interface, devices.hostdev];
+  const booted = lists.flatMap((l) => (l ?? []).flatMap((d) => (d.boot ? [d.boot] : [])));
+  const orders = booted.map((b) => b.order ?? 0);
+  if (orders.includes(0) || new Set(orders).size < orders.length) {
+    [...booted].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).forEach((b, i) => (b.order = i + 1));
+  }
+  if (!ctx.domain.os?.boot?.length) return;
   let dropped = false;
   for (const list of lists) {
     for (const d of list ?? []) {

@@ -80,7 +80,27 @@ function parseJsonObject(text: string, where: ImportErrorDetails): Record<string
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ImportError('expected a JSON object', where);
   }
+  if (jsonDepth(value) > MAX_JSON_NESTING) {
+    throw new ImportError(`JSON nested deeper than ${MAX_JSON_NESTING} levels, which QEMU refuses`, where);
+  }
   return value as Record<string, unknown>;
+}
+
+/** QEMU's JSON parser limit (qobject/json-streamer.c, MAX_NESTING). */
+const MAX_JSON_NESTING = 1024;
+
+/** How deep objects and arrays nest, measured without recursion (the input may be hostile). */
+function jsonDepth(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, depth);
+    if (max > MAX_JSON_NESTING) return max;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 /** `{"cache":{"direct":true}}` -> `cache.direct=true`; arrays become `key.0`, `key.1`. */
@@ -155,6 +175,19 @@ export class Props {
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'boolean') return v ? 'on' : 'off';
     return String(v);
+  }
+
+  /** A string that must match `pattern` (what libvirt's schema takes), described as `what`. */
+  matching(key: string, pattern: RegExp, what: string): string | undefined {
+    const v = this.str(key);
+    if (v !== undefined && !pattern.test(v)) throw this.error(key, `expected ${what}, found '${v}'`);
+    return v;
+  }
+
+  /** `bootindex`: QEMU counts from 0 and reads a negative one as "not bootable". */
+  bootIndex(): number | undefined {
+    const n = this.int('bootindex');
+    return n === undefined || n < 0 ? undefined : n;
   }
 
   /** on/off, yes/no, true/false; a bare flag (`readonly`) is true. */

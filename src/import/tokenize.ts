@@ -6,18 +6,22 @@
  * wrapper, and the QEMU binary. Expansions (`$VAR`, `${VAR}`, `$(pwd)`, backticks) are left in the
  * word as written and reported, because expanding them would mean running the user's shell.
  *
- * Two deliberate departures from the shell, both for libvirt's own `.args` files:
- * - a `\`+newline is a continuation even inside single quotes (libvirt wraps long quoted arguments
- *   that way, e.g. `-drive 'file=rbd:…:\` on one line and the rest on the next);
- * - a newline without `\` is plain white space, so "one option per line" files read as one command.
+ * As in the shell, a newline without `\` ends the command: what follows on the next line is another
+ * command, never an argument (a file of two commands is refused by parseCommandLine). One deliberate
+ * departure, for libvirt's own `.args` files: a `\`+newline is a continuation even inside single
+ * quotes (libvirt wraps long quoted arguments that way, e.g. `-drive 'file=rbd:…:\` on one line and
+ * the rest on the next).
  */
 import { ImportError, formatPosition, type Position } from './errors.js';
+import { isControlCharacter } from './limits.js';
 
 export interface Token extends Position {
   /** The word after quote removal. */
   value: string;
   /** Expansions left literal in the word (`$(pwd)`, `$HOME`), in order. */
   expansions: string[];
+  /** A newline without `\` stands between this word and the one before: it starts a new command. */
+  newCommand?: boolean;
 }
 
 export interface EnvAssignment {
@@ -82,22 +86,29 @@ class Scanner {
 export function tokenize(text: string): Token[] {
   const s = new Scanner(text);
   const tokens: Token[] = [];
+  let newline = false;
   for (;;) {
-    skipBlanks(s);
+    newline = skipBlanks(s) || newline;
     if (s.done) return tokens;
     if (s.peek() === '#') {
       while (!s.done && s.peek() !== '\n') s.next();
       continue;
     }
-    tokens.push(readWord(s));
+    const word = readWord(s);
+    if (newline && tokens.length) word.newCommand = true;
+    newline = false;
+    tokens.push(word);
   }
 }
 
-function skipBlanks(s: Scanner): void {
+/** Skips white space and continuations; true when a newline (not continued) was among them. */
+function skipBlanks(s: Scanner): boolean {
+  let newline = false;
   while (!s.done) {
-    if (BLANK.test(s.peek())) s.next();
-    else if (!s.continuation()) return;
+    if (BLANK.test(s.peek())) newline = s.next() === '\n' || newline;
+    else if (!s.continuation()) return newline;
   }
+  return newline;
 }
 
 function readWord(s: Scanner): Token {
@@ -108,6 +119,7 @@ function readWord(s: Scanner): Token {
     if (s.continuation()) continue;
     const c = s.peek();
     if (BLANK.test(c)) break;
+    if (isControlCharacter(c)) throw controlCharacter(s);
     if (OPERATORS.has(c)) {
       throw new ImportError(
         `shell operator '${c}' at ${formatPosition(s.position())}: an args file holds one QEMU command line, not a script`,
@@ -124,6 +136,14 @@ function readWord(s: Scanner): Token {
   return { value, line: start.line, column: start.column, expansions };
 }
 
+/** No QEMU value holds a control character, and XML cannot carry one. */
+function controlCharacter(s: Scanner): ImportError {
+  const code = s.peek().charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return new ImportError(
+    `control character U+${code} at ${formatPosition(s.position())}: no QEMU argument holds one, and libvirt's XML cannot`,
+  );
+}
+
 function unterminated(what: string, at: Position): ImportError {
   return new ImportError(`unterminated ${what} starting at ${formatPosition(at)}`);
 }
@@ -135,6 +155,7 @@ function readSingleQuoted(s: Scanner): string {
   for (;;) {
     if (s.done) throw unterminated('quote', at);
     if (s.continuation()) continue;
+    if (isControlCharacter(s.peek())) throw controlCharacter(s);
     const c = s.next();
     if (c === "'") return out;
     out += c;
@@ -150,6 +171,7 @@ function readDoubleQuoted(s: Scanner, expansions: string[]): string {
     if (s.done) throw unterminated('quote', at);
     if (s.continuation()) continue;
     const c = s.peek();
+    if (isControlCharacter(c)) throw controlCharacter(s);
     if (c === '"') {
       s.next();
       return out;
@@ -220,7 +242,7 @@ export function isQemuBinary(word: string): boolean {
 
 /** Splits the words of an args file into environment, wrappers, binary and QEMU arguments. */
 export function parseCommandLine(text: string): CommandLine {
-  const tokens = tokenize(text);
+  const tokens = firstCommand(tokenize(text));
   const cmd: CommandLine = { env: [], wrappers: [], args: [], notes: [] };
   let i = 0;
   const envAt = (t: Token | undefined): RegExpExecArray | null => (t ? ENV_RE.exec(t.value) : null);
@@ -236,6 +258,8 @@ export function parseCommandLine(text: string): CommandLine {
       i++;
     } else if (t.value === 'taskset' || t.value.endsWith('/taskset')) {
       i = readTaskset(tokens, i, cmd);
+    } else if (wrapperOf(t.value)) {
+      i = skipWrapper(tokens, i, cmd);
     } else if (continuesEnvValue(tokens, i, cmd)) {
       const last = cmd.env[cmd.env.length - 1] as EnvAssignment;
       last.value += ' ' + t.value;
@@ -260,6 +284,22 @@ export function parseCommandLine(text: string): CommandLine {
 }
 
 /**
+ * The words of the one command of an args file. A second command (a line not continued with `\`)
+ * is refused: it would run on its own, and reading it as QEMU arguments would invent devices.
+ */
+function firstCommand(tokens: Token[]): Token[] {
+  const second = tokens.findIndex((t) => t.newCommand);
+  if (second < 0) return tokens;
+  const t = tokens[second] as Token;
+  const hint = t.value.startsWith('-')
+    ? `end line ${t.line - 1} with '\\' to continue the command`
+    : 'an args file holds one QEMU command line (a start script is read with a .sh name or a #! line)';
+  throw new ImportError(
+    `'${t.value}' at ${formatPosition(t)} starts a second command (a newline without '\\' ends a command): ${hint}`,
+  );
+}
+
+/**
  * libvirt's test files write `CEPH_ARGS=-m host:port,…` without quotes: a word right after an
  * assignment whose value is an option list (`-m`), itself neither an option nor the binary, with the
  * binary still to come, continues that value.
@@ -270,6 +310,59 @@ function continuesEnvValue(tokens: Token[], i: number, cmd: CommandLine): boolea
   if (!last || last.token !== tokens[i - 1] || !last.value.startsWith('-')) return false;
   if (t.value.startsWith('-') || isQemuBinary(t.value)) return false;
   return tokens.slice(i + 1).some((later) => isQemuBinary(later.value));
+}
+
+/**
+ * Wrappers that change how the process runs, not what QEMU is asked: their options (and, for those
+ * that take one, the option's value) are skipped. libvirt has its own ways to say some of it
+ * (`<cputune>`, `<numatune>`); the note says what was dropped.
+ */
+const WRAPPERS: Record<string, { valued: Set<string>; positional?: RegExp }> = {
+  sudo: { valued: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U']) },
+  doas: { valued: new Set(['-u', '-C']) },
+  nice: { valued: new Set(['-n']) },
+  ionice: { valued: new Set(['-c', '-n', '-p', '-P', '-u']) },
+  chrt: { valued: new Set([]), positional: /^\d+$/ }, // chrt [-f|-r…] PRIORITY command
+  numactl: { valued: new Set(['-C', '-N', '-m', '-p', '-i', '-P']) },
+  nohup: { valued: new Set() },
+  stdbuf: { valued: new Set(['-i', '-o', '-e']) },
+};
+
+function wrapperOf(word: string): string | undefined {
+  const base = word.split('/').pop() ?? '';
+  return Object.hasOwn(WRAPPERS, base) ? base : undefined;
+}
+
+/** Skips a wrapper and its options; returns the index of the word after them. */
+function skipWrapper(tokens: Token[], i: number, cmd: CommandLine): number {
+  const t = tokens[i] as Token;
+  const spec = WRAPPERS[wrapperOf(t.value) as string] as (typeof WRAPPERS)[string];
+  const words = [t.value];
+  let j = i + 1;
+  for (; tokens[j]; j++) {
+    const w = (tokens[j] as Token).value;
+    if (w === '--') {
+      j++;
+      break;
+    }
+    if (/^-\d+$/.test(w) && t.value.endsWith('nice')) words.push(w);
+    else if (w.startsWith('-')) {
+      words.push(w);
+      const short = w.startsWith('--') ? undefined : w.slice(0, 2);
+      if (short && spec.valued.has(short) && w.length === 2 && tokens[j + 1])
+        words.push((tokens[++j] as Token).value);
+    } else if (spec.positional?.test(w)) {
+      words.push(w);
+      j++;
+      break;
+    } else break;
+  }
+  cmd.wrappers.push(t);
+  cmd.notes.push(
+    `'${words.join(' ')}' at ${formatPosition(t)} dropped: libvirt starts QEMU itself ` +
+      '(<cputune>, <numatune> and the qemu.conf user say how)',
+  );
+  return j;
 }
 
 /** `taskset [-a] -c LIST` or `taskset [-a] MASK`; returns the index after it. */

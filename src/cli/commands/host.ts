@@ -5,7 +5,7 @@
 import { buildOnHost } from '../../build-domain.js';
 import { readAppArmorState } from '../../host/apparmor.js';
 import { reloadQemuProfiles } from '../../host/apparmor-reload.js';
-import { planHostWithBoot, type HostPlan } from '../../host/plan.js';
+import { planHostWithBoot, withHostLock, type HostPlan } from '../../host/plan.js';
 import { applyHost, revertHost } from '../../host/revert.js';
 import { UsageError } from '../../util/errors.js';
 import { virtGenHint } from '../hints.js';
@@ -69,8 +69,8 @@ function planText(plan: HostPlan): string {
   return parts.join('\n');
 }
 
-async function runRevert(root: string, out: Reporter): Promise<void> {
-  const result = await revertHost(root);
+async function runRevert(root: string, out: Reporter, onWait: (m: string) => void): Promise<void> {
+  const result = await revertHost(root, { onWait });
   out.merge(result);
   for (const p of result.restored) out.say(`restored ${p} from its backup`);
   for (const p of result.removed) out.say(`removed ${p}`);
@@ -82,21 +82,11 @@ async function runRevert(root: string, out: Reporter): Promise<void> {
   out.finish();
 }
 
-function printApplied(
-  out: Reporter,
-  plan: HostPlan,
-  written: string[],
-  backups: string[],
-  ran: boolean,
-): void {
-  for (const f of written) out.say(`wrote ${f}`);
-  for (const b of backups) out.say(`backup ${b}`);
-  if (written.length === 0) out.say('Nothing to change.');
-  if (written.length > 0 && plan.regenerate.length > 0) {
-    if (!ran)
-      for (const r of plan.regenerate) out.say(`now run (in the root ${plan.root}): ${r.argv.join(' ')}`);
-    out.say('reboot for the kernel command line and vfio-pci binding to take effect');
-  }
+function printApplied(out: Reporter, plan: HostPlan, written: string[], ran: boolean): void {
+  if (written.length === 0 || plan.regenerate.length === 0) return;
+  if (!ran)
+    for (const r of plan.regenerate) out.say(`now run (in the root ${plan.root}): ${r.argv.join(' ')}`);
+  out.say('reboot for the kernel command line and vfio-pci binding to take effect');
 }
 
 export async function runHost(
@@ -109,28 +99,44 @@ export async function runHost(
   }
   const root = opts.root ?? '/';
   const out = new Reporter(opts.json === true);
-  if (action === 'revert') return runRevert(root, out);
+  const onWait = (message: string): boolean => process.stderr.write(`virt-gen: ${message}\n`);
+  if (action === 'revert') return runRevert(root, out, onWait);
   if (config === undefined) throw new UsageError(`host ${action}: a config file is required`);
   const mode = apparmorMode(opts.apparmor);
   const { vm, facts, needs } = await buildOnHost(config, root);
-  const plan = await planHostWithBoot(facts, needs, root, { owner: vm.name, apparmor: mode });
-  for (const w of plan.warnings) out.warn(w);
-  out.merge(planJson(plan) as object);
+  const planFor = (): Promise<HostPlan> =>
+    planHostWithBoot(facts, needs, root, { owner: vm.name, apparmor: mode });
   if (action === 'plan' || opts.dryRun) {
+    const plan = await planFor();
+    for (const w of plan.warnings) out.warn(w);
+    out.merge(planJson(plan) as object);
     out.say(planText(plan));
     if (plan.changes.length && process.getuid?.() !== 0)
       out.say(`apply them with: ${virtGenHint(['host', 'apply', config], opts, true)}`);
     out.finish();
     return;
   }
-  const result = await applyHost(plan, root, (line) => out.say(line));
+  // Planned under the lock: a concurrent apply waits, then plans from what this one wrote.
+  const { plan, result } = await withHostLock(
+    root,
+    async () => {
+      const plan = await planFor();
+      for (const w of plan.warnings) out.warn(w);
+      out.merge(planJson(plan) as object);
+      return { plan, result: await applyHost(plan, root, (line) => out.say(line)) };
+    },
+    { onWait },
+  );
   const reload =
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
   out.set('applied', result);
   out.set('reload', reload);
-  printApplied(out, plan, result.written, result.backups, result.runs !== undefined);
+  for (const f of result.written) out.say(`wrote ${f}`);
+  for (const b of result.backups) out.say(`backup ${b}`);
+  if (result.written.length === 0) out.say('Nothing to change.');
+  printApplied(out, plan, result.written, result.runs !== undefined);
   for (const r of reload?.runs ?? [])
     out.say(`apparmor_parser ${r.args.join(' ')}: ${r.ok ? 'ok' : r.message}`);
   if (reload?.skipped) out.say(`AppArmor reload skipped: ${reload.skipped}`);

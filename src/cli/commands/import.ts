@@ -2,7 +2,7 @@
  * `virt-gen import ARGS`: a QEMU command line (a file, or - for stdin) to a libvirt domain, and
  * optionally to a virt-gen config that generates it. It reads the command line; it never runs it.
  */
-import { readFile } from 'node:fs/promises';
+import { FileReadError, MiB, readBounded } from '../../util/read-bounded.js';
 import path from 'node:path';
 import { writeDomainXml } from '../../domain/write.js';
 import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
@@ -58,9 +58,12 @@ async function readInput(file: string): Promise<string> {
     return Buffer.concat(chunks).toString('utf8');
   }
   try {
-    return await readFile(file, 'utf8');
+    // A QEMU command line, or a start script holding one: never megabytes.
+    const bytes = await readBounded(file, { limit: 4 * MiB, what: 'input' });
+    if (bytes === undefined) throw new ImportError(`cannot read ${file}: no such file`);
+    return bytes.toString('utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ImportError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(err)}`);
+    if (err instanceof FileReadError) throw new ImportError(err.message);
+    throw err;
   }
 }

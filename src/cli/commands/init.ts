@@ -8,7 +8,8 @@ import path from 'node:path';
 import { VirtGenError } from '../../util/errors.js';
 import { tsconfigSource } from '../editor-setup.js';
 import type { GlobalOptions } from '../options.js';
-import { note, printJson, writeFileAtomic } from '../output.js';
+import { writeFileSafely } from '../../util/write-output.js';
+import { note, printJson } from '../output.js';
 
 export interface InitCommandOptions extends GlobalOptions {
   name?: string;
@@ -32,8 +33,8 @@ export async function runInit(dir: string, opts: InitCommandOptions): Promise<vo
   const { source, from } = await starterSource(name, opts.root ?? '/');
   const tsconfigText = tsconfigSource();
   await mkdir(dir, { recursive: true });
-  await writeFileAtomic(config, source);
-  await writeFileAtomic(tsconfig, tsconfigText);
+  await writeFileSafely(config, source);
+  await writeFileSafely(tsconfig, tsconfigText);
   if (opts.json) {
     printJson({ config, tsconfig, from });
     return;

@@ -7,7 +7,7 @@ import type { HostFacts } from '../facts.js';
 import { emptyLayer, fileChange, realChanges, type LayerPlan, type RegenCommand } from '../layer.js';
 import type { HostNeeds } from '../needs.js';
 import type { FileChange } from '../plan.js';
-import { readText } from '../read.js';
+import { pathExists, readText } from '../read.js';
 import { argText, cmdlineWarnings, wantedArgs, type WantedArg } from './args.js';
 import { missingArgs } from './cmdline.js';
 import { detectBootStack, stackName, type BootStack } from './detect.js';
@@ -125,7 +125,13 @@ function unknownStack(facts: HostFacts, wanted: readonly WantedArg[], plan: Boot
 }
 
 export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string): Promise<BootPlan> {
-  const read: Read = (p) => readText(root, p);
+  const unreadable: string[] = [];
+  // A file that exists but cannot be read (BLS entries are 0600 on Fedora) must not vanish from the plan.
+  const read: Read = async (p) => {
+    const text = await readText(root, p);
+    if (text === undefined && (await pathExists(root, p))) unreadable.push(p);
+    return text;
+  };
   const stack = await detectBootStack(root);
   const ours = stack.kind === 'grub-dropin' ? dropinArgs(await read(GRUB_DROPIN)) : [];
   const wanted = wantedArgs(facts, needs, ours);
@@ -137,6 +143,10 @@ export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string)
     return plan;
   }
   plan.changes = realChanges(await changesFor(stack, read, wanted, plan));
+  if (unreadable.length > 0)
+    plan.warnings.push(
+      `cannot read ${unreadable.join(', ')} (permission denied?): the plan leaves them out; run it as root (sudo)`,
+    );
   if (plan.changes.length === 0) {
     plan.regenerate = [];
     plan.notes.push(`kernel command line (${stackName(stack)}): already has ${plan.wanted.join(' ')}`);

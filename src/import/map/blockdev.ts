@@ -70,7 +70,11 @@ export function blockdevBackend(ctx: ImportContext, nodeName: string): DiskBacke
     }
     cacheOf(storage.p, storage.prefix, backend.driver);
   }
-  const aio = storage.p.str(storage.prefix + 'aio');
+  const aio = storage.p.matching(
+    storage.prefix + 'aio',
+    /^(threads|native|io_uring)$/,
+    'threads, native or io_uring',
+  );
   if (aio) backend.driver.io = aio;
   backend.info = protocolSource(ctx, storage);
   p.ignore('node-name', 'auto-read-only', 'backing');

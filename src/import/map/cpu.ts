@@ -5,6 +5,7 @@
 import type { DomainCPU } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { maxVcpus } from '../limits.js';
 import type { PropEntry, Props } from '../options.js';
 import { isHypervFlag, mapHyperv } from './hyperv.js';
 
@@ -142,12 +143,16 @@ function mapSmp(ctx: ImportContext): void {
   const given = Object.values(topo).some((v) => v !== undefined);
   let cpus = p.int('cpus');
   let max = p.int('maxcpus');
+  inferThreads(topo, max ?? cpus);
   const perSocket = (topo.dies ?? 1) * (topo.clusters ?? 1) * (topo.cores ?? 1) * (topo.threads ?? 1);
   if (cpus === undefined && max === undefined) cpus = given ? (topo.sockets ?? 1) * perSocket : 1;
   max ??= cpus as number;
   cpus ??= max;
   if (cpus < 1 || max < cpus)
     throw ctx.error(opt, `expected 1 <= cpus <= maxcpus, found cpus=${cpus}, maxcpus=${max}`);
+  const machine = ctx.domain.os?.type?.machine;
+  if (max > maxVcpus(machine))
+    throw ctx.error(opt, `${max} vCPUs: machine '${machine}' takes at most ${maxVcpus(machine)}`);
   ctx.domain.vcpu = { placement: 'static', value: max, ...(cpus !== max ? { current: cpus } : {}) };
   if (given) {
     const sockets = topo.sockets ?? Math.max(1, Math.floor(max / perSocket));
@@ -170,4 +175,15 @@ function mapSmp(ctx: ImportContext): void {
 function pinProcess(ctx: ImportContext): void {
   const taskset = ctx.command.taskset;
   if (taskset && ctx.domain.vcpu) ctx.domain.vcpu.cpuset = taskset.cpus;
+}
+
+/**
+ * QEMU computes the one factor left out from the vCPU count (`-smp 4,cores=2,sockets=1` has 2
+ * threads per core); with sockets and cores given, that is threads.
+ */
+function inferThreads(topo: Record<string, number | undefined>, total: number | undefined): void {
+  if (total === undefined || topo.threads !== undefined) return;
+  if (topo.sockets === undefined || topo.cores === undefined) return;
+  const rest = topo.sockets * (topo.dies ?? 1) * (topo.clusters ?? 1) * topo.cores;
+  if (rest > 0 && total % rest === 0 && total / rest > 1) topo.threads = total / rest;
 }

@@ -7,6 +7,7 @@
 import type { DomainAddress, DomainDisk } from '../../domain/model.js';
 import { describeOpt, type Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { DISK_FORMATS, DRIVE_LIMITS, MAX_DRIVE_INDEX } from '../limits.js';
 import type { Props } from '../options.js';
 import { applyWriteCache, blockdevBackend, cacheOf, type DiskBackend } from './blockdev.js';
 import { cephMonitors, localSource, parseFileSource } from './disk-source.js';
@@ -22,6 +23,8 @@ interface DiskSpec {
   bus: Bus;
   /** Position within the bus's names (hda=0), when the command line fixes it. */
   index?: number;
+  /** The option that named the image, for messages. */
+  opt?: Opt;
 }
 
 const PREFIX: Record<Bus, string> = { ide: 'hd', sata: 'sd', scsi: 'sd', usb: 'sd', virtio: 'vd', fdc: 'fd' };
@@ -57,9 +60,11 @@ function driveBackend(ctx: ImportContext, opt: Opt): DiskBackend {
     if (backend.info.note) ctx.warn(`${describeOpt(opt)} (argument ${opt.index}): ${backend.info.note}`);
   }
   const format = p.str('format');
+  if (format && !DISK_FORMATS.has(format))
+    throw ctx.error(opt, `format=${format}: libvirt knows ${[...DISK_FORMATS].join(', ')}`);
   if (format) backend.driver.type = format;
   driveCache(p, backend);
-  const aio = p.str('aio');
+  const aio = p.matching('aio', AIO_MODES, 'threads, native or io_uring');
   if (aio) backend.driver.io = aio;
   const discard = p.str('discard');
   if (discard === 'unmap' || discard === 'ignore') backend.driver.discard = discard;
@@ -88,8 +93,15 @@ function driveBackend(ctx: ImportContext, opt: Opt): DiskBackend {
   return backend;
 }
 
+export const AIO_MODES = /^(threads|native|io_uring)$/;
+const CACHE_MODES = /^(none|writeback|writethrough|directsync|unsafe|on|off)$/;
+
 function driveCache(p: Props, backend: DiskBackend): void {
-  const cache = p.str('cache');
+  const cache = p.matching(
+    'cache',
+    CACHE_MODES,
+    'a cache mode (none, writeback, writethrough, directsync, unsafe)',
+  );
   if (cache) backend.driver.cache = cache === 'off' ? 'none' : cache === 'on' ? 'writeback' : cache;
   cacheOf(p, '', backend.driver);
 }
@@ -130,7 +142,7 @@ export function addDiskSpec(ctx: ImportContext, disk: DomainDisk, bus: Bus, inde
 
 function addSpec(ctx: ImportContext, spec: DiskSpec, opts: Opt[]): void {
   for (const o of opts) o.consumed = true;
-  specs(ctx).push(spec);
+  specs(ctx).push({ ...spec, ...(opts[opts.length - 1] ? { opt: opts[opts.length - 1] } : {}) });
 }
 
 /** `-device ide-hd|ide-cd|scsi-hd|scsi-cd|virtio-blk-pci|usb-storage|floppy,drive=…` */
@@ -157,7 +169,7 @@ function diskDevice(dev: DeviceOpt, ctx: ImportContext): boolean {
 }
 
 function commonDeviceProps(p: Props, disk: DomainDisk): void {
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) disk.boot = { order: boot };
   const serial = p.str('serial');
   if (serial) disk.serial = { value: serial };
@@ -271,6 +283,7 @@ export function mapLegacyDrives(ctx: ImportContext): void {
     const index = p.int('index');
     const bus = p.int('bus');
     const unit = p.int('unit');
+    checkPosition(ctx, opt, iface, { index, bus, unit });
     const device = backend.cdrom ? 'cdrom' : iface === 'floppy' ? 'floppy' : 'disk';
     const disk = diskOf(backend, device);
     const spec = legacySpec(ctx, iface, disk, index, bus, unit);
@@ -306,6 +319,21 @@ function legacySpec(
   }
   const pos = index ?? unit;
   return { disk, bus: iface as Bus, ...(pos !== undefined && iface !== 'virtio' ? { index: pos } : {}) };
+}
+
+/** `index=`, `bus=`, `unit=` within what QEMU takes for the interface. */
+function checkPosition(
+  ctx: ImportContext,
+  opt: Opt,
+  iface: string,
+  pos: Record<'index' | 'bus' | 'unit', number | undefined>,
+): void {
+  const max = { index: MAX_DRIVE_INDEX, ...(DRIVE_LIMITS[iface] ?? { bus: 0, unit: 0 }) };
+  for (const key of ['index', 'bus', 'unit'] as const) {
+    const n = pos[key];
+    if (n !== undefined && (n < 0 || n > max[key]))
+      throw ctx.error(opt, `${key}=${n}: an if=${iface} drive takes ${key} 0 to ${max[key]}`);
+  }
 }
 
 /** The interface of a `-drive` without `if=`, per machine (QEMU's block_default_type). */
@@ -373,6 +401,9 @@ export function finishDisks(ctx: ImportContext): void {
       set.add(index);
     }
     spec.disk.target = { dev: PREFIX[spec.bus] + diskLetters(index), bus: spec.bus, ...spec.disk.target };
+    const file = spec.disk.source?.file;
+    if (spec.disk.source && file !== undefined && spec.opt)
+      spec.disk.source.file = ctx.absolutePath(spec.opt, file);
     ctx.add('disk', spec.disk);
   }
 }

@@ -53,8 +53,9 @@ function pflashDrives(ctx: ImportContext): Flash[] {
     const p = ctx.props(opt);
     if (p.str('if') !== 'pflash') continue;
     opt.consumed = true;
-    const path = p.str('file');
-    if (path === undefined) throw ctx.error(opt, 'a pflash drive needs file=');
+    const file = p.str('file');
+    if (file === undefined) throw ctx.error(opt, 'a pflash drive needs file=');
+    const path = ctx.absolutePath(opt, file);
     const format = p.str('format');
     const unit = p.int('unit') ?? p.int('index') ?? found.length;
     found.push({

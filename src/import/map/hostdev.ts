@@ -18,7 +18,30 @@ function hostAddress(dev: DeviceOpt): PciAddress | undefined {
   return a;
 }
 
+const MDEV =
+  /^\/sys\/bus\/mdev\/devices\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
+/** `vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID` (GVT-g, vGPU): `<hostdev type='mdev'>`. */
+function mdev(dev: DeviceOpt, ctx: ImportContext): boolean {
+  const uuid = MDEV.exec(dev.props.str('sysfsdev') ?? '')?.[1];
+  if (!uuid) return false;
+  const p = dev.props;
+  ignoreCommon(p);
+  const display = p.bool('display');
+  const address = pciAddress(ctx, dev);
+  ctx.add('hostdev', {
+    mode: 'subsystem',
+    type: 'mdev',
+    model: 'vfio-pci',
+    ...(display !== undefined ? { display } : {}),
+    source: { address: { uuid: uuid.toLowerCase() } },
+    ...(address ? { address } : {}),
+  });
+  return true;
+}
+
 function vfioPci(dev: DeviceOpt, ctx: ImportContext): boolean {
+  if (mdev(dev, ctx)) return true;
   const host = hostAddress(dev);
   if (!host) return false;
   const p = dev.props;
@@ -30,7 +53,7 @@ function vfioPci(dev: DeviceOpt, ctx: ImportContext): boolean {
   if (bar !== undefined || file !== undefined) {
     hostdev.rom = { ...(bar !== undefined ? { bar } : {}), ...(file !== undefined ? { file } : {}) };
   }
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) hostdev.boot = { order: boot };
   const address = pciAddress(ctx, dev);
   if (address) hostdev.address = address;

@@ -3,7 +3,7 @@
  * `hv-relaxed=on`, `+hv-relaxed`, `hv_spinlocks=0x1fff`, `hv_vendor_id=Nvidia43FIX`, `hv-passthrough`.
  */
 import type { DomainFeatureHyperV } from '../../domain/model.js';
-import type { ImportContext } from '../context.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
 import type { PropEntry, Props } from '../options.js';
 import { flagState } from './cpu.js';
 
@@ -71,8 +71,8 @@ function hypervEntry(
   switch (name) {
     case 'spinlocks': {
       const retries = p.int(e.key);
-      if (retries === undefined || retries < MIN_SPINLOCK_RETRIES) {
-        throw p.error(e.key, `expected a retry count of at least ${MIN_SPINLOCK_RETRIES} (0xfff)`);
+      if (retries === undefined || retries < MIN_SPINLOCK_RETRIES || retries > 0xffffffff) {
+        throw p.error(e.key, `expected a retry count from ${MIN_SPINLOCK_RETRIES} (0xfff) to 0xffffffff`);
       }
       hv.spinlocks = { state: true, retries };
       return true;
@@ -118,5 +118,5 @@ function vendorId(p: Props, e: PropEntry, hv: DomainFeatureHyperV): boolean {
 /** `hv_crash`: the guest reports its crashes through the Hyper-V crash MSRs: `<panic model='hyperv'/>`. */
 function panic(ctx: ImportContext): void {
   const devices = (ctx.domain.devices ??= {});
-  ((devices.$extra ??= {}).children ??= []).push({ name: 'panic', attrs: { model: 'hyperv' }, children: [] });
+  putExtraOnce(devices, { name: 'panic', attrs: { model: 'hyperv' }, children: [] });
 }

@@ -3,7 +3,9 @@
  * binary (architecture and `<emulator>`), and the machine properties that are domain features.
  */
 import type { XmlElement } from '../../domain/xml-node.js';
-import type { ImportContext } from '../context.js';
+import type { Opt } from '../argv.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
+import { MACHINE_NAME, PVE_SUFFIX } from '../limits.js';
 import type { Props } from '../options.js';
 
 /** libvirt's names for QEMU's target names. */
@@ -36,7 +38,7 @@ export function mapMachine(ctx: ImportContext): void {
   let machine: string | undefined;
   for (const opt of ctx.take('-machine')) {
     const p = ctx.props(opt);
-    machine = p.str('type') ?? machine;
+    machine = machineName(ctx, opt, p.str('type')) ?? machine;
     accel = p.str('accel') ?? accel;
     machineFeatures(ctx, p);
     ctx.reportUnused(opt, p);
@@ -44,10 +46,14 @@ export function mapMachine(ctx: ImportContext): void {
   accel = mapAccel(ctx) ?? accel;
   if (ctx.take('-enable-kvm').length) accel = accel ?? 'kvm';
   if (ctx.take('-no-kvm').length) accel = 'tcg';
-  ctx.domain.type = accel?.split(':')[0] === 'kvm' ? 'kvm' : 'qemu';
+  // qemu-kvm and kvm are QEMU built or wrapped to start with KVM on.
+  const kvmBinary = !!binary && /(^|\/)(qemu-kvm|kvm)$/.test(binary);
+  ctx.domain.type = (accel?.split(':')[0] ?? (kvmBinary ? 'kvm' : undefined)) === 'kvm' ? 'kvm' : 'qemu';
   os.type = { arch: ctx.arch, machine: machine ?? DEFAULT_MACHINE[ctx.arch] ?? 'pc', value: 'hvm' };
   if (binary?.startsWith('/')) (ctx.domain.devices ??= {}).emulator = { path: binary };
   if (ctx.take('-no-acpi').length) acpi(ctx, false);
+  if (ctx.take('-no-hpet').length)
+    ((ctx.domain.clock ??= {}).timer ??= []).push({ name: 'hpet', present: false });
   else if (!ctx.domain.features || !('acpi' in ctx.domain.features)) acpi(ctx, true);
 }
 
@@ -75,7 +81,7 @@ function mapAccel(ctx: ImportContext): string | undefined {
 /** Adds a `<kvm>` child the model has no field for. */
 export function kvmExtra(ctx: ImportContext, el: XmlElement): void {
   const kvm = ((ctx.domain.features ??= {}).kvm ??= {});
-  ((kvm.$extra ??= {}).children ??= []).push(el);
+  putExtraOnce(kvm, el);
 }
 
 /** Machine properties that libvirt spells as domain features or elsewhere. */
@@ -110,5 +116,23 @@ function keyWrap(ctx: ImportContext, p: Props): void {
       ciphers.push({ name: 'cipher', attrs: { name, state: on ? 'on' : 'off' }, children: [] });
   }
   if (!ciphers.length) return;
-  ((ctx.domain.$extra ??= {}).children ??= []).push({ name: 'keywrap', attrs: {}, children: ciphers });
+  putExtraOnce(ctx.domain, { name: 'keywrap', attrs: {}, children: ciphers });
+}
+
+/**
+ * A machine type as libvirt's schema takes it. Proxmox's `+pveN` (its QEMU's patch level) is dropped:
+ * the machine is the upstream one of that version.
+ */
+function machineName(ctx: ImportContext, opt: Opt, type: string | undefined): string | undefined {
+  if (type === undefined) return undefined;
+  let name = type;
+  if (PVE_SUFFIX.test(name)) {
+    name = name.replace(PVE_SUFFIX, '');
+    ctx.warn(
+      `machine '${type}' read as '${name}' (Proxmox's +pve suffix names its QEMU build, not a machine)`,
+    );
+  }
+  if (!MACHINE_NAME.test(name))
+    throw ctx.error(opt, `machine type '${type}' is not a machine name (letters, digits, '.', '_', '-')`);
+  return name;
 }

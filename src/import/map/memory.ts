@@ -5,7 +5,8 @@
 import type { DomainMemoryBacking } from '../../domain/model.js';
 import type { XmlElement } from '../../domain/xml-node.js';
 import type { Opt } from '../argv.js';
-import type { ImportContext } from '../context.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
+import { MAX_MEMORY_BYTES } from '../limits.js';
 import type { Props } from '../options.js';
 import { compressList } from '../tokenize.js';
 
@@ -39,6 +40,8 @@ function mapSize(ctx: ImportContext): number {
   if (bytes === undefined || bytes < MIB)
     throw ctx.error(opt, 'expected a memory size such as 4096, 4G or 512M');
   const maxmem = p.size('maxmem', 'M');
+  if (Math.max(bytes, maxmem ?? 0) > MAX_MEMORY_BYTES)
+    throw ctx.error(opt, 'more memory than an x86-64 guest can address (4 PiB, 52 bits)');
   const slots = p.int('slots');
   if (maxmem !== undefined) maxMemory(ctx, maxmem, slots);
   ctx.reportUnused(opt, p);
@@ -62,13 +65,16 @@ function maxMemory(ctx: ImportContext, bytes: number, slots: number | undefined)
     attrs: { ...(slots !== undefined ? { slots: String(slots) } : {}), unit: 'KiB' },
     children: [String(Math.ceil(bytes / KIB))],
   };
-  ((ctx.domain.$extra ??= {}).children ??= []).push(el);
+  putExtraOnce(ctx.domain, el);
 }
 
 /** The RAM backend libvirt names in `-machine memory-backend=pc.ram`. */
 function mainBackend(ctx: ImportContext, backing: DomainMemoryBacking): void {
-  const machine = ctx.opts.find((o) => o.name === '-machine' && o.value !== undefined);
-  const id = machine ? ctx.props(machine).str('memory-backend') : undefined;
+  const machines = ctx.opts.filter((o) => o.name === '-machine' && o.value !== undefined);
+  const id = machines
+    .map((m) => ctx.props(m).str('memory-backend'))
+    .filter((v) => v !== undefined)
+    .pop();
   if (!id) return;
   const opt = ctx.lookup(['-object'], 'id', id);
   if (!opt || opt.consumed) return;
@@ -117,7 +123,7 @@ function numaPolicy(ctx: ImportContext, p: Props): void {
     attrs: {},
     children: [{ name: 'memory', attrs, children: [] }],
   };
-  ((ctx.domain.$extra ??= {}).children ??= []).push(numatune);
+  putExtraOnce(ctx.domain, numatune);
 }
 
 /** `<hugepages/>`, with the page size when the mount names it (`/dev/hugepages1G`). */

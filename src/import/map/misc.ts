@@ -4,7 +4,8 @@
  */
 import type { DomainSysinfo } from '../../domain/model.js';
 import type { XmlElement } from '../../domain/xml-node.js';
-import type { ImportContext } from '../context.js';
+import { describeOpt } from '../argv.js';
+import { putExtraOnce, type ImportContext } from '../context.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 import { pciAddress } from './pci.js';
 
@@ -84,8 +85,9 @@ function mapBoot(ctx: ImportContext): void {
     if (menu !== undefined)
       os.bootmenu = { enable: menu, ...(splash !== undefined && menu ? { timeout: splash } : {}) };
     const reboot = p.int('reboot-timeout');
-    if (reboot !== undefined)
-      ((os.$extra ??= {}).children ??= []).push(bios({ rebootTimeout: String(reboot) }));
+    if (reboot !== undefined && (reboot < -1 || reboot > 65535))
+      throw p.error('reboot-timeout', 'expected -1 to 65535 milliseconds');
+    if (reboot !== undefined) putExtraOnce(os, bios({ rebootTimeout: String(reboot) }));
     p.ignore('strict', 'splash-time');
     ctx.reportUnused(opt, p);
   }
@@ -126,15 +128,28 @@ const SMBIOS_BLOCKS: Record<string, keyof DomainSysinfo> = {
   '3': 'chassis',
 };
 
+/** The fields libvirt's schema has per block (QEMU's names, which libvirt shares). */
+const SMBIOS_FIELDS: Partial<Record<keyof DomainSysinfo, string[]>> = {
+  bios: ['vendor', 'version', 'date', 'release'],
+  system: ['manufacturer', 'product', 'version', 'serial', 'uuid', 'sku', 'family'],
+  baseBoard: ['manufacturer', 'product', 'version', 'serial', 'asset', 'location'],
+  chassis: ['manufacturer', 'version', 'serial', 'asset', 'sku'],
+};
+
 /** `-smbios type=1,manufacturer=…,product=…` -> `<sysinfo type='smbios'>` + `<smbios mode='sysinfo'/>`. */
 function mapSmbios(ctx: ImportContext): void {
   for (const opt of ctx.find('-smbios')) {
     const p = ctx.props(opt);
     const block = SMBIOS_BLOCKS[p.str('type') ?? ''];
     if (!block || p.has('file')) continue;
-    opt.consumed = true;
-    const sysinfo = (ctx.domain.sysinfo ??= { type: 'smbios' });
     const entries = p.entries.filter((e) => e.key !== 'type' && e.value !== undefined);
+    if (entries.some((e) => !SMBIOS_FIELDS[block]?.includes(e.key))) continue; // kept as written
+    opt.consumed = true;
+    if (!entries.length) {
+      ctx.warn(`${describeOpt(opt)}: sets no field, as QEMU reads it; nothing to carry over`);
+      continue;
+    }
+    const sysinfo = (ctx.domain.sysinfo ??= { type: 'smbios' });
     const target = (sysinfo[block] ??= { entry: [] }) as { entry?: { name?: string; value?: string }[] };
     for (const e of entries) (target.entry ??= []).push({ name: e.key, value: String(e.value) });
     p.ignore(...p.entries.map((e) => e.key));
@@ -142,9 +157,18 @@ function mapSmbios(ctx: ImportContext): void {
   }
 }
 
+const WATCHDOG_ACTIONS = ['reset', 'shutdown', 'poweroff', 'pause', 'none', 'dump', 'inject-nmi'];
+const WATCHDOG_MODELS = ['i6300esb', 'ib700', 'diag288', 'itco'];
+
 /** `-watchdog MODEL -watchdog-action ACTION`; `-watchdog-action reset` alone is libvirt's q35 default. */
 function mapWatchdog(ctx: ImportContext): void {
-  const action = ctx.take('-watchdog-action').pop()?.value;
+  const actionOpt = ctx.take('-watchdog-action').pop();
+  const action = actionOpt?.value;
+  if (actionOpt && !WATCHDOG_ACTIONS.includes(action ?? ''))
+    throw ctx.error(actionOpt, `expected one of ${WATCHDOG_ACTIONS.join(', ')}`);
+  for (const opt of ctx.find('-watchdog'))
+    if (!WATCHDOG_MODELS.includes((opt.value ?? '').toLowerCase()))
+      throw ctx.error(opt, `expected one of ${WATCHDOG_MODELS.join(', ')}`);
   for (const opt of ctx.take('-watchdog')) watchdog(ctx, opt.value ?? '', action);
   const dog = ctx.domain.devices?.$extra?.children?.find((c) => c.name === 'watchdog');
   if (dog && action && !dog.attrs.action) dog.attrs.action = action;
@@ -156,7 +180,7 @@ function mapWatchdog(ctx: ImportContext): void {
 function watchdog(ctx: ImportContext, model: string, action: string | undefined): void {
   const devices = (ctx.domain.devices ??= {});
   const attrs: Record<string, string> = { model: model.toLowerCase(), ...(action ? { action } : {}) };
-  ((devices.$extra ??= {}).children ??= []).push({ name: 'watchdog', attrs, children: [] });
+  putExtraOnce(devices, { name: 'watchdog', attrs, children: [] });
 }
 
 function watchdogDevice(dev: DeviceOpt, ctx: ImportContext): void {
@@ -166,7 +190,7 @@ function watchdogDevice(dev: DeviceOpt, ctx: ImportContext): void {
   const devices = (ctx.domain.devices ??= {});
   const children: XmlElement[] = [];
   if (address) children.push({ name: 'address', attrs: stringAttrs(address), children: [] });
-  ((devices.$extra ??= {}).children ??= []).push({ name: 'watchdog', attrs: { model }, children });
+  putExtraOnce(devices, { name: 'watchdog', attrs: { model }, children });
 }
 
 function stringAttrs(o: object): Record<string, string> {

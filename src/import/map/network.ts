@@ -58,7 +58,8 @@ function backendInto(ctx: ImportContext, p: Props, iface: DomainInterface, what:
 }
 
 function tap(ctx: ImportContext, p: Props, iface: DomainInterface, what: string): void {
-  const ifname = p.str('ifname');
+  // Linux interface names: at most 15 bytes (IFNAMSIZ), no '/' or white space.
+  const ifname = p.matching('ifname', /^[^/\s]{1,15}$/, 'an interface name of at most 15 characters');
   const script = p.str('script');
   const downscript = p.str('downscript');
   if (p.bool('vhost')) iface.driver = { name: 'vhost' };
@@ -102,7 +103,13 @@ function vhostUser(ctx: ImportContext, p: Props, iface: DomainInterface): boolea
 /** `mac`, `romfile`/`rombar`, `bootindex` and the guest address of a NIC device. */
 function frontendInto(ctx: ImportContext, dev: DeviceOpt, iface: DomainInterface, macKey = 'mac'): void {
   const p = dev.props;
-  const mac = p.str(macKey);
+  const mac = p.matching(
+    macKey,
+    /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i,
+    'a MAC address such as 52:54:00:12:34:56',
+  );
+  if (mac && parseInt(mac.slice(0, 2), 16) & 1)
+    throw ctx.error(dev.opt, `mac=${mac} is a multicast address, which no NIC can have (libvirt refuses it)`);
   if (mac) iface.mac = { address: mac.toLowerCase() };
   const model = NIC_MODELS[dev.driver] ?? (dev.driver === 'nic' ? undefined : dev.driver);
   if (model) iface.model = { type: model };
@@ -115,7 +122,7 @@ function frontendInto(ctx: ImportContext, dev: DeviceOpt, iface: DomainInterface
     if (romfile !== undefined) attrs.file = romfile;
     iface.$extra = { children: [{ name: 'rom', attrs, children: [] }] };
   }
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) iface.boot = { order: boot };
   const address = pciAddress(ctx, dev);
   if (address) iface.address = address;

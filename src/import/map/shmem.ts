@@ -58,7 +58,7 @@ function doorbell(dev: DeviceOpt, ctx: ImportContext): boolean {
   const chardev = chardevId === undefined ? undefined : ctx.lookup(['-chardev'], 'id', chardevId);
   if (!chardev) return false;
   const c = ctx.props(chardev);
-  const path = c.str('path') ?? '';
+  const path = c.matching('path', /^\//, 'an absolute socket path') ?? '';
   chardev.consumed = true;
   c.ignore('id', 'backend', 'path');
   const own = LIBVIRT_SOCKET.exec(path);

@@ -7,7 +7,7 @@ import type { Props } from '../options.js';
 
 export function usbAddress(ctx: ImportContext, p: Props): DomainAddress | undefined {
   const busName = p.str('bus');
-  const port = p.str('port');
+  const port = p.matching('port', /^\d{1,3}(\.\d{1,3}){0,4}$/, 'a USB port such as 1 or 1.2');
   if (busName === undefined && port === undefined) return undefined;
   const bus = busName === undefined ? undefined : ctx.buses.get(busName);
   if (busName !== undefined && bus?.kind !== 'usb') {

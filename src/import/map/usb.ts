@@ -6,6 +6,7 @@
 import type { DomainController, DomainHostdev } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { ImportError } from '../errors.js';
 import type { Props } from '../options.js';
 import { controllerIndex } from './controllers.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
@@ -75,6 +76,8 @@ function usesUsb(ctx: ImportContext): boolean {
 
 /** `0x046d`, `046d` -> `0x046d` */
 function usbId(text: string): string {
+  if (!/^(0x)?[0-9a-f]{1,4}$/i.test(text))
+    throw new ImportError(`USB id '${text}' is not a 16-bit hexadecimal number such as 0x046d`);
   return '0x' + text.replace(/^0x/i, '').toLowerCase().padStart(4, '0');
 }
 
@@ -92,6 +95,9 @@ function byVendorProduct(vendor: string, product: string): DomainHostdev {
 }
 
 function byBusDevice(bus: string, device: string): DomainHostdev {
+  for (const n of [bus, device])
+    if (!/^\d{1,3}$/.test(n) || Number(n) > 255)
+      throw new ImportError(`USB bus or device number '${n}' is not a number from 0 to 255`);
   return usbHostdev({
     address: { bus: String(Number(bus)), $extra: { attrs: { device: String(Number(device)) } } },
   });
@@ -104,7 +110,7 @@ function usbHost(dev: DeviceOpt, ctx: ImportContext): boolean {
   ignoreCommon(p);
   const address = usbAddress(ctx, p);
   if (address) hostdev.address = address;
-  const boot = p.int('bootindex');
+  const boot = p.bootIndex();
   if (boot !== undefined) hostdev.boot = { order: boot };
   // libvirt's defaults for <source guestReset>.
   if (p.bool('guest-reset') !== false && p.bool('guest-resets-all') !== true)

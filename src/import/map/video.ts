@@ -9,6 +9,7 @@
 import type { DomainGraphics, DomainVideo } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
+import { MAX_PORT } from '../limits.js';
 import type { Props } from '../options.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 import { pciAddress } from './pci.js';
@@ -177,13 +178,15 @@ function vnc(ctx: ImportContext, opt: Opt): DomainGraphics {
     if (!m) throw ctx.error(opt, `expected HOST:DISPLAY or unix:PATH, found '${target}'`);
     const host = m[1] ?? m[2] ?? '';
     g.port = VNC_BASE_PORT + Number(m[3]);
+    if (g.port > MAX_PORT)
+      throw ctx.error(opt, `display ${m[3]} is port ${g.port}, past the last TCP port ${MAX_PORT}`);
     g.autoport = false;
     if (host) {
       g.listen = host;
       g.listen_ = [{ type: 'address', address: host }];
     }
   }
-  const websocket = p.str('websocket');
+  const websocket = p.matching('websocket', /^(-1|\d{1,5})$/, 'a websocket port');
   if (websocket) attrs.websocket = websocket;
   const share = p.str('share');
   if (share) attrs.sharePolicy = share;
@@ -209,6 +212,11 @@ function spice(ctx: ImportContext, opt: Opt): DomainGraphics {
   const p = ctx.props(opt);
   const g: DomainGraphics = { type: 'spice' };
   const port = p.int('port');
+  for (const key of ['port', 'tls-port']) {
+    const n = p.int(key);
+    if (n !== undefined && (n < 0 || n > MAX_PORT))
+      throw ctx.error(opt, `${key}=${n} is not a TCP port (0-${MAX_PORT})`);
+  }
   if (port !== undefined) {
     g.port = port;
     g.autoport = false;

@@ -55,7 +55,9 @@ describe('exit codes', () => {
     mkdirSync(folder);
     const r = virtGen(['xml', MINIMAL, '-o', folder]);
     expect(r.stderr).not.toContain('internal error');
-    expect(r.stderr).toBe(`virt-gen: cannot write ${folder}: is a directory\n`);
+    expect(r.stderr).toBe(
+      `virt-gen: ${folder} is a directory, not a regular file: choose another output file\n`,
+    );
     expect(r.status).toBe(1);
   });
 

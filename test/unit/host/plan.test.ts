@@ -1,7 +1,7 @@
 /** `host plan|apply` end to end on fixture roots: diffs, one backup, idempotency, refusals. */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
-import { chmod, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parsePciAddress, type PciAddress } from '../../../src/domain/address.js';
 import { readHostFacts } from '../../../src/host/facts.js';
@@ -86,20 +86,24 @@ describe('applyHostPlan', () => {
 
     const second = await planHost(facts, GUIDE_NEEDS, root);
     expect(second.changes).toEqual([]);
-    expect(await applyHostPlan(second, root)).toEqual({ written: [], backups: [] });
+    expect(await applyHostPlan(second, root)).toEqual({ written: [], backups: [], snapshots: [] });
     expect(await readRootFile(root, CONF)).toBe(after);
     expect((await stat(path.join(root, CONF))).mtimeMs).toBe(mtime);
     expect(await readRootFile(root, CONF + '.virt-gen.bak')).toBe(original);
   });
 
-  it('a later change for another group keeps the first backup (the state before virt-gen)', async () => {
+  it('a later change keeps the first backup (the state before virt-gen) and the state it replaces', async () => {
     const original = await qemuConfFixture('one-line-acl.conf');
     const root = await hostRoot('guide', original);
     const facts = await readHostFacts(root);
     await applyHostPlan(await planHost(facts, GUIDE_NEEDS, root), root);
+    const between = await readRootFile(root, CONF);
     const plan = await planHost(facts, { ...GUIDE_NEEDS, deviceNodes: ['/dev/kvmfr0'] }, root);
     expect(plan.changes[0]?.why).toBe('cgroup_device_acl: allow /dev/kvmfr0');
-    expect((await applyHostPlan(plan, root)).backups).toEqual([]);
+    const { backups } = await applyHostPlan(plan, root);
+    expect(backups).toHaveLength(1);
+    expect(backups[0]).toMatch(/qemu\.conf\.virt-gen\.\d{8}T\d{6}Z\.bak$/);
+    expect(await readFile(backups[0] as string, 'utf8')).toBe(between);
     expect(await readRootFile(root, CONF + '.virt-gen.bak')).toBe(original);
     expect((await augtool(root)).acl.slice(-3)).toEqual(['/dev/vfio/vfio', '/dev/vfio/1', '/dev/kvmfr0']);
   });

@@ -97,7 +97,10 @@ const confFile = fc
     if (commented) out.splice(commentedAt % (out.length + 1), 0, commented);
     if (acl) out.splice(aclAt % (out.length + 1), 0, `cgroup_device_acl${acl[0]}= ${acl[1]}\n`);
     return out.join('');
-  });
+  })
+  // libvirt refuses a file of only blank lines ("expecting a name"), while an empty file is fine: such
+  // a qemu.conf is not one libvirt runs with, so it is not a case to generate.
+  .filter((file) => file === '' || /\S/.test(file));
 
 /** The augtool tree without comments, blank lines and the ACL: the settings that must not change. */
 const otherSettings = (tree: string): string[] =>

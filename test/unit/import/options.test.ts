@@ -129,12 +129,16 @@ describe('splitOptions', () => {
     ]);
   });
 
-  it('resolves -M and --long spellings, and reads a bare word as -hda', () => {
-    expect(split('-M q35 --machine pc disk.img')).toEqual([
+  it('resolves -M and --long spellings, and reads a bare path as -hda', () => {
+    expect(split('-M q35 --machine pc /vm/disk.img')).toEqual([
       ['-machine', 'q35'],
       ['-machine', 'pc'],
-      ['-hda', 'disk.img'],
+      ['-hda', '/vm/disk.img'],
     ]);
+  });
+
+  it('refuses a bare word that is no path, naming it', () => {
+    expect(() => split('-m 4G touch')).toThrow(/^touch \(argument 3, line 1, column \d+\): not an option/);
   });
 
   it('gives an unknown option the next word unless it looks like an option', () => {

@@ -55,10 +55,15 @@ describe('what has no mapping', () => {
     ]);
   });
 
-  it('reports shell expansions left as written', () => {
-    const r = imp('-drive if=pflash,format=raw,file=$(pwd)/OVMF_VARS.fd');
-    expect(r.domain.os?.loader?.path).toBe('$(pwd)/OVMF_VARS.fd');
-    expect(r.warnings).toContainEqual(expect.stringContaining('shell expansion $(pwd) left as written'));
+  it('reads $(pwd) in a path as --pwd, and refuses other expansions in paths', () => {
+    const r = imp('-drive if=pflash,format=raw,file=$(pwd)/OVMF_VARS.fd', { pwd: '/vm' });
+    expect(r.domain.os?.loader?.path).toBe('/vm/OVMF_VARS.fd');
+    expect(r.warnings).toContainEqual(
+      expect.stringContaining("'$(pwd)/OVMF_VARS.fd' read as /vm/OVMF_VARS.fd"),
+    );
+    expect(() => imp('-drive if=pflash,format=raw,file=$HOME/OVMF_VARS.fd')).toThrow(
+      /holds a shell expansion/,
+    );
   });
 });
 
