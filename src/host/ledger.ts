@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HostError } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { randomBytes } from 'node:crypto';
 import type { HostPlan } from './plan.js';
 import { pathExists, readText, underRoot } from './read.js';
 
@@ -91,10 +91,29 @@ export async function recordInLedger(
   return before;
 }
 
+/**
+ * The ledger replaced atomically (exclusive temp file, fsync, rename). Not through files.ts: the
+ * ledger is virt-gen's own state, and the crash tests pause files.ts at its steps for host files only.
+ */
+async function replaceLedger(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await fs.open(tmp, 'wx', 0o644);
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file).catch(async (err: unknown) => {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  });
+}
+
 export async function writeLedger(root: string, ledger: Ledger): Promise<void> {
   const file = underRoot(root, LEDGER_PATH);
   await fs.mkdir(underRoot(root, '/var/lib/virt-gen'), { recursive: true, mode: 0o755 });
-  await writeFileAtomic(file, JSON.stringify(ledger, null, 2) + '\n', 0o644);
+  await replaceLedger(file, JSON.stringify(ledger, null, 2) + '\n');
 }
 
 /** Directories virt-gen created, deepest first, each only when empty (someone may have used it since). */
@@ -120,7 +139,7 @@ export async function undoRecord(
   const madeBefore = new Set(parseLedger(ledgerBefore).dirs ?? []);
   const ledger = underRoot(root, LEDGER_PATH);
   if (ledgerBefore === undefined) await fs.rm(ledger, { force: true });
-  else await writeFileAtomic(ledger, ledgerBefore, 0o644);
+  else await replaceLedger(ledger, ledgerBefore);
   await removeCreatedDirs(
     root,
     madeNow.filter((d) => !madeBefore.has(d)),
