@@ -4,6 +4,8 @@
  * what to tell the user. Kept apart from plan.ts so the planners do not depend on the libvirt layer.
  */
 import { unifiedDiff } from './diff.js';
+import { HostError } from './errors.js';
+import { readHostText } from './host-file.js';
 import type { FileChange } from './plan.js';
 
 /** A command that turns changed files into what the next boot reads (argument array, never a shell). */
@@ -48,4 +50,18 @@ export function uniqueCommands(cmds: readonly RegenCommand[]): RegenCommand[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * A file a planner may change, read the way apply will check it (links resolved inside the root);
+ * undefined when absent. Boot and module files are text: one that is not UTF-8 is refused, named.
+ */
+export async function readPlanned(root: string, p: string): Promise<string | undefined> {
+  const file = await readHostText(root, p);
+  if (file.text !== undefined && file.encoding !== 'utf8')
+    throw new HostError(
+      `${p} is not UTF-8 text: virt-gen does not edit it (nothing was changed)`,
+      'host-encoding',
+    );
+  return file.text;
 }

@@ -4,10 +4,16 @@
  * the boot configuration. An unknown boot stack gets the exact arguments to add by hand.
  */
 import type { HostFacts } from '../facts.js';
-import { emptyLayer, fileChange, realChanges, type LayerPlan, type RegenCommand } from '../layer.js';
+import {
+  emptyLayer,
+  fileChange,
+  readPlanned,
+  realChanges,
+  type LayerPlan,
+  type RegenCommand,
+} from '../layer.js';
 import type { HostNeeds } from '../needs.js';
 import type { FileChange } from '../plan.js';
-import { pathExists, readText } from '../read.js';
 import { argText, cmdlineWarnings, wantedArgs, type WantedArg } from './args.js';
 import { missingArgs } from './cmdline.js';
 import { detectBootStack, stackName, type BootStack } from './detect.js';
@@ -124,13 +130,26 @@ function unknownStack(facts: HostFacts, wanted: readonly WantedArg[], plan: Boot
     );
 }
 
+/** The errno code at the bottom of an error's cause chain (HostError -> FileReadError -> errno). */
+function errnoOf(err: unknown): string | undefined {
+  for (let e = err as (Error & { code?: unknown }) | undefined; e; e = e.cause as typeof e) {
+    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
 export async function planBoot(facts: HostFacts, needs: HostNeeds, root: string): Promise<BootPlan> {
   const unreadable: string[] = [];
   // A file that exists but cannot be read (BLS entries are 0600 on Fedora) must not vanish from the plan.
   const read: Read = async (p) => {
-    const text = await readText(root, p);
-    if (text === undefined && (await pathExists(root, p))) unreadable.push(p);
-    return text;
+    try {
+      return await readPlanned(root, p);
+    } catch (err) {
+      const code = errnoOf(err);
+      if (code !== 'EACCES' && code !== 'EPERM') throw err;
+      unreadable.push(p);
+      return undefined;
+    }
   };
   const stack = await detectBootStack(root);
   const ours = stack.kind === 'grub-dropin' ? dropinArgs(await read(GRUB_DROPIN)) : [];

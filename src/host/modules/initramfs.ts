@@ -7,7 +7,7 @@
  * `vfio_virqfd` is never listed: on kernels before 6.2 it is a dependency modprobe pulls in, after
  * that it does not exist and listing it breaks the build.
  */
-import { fileChange, type RegenCommand } from '../layer.js';
+import { fileChange, readPlanned, type RegenCommand } from '../layer.js';
 import type { FileChange } from '../plan.js';
 import { listDir, pathExists, readText } from '../read.js';
 import { MODPROBE_FILE } from './vfio.js';
@@ -80,13 +80,13 @@ async function presetsWithConfig(root: string): Promise<string[]> {
 }
 
 async function mkinitcpio(root: string, warnings: string[]): Promise<FileChange | undefined> {
-  const main = (await readText(root, MKINITCPIO_CONF)) ?? '';
+  const main = (await readPlanned(root, MKINITCPIO_CONF)) ?? '';
   if (VFIO_MODULES.every((m) => mkinitcpioModules(main).includes(m))) return undefined;
   const presets = await presetsWithConfig(root);
   if (presets.length === 0) {
     return fileChange(
       MKINITCPIO_DROPIN,
-      await readText(root, MKINITCPIO_DROPIN),
+      await readPlanned(root, MKINITCPIO_DROPIN),
       MKINITCPIO_DROPIN_TEXT,
       WHY,
     );
@@ -127,10 +127,10 @@ export async function planInitramfs(root: string): Promise<InitramfsPlan> {
   const tool = await detectInitramfs(root);
   const warnings: string[] = [];
   let change: FileChange | undefined;
-  if (tool === 'initramfs-tools') change = initramfsTools(await readText(root, INITRAMFS_TOOLS_MODULES));
+  if (tool === 'initramfs-tools') change = initramfsTools(await readPlanned(root, INITRAMFS_TOOLS_MODULES));
   else if (tool === 'mkinitcpio') change = await mkinitcpio(root, warnings);
   else if (tool === 'dracut') {
-    const before = await readText(root, DRACUT_DROPIN);
+    const before = await readPlanned(root, DRACUT_DROPIN);
     change = fileChange(DRACUT_DROPIN, before, DRACUT_DROPIN_TEXT, WHY);
   } else {
     warnings.push(

@@ -6,7 +6,7 @@
  * cards cannot be told apart by id, so those functions are bound by address with driverctl instead.
  */
 import type { HostFacts } from '../facts.js';
-import { fileChange } from '../layer.js';
+import { fileChange, readPlanned } from '../layer.js';
 import type { HostNeeds } from '../needs.js';
 import { pciIds, sameSlot, type PciDevice } from '../pci.js';
 import type { FileChange } from '../plan.js';
@@ -85,7 +85,7 @@ export function modprobeText(b: VfioBinding): string {
 }
 
 export async function modprobeChange(b: VfioBinding, root: string): Promise<FileChange> {
-  const before = await readText(root, MODPROBE_FILE);
+  const before = await readPlanned(root, MODPROBE_FILE);
   const held = b.held.map((d) => `${d.name} (${d.driver ?? ''})`).join(', ');
   return fileChange(
     MODPROBE_FILE,
@@ -101,7 +101,7 @@ export async function driverctlChanges(b: VfioBinding, root: string): Promise<Fi
   for (const f of b.byAddress) {
     const p = `${DRIVERCTL_DIR}/pci-${f.name}`;
     const why = `vfio-pci for ${f.name} by address: another device has the same id ${pciIds(f)}`;
-    out.push(fileChange(p, await readText(root, p), 'vfio-pci\n', why));
+    out.push(fileChange(p, await readPlanned(root, p), 'vfio-pci\n', why));
   }
   return out;
 }

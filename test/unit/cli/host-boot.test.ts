@@ -5,7 +5,7 @@
  * the programs that will read it on the host: bash (GRUB defaults, mkinitcpio and dracut config),
  * modprobe -C (modprobe.d), JSON.parse (kernelstub). Regeneration runs against stub commands.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,8 @@ beforeAll(async () => {
   await writeFile(config1G, vm(", hugepages: '1G'"));
 });
 afterAll(cleanRoots);
+// Each test runs the built CLI or writes a whole host root: seconds on a loaded machine.
+jest.setTimeout(60_000);
 
 /**
  * Every file, link and directory under root with its bytes and mode. `/run` is left out: the lock

@@ -3,7 +3,7 @@
  * places they live, boot stack detection, vfio-pci at boot only when a host driver holds the card,
  * identical cards bound by address, and what doctor says before and after the reboot.
  */
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parsePciAddress, type PciAddress } from '../../../src/domain/address.js';
@@ -23,6 +23,8 @@ import { distroRoot } from './helpers/distros.js';
 import { cleanRoots, putFile, readRootFile } from './helpers/roots.js';
 
 afterAll(cleanRoots);
+// Each test runs the built CLI or writes a whole host root: seconds on a loaded machine.
+jest.setTimeout(60_000);
 
 const pci = (s: string): PciAddress => parsePciAddress(s) as PciAddress;
 const NEEDS: HostNeeds = { pciDevices: [pci('01:00.0'), pci('01:00.1')], deviceNodes: [], readFiles: [] };
