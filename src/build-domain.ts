@@ -7,6 +7,7 @@ import type { Domain } from './domain/model.js';
 import { generateDomain, GenerateError, type GenerateContext } from './generate/index.js';
 import type { HostFacts } from './host/facts.js';
 import type { HostNeeds } from './host/needs.js';
+import { VirtGenError } from './util/errors.js';
 import { FileReadError, MiB, readBounded } from './util/read-bounded.js';
 
 export interface BuiltDomain {
@@ -26,7 +27,16 @@ export async function buildDomain(
 ): Promise<BuiltDomain> {
   const vm = await loadVm(configFile);
   const template = vm.template ? await readTemplate(vm.template) : undefined;
-  return { vm, domain: generateDomain(vm, await contextFor(vm), template) };
+  const context = await contextFor(vm);
+  try {
+    return { vm, domain: generateDomain(vm, context, template) };
+  } catch (err) {
+    // What generation refuses is a config field (cpu.pin 'auto': …): name the file it is in.
+    if (err instanceof VirtGenError && !err.message.startsWith(configFile)) {
+      err.message = `${configFile}: ${err.message}`;
+    }
+    throw err;
+  }
 }
 
 /** The VM as it will be on the host under `root`: derived values (pins, GPU functions) from its facts. */

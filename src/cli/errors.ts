@@ -7,9 +7,22 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT, VirtGenError } from '../util/errors.js';
+import { errnoWords } from '../util/read-bounded.js';
 
-/** Prints `err` to stderr and returns the exit code to use. */
-export function reportError(err: unknown): number {
+/**
+ * Prints `err` to stderr and returns the exit code to use. With --json, stdout gets the error as
+ * the one JSON document (`{ "error": …, "exitCode": … }`), so a script always has JSON to read.
+ */
+export function reportError(err: unknown, json = false): number {
+  const code = classify(err);
+  if (json && !(err instanceof CommanderError && code === EXIT.ok)) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stdout.write(JSON.stringify({ error: message, exitCode: code }, null, 2) + '\n');
+  }
+  return code;
+}
+
+function classify(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (err instanceof VirtGenError) {
     process.stderr.write(`virt-gen: ${err.message}\n`);
@@ -38,24 +51,7 @@ function isSystemError(err: unknown): err is NodeJS.ErrnoException & { syscall: 
   return err instanceof Error && typeof e?.syscall === 'string' && typeof e.code === 'string';
 }
 
-const ERRNO_TEXT: Record<string, string> = {
-  EACCES: 'permission denied (run as root?)',
-  EPERM: 'operation not permitted (run as root?)',
-  EROFS: 'read-only file system',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'a path component is not a directory',
-  ENOENT: 'no such file or directory',
-  ENOSPC: 'no space left on device',
-  EEXIST: 'already exists',
-};
-
-/** A failed system call's errno in words, e.g. `read-only file system`. */
-export function errnoText(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  return (e.code !== undefined ? ERRNO_TEXT[e.code] : undefined) ?? e.message ?? String(err);
-}
-
 function systemMessage(err: NodeJS.ErrnoException & { syscall: string; code: string }): string {
-  const what = errnoText(err);
+  const what = errnoWords(err);
   return err.path ? `${err.path}: ${what} (${err.syscall})` : `${err.syscall}: ${what}`;
 }

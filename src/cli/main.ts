@@ -3,7 +3,7 @@
  * that command runs, so `virt-gen xml` never pays for D-Bus or the QEMU argv parser. The shared
  * options (-c, --backend, --root, --json, -v) are declared once, on the program (options.ts).
  */
-import { Command, type OptionValues } from 'commander';
+import { Command, Option, type OptionValues } from 'commander';
 import { reportError } from './errors.js';
 import { addGlobalOptions, checkGlobalOptions, type GlobalOptions } from './options.js';
 import { VERSION } from './version.js';
@@ -25,6 +25,8 @@ Examples:
   virt-gen discover --config gaming.ts     a starter config for this host's GPU and CPU
   virt-gen doctor gaming.ts                is this host ready for it?
   sudo virt-gen define gaming.ts           configure the host and define the VM in libvirt
+  virt-gen diff gaming.ts                  what define would change, and the edits it keeps
+  virt-gen adopt win11 --config win11.ts   a VM made in virt-manager, managed by a config
   virt-gen xml gaming.ts                   only the domain XML, offline
   virt-gen import vm.args --config vm.ts   an existing QEMU command line as a domain and a config
   virt-gen -c qemu+ssh://host/system define gaming.ts   global options go before or after the command
@@ -72,7 +74,9 @@ program
   )
   .argument('<config>', 'the VM config')
   .option('--dry-run', 'show the XML diff and the host plan; change nothing (exit 1 if define would refuse)')
-  .option('--force', 'overwrite a domain edited since virt-gen defined it (the old XML is backed up)')
+  .option('--force', "overwrite everything: hand edits, another config's domain (the old XML is backed up)")
+  .addOption(new Option('--theirs', 'on a conflict with a hand edit, keep the edit').conflicts('ours'))
+  .addOption(new Option('--ours', 'on a conflict with a hand edit, apply the config').conflicts('theirs'))
   .option('--no-host-check', 'define even if the host lacks a PCI device the config names')
   .addHelpText(
     'after',
@@ -81,14 +85,51 @@ Examples:
   sudo virt-gen define gaming.ts             configure the host and define the VM
   virt-gen define gaming.ts --dry-run        what would change, in libvirt and on the host
   virt-gen -c qemu+ssh://host/system define gaming.ts --backend virsh
-  virt-gen define gaming.ts --force          after a hand edit in virt-manager: overwrite it
+  virt-gen define gaming.ts --theirs         a field changed in both: keep the virt-manager edit
+  virt-gen define gaming.ts --force          overwrite every hand edit
 
-A domain changed since virt-gen defined it (virt-manager, virsh edit) is refused, with the
-difference shown, unless --force. Re-defining keeps the UUID and the MAC addresses.`,
+Edits made since in virt-manager or virsh are merged with the config's changes (devices matched
+by identity); the same field changed differently on both sides is refused, listed, until --theirs
+or --ours. A domain another config defined is refused unless --force. Re-defining keeps the UUID
+and the MAC addresses.`,
   )
   .action(async (config: string, _o: OptionValues, cmd: Command) => {
     const { runDefine } = await import('./commands/define.js');
     await runDefine(config, all<import('./commands/define.js').DefineCommandOptions>(cmd));
+  });
+
+program
+  .command('diff')
+  .description('What define would change: the config changes and the hand edits, in the config terms.')
+  .argument('<config>', 'the VM config')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen diff gaming.ts     config changes since the last define, edits made in virt-manager, conflicts`,
+  )
+  .action(async (config: string, _o: OptionValues, cmd: Command) => {
+    const { runDiff } = await import('./commands/diff.js');
+    await runDiff(config, all<import('./commands/diff.js').DiffCommandOptions>(cmd));
+  });
+
+program
+  .command('adopt')
+  .description('Make a VM defined elsewhere (virt-manager, virt-install) a config that define manages.')
+  .argument('<name>', 'the domain name in libvirt')
+  .requiredOption('--config <file>', 'the config file to write')
+  .option('--force', 'replace an existing config file; adopt a domain another config manages')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  virt-gen adopt win11 --config win11.ts    then edit win11.ts and: virt-gen define win11.ts
+
+What the config cannot express stays in the domain as it is (listed in the config's header).`,
+  )
+  .action(async (name: string, _o: OptionValues, cmd: Command) => {
+    const { runAdopt } = await import('./commands/adopt.js');
+    await runAdopt(name, all<import('./commands/adopt.js').AdoptCommandOptions>(cmd));
   });
 
 program
@@ -121,6 +162,7 @@ program
   .option('-o, --output <file>', 'write the domain XML to FILE instead of stdout')
   .option('--name <name>', 'domain name (default: -name, else the file name)')
   .option('--config <file>', 'also write a virt-gen config that generates this domain')
+  .option('--force', 'replace an existing --config file')
   .option('--bridge <name>', 'host bridge for a tap interface set up by an ifup script', 'br0')
   .option('--pwd <dir>', "what $(pwd) stands for in a start script (default: the script's folder)")
   .addHelpText(
@@ -149,7 +191,11 @@ program
   )
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root); revert: undo them all')
   .argument('[config]', 'the VM config (plan and apply)')
-  .option('--apparmor <mode>', 'auto | always | never', 'auto')
+  .addOption(
+    new Option('--apparmor <mode>', 'AppArmor rules: auto (when AppArmor is on), always, never')
+      .choices(['auto', 'always', 'never'])
+      .default('auto'),
+  )
   .option('--dry-run', 'with apply: show the plan, write nothing')
   .addHelpText(
     'after',
@@ -221,5 +267,5 @@ Examples:
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.exitCode = reportError(err);
+  process.exitCode = reportError(err, program.opts<GlobalOptions>().json === true);
 });

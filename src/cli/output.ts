@@ -11,13 +11,3 @@ export async function emit(text: string, file: string | undefined): Promise<void
   }
   await writeFileSafely(file, text);
 }
-
-/** One line to stderr: progress and notes, never the command's result. */
-export const note = (line: string): boolean => process.stderr.write(`${line}\n`);
-
-/** A warning to stderr. */
-export const warn = (line: string): boolean => process.stderr.write(`warning: ${line}\n`);
-
-/** The command's result as JSON on stdout (--json). */
-export const printJson = (value: unknown): boolean =>
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');

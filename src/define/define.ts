@@ -1,26 +1,35 @@
 /**
  * `define`, safely: takes the generated domain XML and puts it into libvirt without losing what a
- * user has there.
+ * user has there. Two phases, so that the caller can write host files in between and nothing is
+ * written when the define would be refused:
  *
+ * prepareDefine (reads only; every refusal happens here)
  * 1. Look the domain up by name. Keep its UUID (libvirt refuses a redefinition without it), and
  *    the MACs and generation ID libvirt made up for it (identity.ts).
- * 2. If it exists and is not exactly what virt-gen left there (stamp.ts), refuse without --force,
- *    with the difference, before touching anything.
+ * 2. Refuse a domain another config owns (its stamp names that config), and one that is not
+ *    exactly what virt-gen left there (stamp.ts), without --force.
+ *
+ * commitDefine (writes)
  * 3. Back up the definition being replaced.
- * 4. Define, read back, stamp libvirt's own hash of it, define again (same content + the stamp).
+ * 4. Define (with libvirt's validation), read back, keep the base records, define again with
+ *    libvirt's own hash in the stamp. Each step leaves a state the next run converges from.
  * 5. Check that everything the generated XML set is still in libvirt's copy (survival.ts).
  */
-import { VirtGenError } from '../util/errors.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VERSION } from '../cli/version.js';
 import { parseXml, writeXml, type XmlElement } from '../domain/index.js';
 import { normalizeUuid, type Backend, type DomainInfo, type GetXmlOptions } from '../libvirt/backend.js';
 import { xmlDiff } from './diff.js';
-import { defaultStateDir, definedRecordPath, writeBackup, writeDefinedRecord } from './state.js';
-import { domainHash, insertAfterLeading, readStamp, withoutStamp, withStamp, type Stamp } from './stamp.js';
-import { keepMadeUp } from './identity.js';
+import { DefineError, HandEditError, OwnershipError, type RefusalReason } from './errors.js';
+import { pauseForTest } from './fault-hook.js';
+import { defaultStateDir, definedRecordPath, writeBackup, writeBase } from './state.js';
+import { domainHash, readStamp, withoutStamp, withStamp, type Stamp } from './stamp.js';
+import { keepMadeUp, withUuid } from './identity.js';
+import { conflictRefusal, mergeWithBase, summary, trustedBase, type MergeSummary } from './three-way.js';
 import { findLost } from './survival.js';
+
+export { DefineError, HandEditError, OwnershipError } from './errors.js';
 
 export interface DefineOptions {
   /** The generated domain XML (any virt-gen stamp in it is replaced). */
@@ -34,10 +43,12 @@ export interface DefineOptions {
   dryRun?: boolean;
   /** Where replaced definitions go; default `<stateDir>/backups`. */
   backupDir?: string;
-  /** Default: /var/lib/virt-gen as root, else $XDG_STATE_HOME/virt-gen. */
+  /** Default: $VIRT_GEN_STATE_DIR, else /var/lib/virt-gen as root, else $XDG_STATE_HOME/virt-gen. */
   stateDir?: string;
   /** Recorded in the stamp; default this virt-gen's version. */
   version?: string;
+  /** Settles every merge conflict: 'theirs' keeps the hand edit, 'ours' applies the config. */
+  resolve?: 'ours' | 'theirs';
 }
 
 /**
@@ -74,41 +85,8 @@ export interface DefineResult {
   /** What the config set that libvirt did not keep: "XPATH: what happened". */
   lost: string[];
   warnings: string[];
-}
-
-export class DefineError extends VirtGenError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DefineError';
-  }
-}
-
-/** The domain was changed outside virt-gen (or is not virt-gen's): nothing was changed. */
-export class HandEditError extends DefineError {
-  constructor(
-    readonly domain: string,
-    readonly reason: Exclude<Provenance, 'new' | 'virt-gen'>,
-    /** libvirt's current definition -> what virt-gen would define. */
-    readonly diff: string,
-    /** virt-gen's last define -> libvirt's current definition, when the record of it exists. */
-    readonly editDiff?: string,
-  ) {
-    super(handEditMessage(domain, reason));
-    this.name = 'HandEditError';
-  }
-}
-
-function handEditMessage(domain: string, reason: HandEditError['reason']): string {
-  const fix =
-    'nothing was changed; run again with --force to overwrite it (the current definition is backed up first)';
-  switch (reason) {
-    case 'hand-edited':
-      return `domain '${domain}' was changed since virt-gen defined it (virt-manager, virsh edit?): ${fix}`;
-    case 'foreign':
-      return `domain '${domain}' exists and was not defined by virt-gen: ${fix}, or pick another name`;
-    case 'unverifiable':
-      return `domain '${domain}' has a virt-gen stamp without libvirt's hash (an interrupted define?): ${fix}`;
-  }
+  /** For a hand-edited domain merged with the config: what each side changed. */
+  merge?: MergeSummary;
 }
 
 // Secure: the backup must restore everything, graphics passwords included.
@@ -120,14 +98,45 @@ interface Current {
   el: XmlElement;
   stamp: Stamp | undefined;
   provenance: Provenance;
+  /** Stamped by this config's own define, interrupted between its two steps: safe to complete. */
+  interrupted: boolean;
+}
+
+/** What `prepareDefine` decided; `commitDefine` carries it out. */
+export interface PreparedDefine {
+  options: DefineOptions;
+  name: string;
+  uuid: string | undefined;
+  stateDir: string;
+  current: Current | undefined;
+  /** The XML to define, stamped (libvirt's hash comes in the second define). */
+  planned: XmlElement;
+  stamp: Stamp;
+  /** The config's side of the next merge's base: the generated XML with UUID and MACs. */
+  generated: XmlElement;
+  merge?: MergeSummary;
+  /** Unchanged, and no base to say what the last define kept: run the survival check again. */
+  recheck: boolean;
+  action: DefineResult['action'];
+  /** The real run refuses (only set in a dry run: a real run throws instead). */
+  blocked: boolean;
+  warnings: string[];
 }
 
 export async function defineDomain(options: DefineOptions): Promise<DefineResult> {
+  return commitDefine(await prepareDefine(options));
+}
+
+/**
+ * Reads libvirt and decides; writes nothing. Throws the refusals (ownership, hand edit, foreign
+ * domain) unless --force; in a dry run they come back as `blocked` instead.
+ */
+export async function prepareDefine(options: DefineOptions): Promise<PreparedDefine> {
   const { backend } = options;
   const generated = withoutStamp(parseGenerated(options.xml));
   const name = nameOf(generated);
   const stateDir = options.stateDir ?? defaultStateDir();
-  const current = await readCurrent(backend, name);
+  const current = await readCurrent(backend, name, options.configPath);
   const uuid = chooseUuid(generated, name, current?.info);
   const stamp: Stamp = {
     config: options.configPath,
@@ -135,40 +144,90 @@ export async function defineDomain(options: DefineOptions): Promise<DefineResult
     generated: domainHash(generated),
   };
   const identified = uuid === undefined ? generated : withUuid(generated, uuid);
-  const planned = withStamp(current ? keepMadeUp(identified, current.el) : identified, stamp);
-  const unchanged = isUnchanged(current, stamp);
+  const owned = ownershipRefusal(current, options);
+  // --force always defines the config alone: it overwrites edits an earlier merge kept, too.
+  const unchanged = !options.force && isUnchanged(current, stamp);
+  const merge =
+    mergeable(current, options) && !owned && !unchanged
+      ? await mergeWithBase(current, identified, stateDir, options.resolve)
+      : undefined;
+  const record = merge?.generated ?? (current ? keepMadeUp(identified, current.el) : identified);
+  const planned = withStamp(merge?.result.merged ?? record, stamp);
   const action = !current ? 'created' : unchanged ? 'unchanged' : 'updated';
-  const needsForce = current !== undefined && !unchanged && current.provenance !== 'virt-gen';
-
-  if (options.dryRun || action === 'unchanged') {
-    return report({ options, name, uuid, current, planned, action, blocked: needsForce && !options.force });
-  }
-  if (needsForce && !options.force) await refuse(current, planned, stateDir);
-  return replace({ options, name, current, planned, stamp, stateDir });
+  const refusal =
+    unchanged || options.force
+      ? undefined
+      : (owned ??
+        (merge
+          ? conflictRefusal(name, merge, options.resolve)
+          : await refusalOf(current, planned, stateDir)));
+  if (refusal && !options.dryRun) throw refusal;
+  const warnings = current?.interrupted
+    ? [`the last define of '${name}' from this config was interrupted; this one completes it`]
+    : [];
+  // An unchanged domain merged before holds kept edits where the config says otherwise: what
+  // libvirt did not keep was checked at that define. Without a base, check against libvirt now.
+  const recheck =
+    !!current && unchanged && !(await trustedBase(stateDir, current.info.uuid, current.stamp?.libvirt));
+  return {
+    ...{
+      options,
+      name,
+      uuid,
+      stateDir,
+      current,
+      planned,
+      stamp,
+      generated: record,
+      action,
+      warnings,
+      recheck,
+    },
+    ...(merge ? { merge: summary(merge, options.resolve) } : {}),
+    blocked: !!refusal,
+  };
 }
 
-interface ReplaceInput {
-  options: DefineOptions;
-  name: string;
-  current: Current | undefined;
-  planned: XmlElement;
-  stamp: Stamp;
-  stateDir: string;
+/** Carries out a prepared define; a dry run or an unchanged domain only reports. */
+export async function commitDefine(p: PreparedDefine): Promise<DefineResult> {
+  if (p.options.dryRun || p.action === 'unchanged') return report(p);
+  return replace(p);
 }
 
-/** Backup, define (twice), keep a record, and check what survived. */
-async function replace(input: ReplaceInput): Promise<DefineResult> {
-  const { options, name, current, stateDir } = input;
+/**
+ * A domain virt-gen defined (edited since or not) is merged with the config when the base of its
+ * last define is known: what the config cannot say (an adopted VM's extras, a hand edit) stays.
+ * --force skips the merge: the config's XML replaces everything.
+ */
+function mergeable(current: Current | undefined, options: DefineOptions): current is Current {
+  return !options.force && (current?.provenance === 'hand-edited' || current?.provenance === 'virt-gen');
+}
+
+/** A domain another config's stamp names is that config's. */
+function ownershipRefusal(current: Current | undefined, options: DefineOptions): Error | undefined {
+  const owner = current?.stamp?.config;
+  if (!current || owner === undefined || owner === options.configPath) return undefined;
+  return new OwnershipError(current.info.name, owner, options.configPath);
+}
+
+/** Why this run must not replace the current domain (no merge possible), or undefined. */
+async function refusalOf(
+  current: Current | undefined,
+  planned: XmlElement,
+  stateDir: string,
+): Promise<Error | undefined> {
+  if (!current || current.provenance === 'virt-gen' || current.interrupted) return undefined;
+  return refusal(current, planned, stateDir);
+}
+
+/** Backup, define (twice), keep the base records, and check what survived. */
+async function replace(p: PreparedDefine): Promise<DefineResult> {
+  const { options, name, current, stateDir } = p;
   const backupPath = current
     ? await writeBackup(options.backupDir ?? join(stateDir, 'backups'), name, current.xml)
     : undefined;
-  const outcome = await defineStamped(options.backend, input.planned, input.stamp);
-  const warnings = [...outcome.warnings, ...runningWarning(current)];
-  try {
-    await writeDefinedRecord(stateDir, outcome.uuid, outcome.readBackXml);
-  } catch (err) {
-    warnings.push(`could not keep a copy of the new definition in ${stateDir} (${String(err)})`);
-  }
+  const outcome = await defineStamped(options.backend, p, stateDir);
+  const warnings = [...p.warnings, ...outcome.warnings, ...runningWarning(current)];
   return {
     action: current ? 'updated' : 'created',
     dryRun: false,
@@ -181,6 +240,7 @@ async function replace(input: ReplaceInput): Promise<DefineResult> {
     ...(backupPath ? { backupPath } : {}),
     lost: findLost(outcome.defined, parseXml(outcome.readBackXml)),
     warnings,
+    ...(p.merge ? { merge: p.merge } : {}),
   };
 }
 
@@ -213,13 +273,21 @@ function nameOf(domain: XmlElement): string {
   return name;
 }
 
-async function readCurrent(backend: Backend, name: string): Promise<Current | undefined> {
+async function readCurrent(backend: Backend, name: string, config: string): Promise<Current | undefined> {
   const info = await backend.lookup(name);
   if (!info) return undefined;
   const xml = await backend.getXml(name, READ_BACK);
   const el = parseXml(xml);
   const stamp = readStamp(el);
-  return { info, xml, el, stamp, provenance: provenanceOf(el, stamp) };
+  const provenance = provenanceOf(el, stamp);
+  return {
+    info,
+    xml,
+    el,
+    stamp,
+    provenance,
+    interrupted: provenance === 'unverifiable' && stamp?.config === config,
+  };
 }
 
 function provenanceOf(el: XmlElement, stamp: Stamp | undefined): Provenance {
@@ -245,12 +313,6 @@ function chooseUuid(
   return existing?.uuid ?? configured;
 }
 
-function withUuid(domain: XmlElement, uuid: string): XmlElement {
-  if (childOf(domain, 'uuid')) return domain;
-  const el: XmlElement = { name: 'uuid', attrs: {}, children: [uuid] };
-  return { ...domain, children: insertAfterLeading(domain.children, new Set(['name']), el) };
-}
-
 /** Same generated content from the same config, and nobody touched libvirt's copy since. */
 function isUnchanged(current: Current | undefined, stamp: Stamp): boolean {
   return (
@@ -260,11 +322,11 @@ function isUnchanged(current: Current | undefined, stamp: Stamp): boolean {
   );
 }
 
-async function refuse(current: Current, planned: XmlElement, stateDir: string): Promise<never> {
+async function refusal(current: Current, planned: XmlElement, stateDir: string): Promise<HandEditError> {
   const name = current.info.name;
   const diff = xmlDiff(current.xml, planned, `${name} (defined now)`, `${name} (virt-gen would define)`);
   const editDiff = current.provenance === 'hand-edited' ? await editDiffOf(current, stateDir) : undefined;
-  throw new HandEditError(name, current.provenance as HandEditError['reason'], diff, editDiff);
+  return new HandEditError(name, current.provenance as RefusalReason, diff, editDiff);
 }
 
 /** virt-gen's record of what libvirt held after its define -> what libvirt holds now. */
@@ -292,22 +354,36 @@ interface Outcome {
 /**
  * Two defines: the hash of libvirt's copy can only be known once libvirt has made it, and it has
  * to live in the definition itself. The second define differs from the first only in the stamp,
- * which the hash leaves out, so libvirt's copy hashes the same after it.
+ * which the hash leaves out, so libvirt's copy hashes the same after it. The base records are
+ * written between the two: a run killed at any point leaves either the old state, a stamp without
+ * libvirt's hash from this config (the next run completes it), or the finished define.
  */
-async function defineStamped(backend: Backend, planned: XmlElement, stamp: Stamp): Promise<Outcome> {
-  const first = await backend.define(writeXml(planned));
+async function defineStamped(
+  backend: Backend,
+  { planned, stamp, generated }: PreparedDefine,
+  stateDir: string,
+): Promise<Outcome> {
+  const first = await backend.define(writeXml(planned), { validate: true });
+  await pauseForTest('first-define');
   const readBack = parseXml(await backend.getXml(first.name, READ_BACK));
   // What libvirt made up in the first define (UUID, MACs) must not be made up anew in the second.
   const same = keepMadeUp(withUuid(planned, first.uuid), readBack);
   const defined = withStamp(same, { ...stamp, libvirt: domainHash(readBack) });
-  const second = await backend.define(writeXml(defined));
+  const warnings: string[] = [];
+  try {
+    const record = keepMadeUp(withUuid(generated, first.uuid), readBack);
+    await writeBase(stateDir, first.uuid, { libvirt: writeXml(readBack), generated: writeXml(record) });
+  } catch (err) {
+    warnings.push(`could not keep the base of the next merge in ${stateDir} (${String(err)})`);
+  }
+  const second = await backend.define(writeXml(defined), { validate: true });
+  await pauseForTest('stamp-define');
   const readBackXml = await backend.getXml(second.name, READ_BACK);
-  const warnings =
-    domainHash(parseXml(readBackXml)) === domainHash(readBack)
-      ? []
-      : [
-          'libvirt did not store two identical definitions identically: the next define may take this one for a hand edit',
-        ];
+  if (domainHash(parseXml(readBackXml)) !== domainHash(readBack)) {
+    warnings.push(
+      'libvirt did not store two identical definitions identically: the next define may take this one for a hand edit',
+    );
+  }
   return { uuid: second.uuid, defined, readBackXml, warnings };
 }
 
@@ -316,35 +392,25 @@ function runningWarning(current: Current | undefined): string[] {
   return [`'${current.info.name}' is running: the new definition takes effect when it is next started`];
 }
 
-interface ReportInput {
-  options: DefineOptions;
-  name: string;
-  uuid: string | undefined;
-  current: Current | undefined;
-  planned: XmlElement;
-  action: DefineResult['action'];
-  blocked: boolean;
-}
-
 /** A dry run, or a real run with nothing to do: libvirt is not touched either way. */
-function report(input: ReportInput): DefineResult {
-  const { options, name, uuid, current, planned, action } = input;
+function report(p: PreparedDefine): DefineResult {
+  const { options, name, uuid, current, planned, action } = p;
   // With nothing to define, the survival check runs against what virt-gen defined last time.
-  const lost =
-    action === 'unchanged' && current ? findLost(withoutStamp(planned), withoutStamp(current.el)) : [];
+  const lost = p.recheck && current ? findLost(withoutStamp(planned), withoutStamp(current.el)) : [];
   return {
     action,
     dryRun: options.dryRun === true,
     name,
     ...(uuid ? { uuid } : {}),
     provenance: current?.provenance ?? 'new',
-    blocked: input.blocked,
+    blocked: p.blocked,
     xml: writeXml(planned),
     diff:
       action === 'unchanged'
         ? ''
         : xmlDiff(current?.xml, planned, `${name} (defined now)`, `${name} (to define)`),
     lost,
-    warnings: [],
+    warnings: p.warnings,
+    ...(p.merge ? { merge: p.merge } : {}),
   };
 }

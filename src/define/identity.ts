@@ -7,6 +7,7 @@
  * same config gives the same VM. (Seen on libvirt 9.0: both change at every `virsh define`.)
  */
 import type { XmlElement } from '../domain/index.js';
+import { insertAfterLeading } from './stamp.js';
 
 function elements(el: XmlElement | undefined, name: string): XmlElement[] {
   return (el?.children ?? []).filter((c): c is XmlElement => typeof c !== 'string' && c.name === name);
@@ -48,4 +49,11 @@ function keepMacs(devices: XmlElement, definedDevices: XmlElement | undefined): 
     return { ...c, children: [{ name: 'mac', attrs: { address }, children: [] }, ...c.children] };
   });
   return { ...devices, children };
+}
+
+/** The domain with `<uuid>` after `<name>`, unless it has one. */
+export function withUuid(domain: XmlElement, uuid: string): XmlElement {
+  if (elements(domain, 'uuid').length > 0) return domain;
+  const el: XmlElement = { name: 'uuid', attrs: {}, children: [uuid] };
+  return { ...domain, children: insertAfterLeading(domain.children, new Set(['name']), el) };
 }

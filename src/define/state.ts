@@ -1,15 +1,24 @@
 /**
- * Where `define` keeps what a user may need later: backups of replaced definitions, and a copy of
- * what libvirt held right after virt-gen's last define (to show exactly what a hand edit changed).
- * Files are 0600 in 0700 directories: a secure dump can hold graphics passwords.
+ * Where `define` keeps what a user may need later: backups of replaced definitions, and the base of
+ * the three-way merge: what libvirt held right after virt-gen's last define, and the XML virt-gen
+ * defined then (the config's side). Files are 0600 in 0700 directories: a secure dump can hold
+ * graphics passwords.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileSafely } from '../util/write-output.js';
 
-/** `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen` (default `~/.local/state/virt-gen`). */
+/** Overrides the state directory for anyone (tests, image builds): an absolute path. */
+export const STATE_DIR_ENV = 'VIRT_GEN_STATE_DIR';
+
+/**
+ * `$VIRT_GEN_STATE_DIR` when set; else `/var/lib/virt-gen` for root, else `$XDG_STATE_HOME/virt-gen`
+ * (default `~/.local/state/virt-gen`).
+ */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
+  const explicit = env[STATE_DIR_ENV];
+  if (explicit !== undefined && explicit.startsWith('/')) return explicit;
   if (uid === 0) return '/var/lib/virt-gen';
   const xdg = env.XDG_STATE_HOME;
   const base =
@@ -55,10 +64,58 @@ export function definedRecordPath(stateDir: string, uuid: string): string {
   return join(stateDir, 'defined', `${fileSafe(uuid)}.xml`);
 }
 
-/** Replaces the record of what libvirt held after virt-gen's define (temp file + rename). */
+/** The XML virt-gen defined (stamp, UUID and MACs included): the config's side of the base. */
+export function generatedRecordPath(stateDir: string, uuid: string): string {
+  return join(stateDir, 'defined', `${fileSafe(uuid)}.generated.xml`);
+}
+
+/** The base of the next three-way merge: libvirt's copy and virt-gen's XML after a define. */
+export interface Base {
+  libvirt: string;
+  generated: string;
+}
+
+/** Replaces the records of a define (each with a private temp file + rename). */
+export async function writeBase(stateDir: string, uuid: string, base: Base): Promise<void> {
+  await mkdir(join(stateDir, 'defined'), { recursive: true, mode: 0o700 });
+  await replaceFile(generatedRecordPath(stateDir, uuid), base.generated);
+  await replaceFile(definedRecordPath(stateDir, uuid), base.libvirt);
+}
+
+/** Replaces the record of what libvirt held after virt-gen's define. */
 export async function writeDefinedRecord(stateDir: string, uuid: string, xml: string): Promise<string> {
   const path = definedRecordPath(stateDir, uuid);
   await mkdir(join(stateDir, 'defined'), { recursive: true, mode: 0o700 });
-  await writeFileSafely(path, xml, 0o600);
+  await replaceFile(path, xml);
   return path;
+}
+
+/** Both records, or undefined when either is missing. */
+export async function readBase(stateDir: string, uuid: string): Promise<Base | undefined> {
+  try {
+    const [libvirt, generated] = await Promise.all([
+      readFile(definedRecordPath(stateDir, uuid), 'utf8'),
+      readFile(generatedRecordPath(stateDir, uuid), 'utf8'),
+    ]);
+    return { libvirt, generated };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** An unpredictable temp name, opened O_EXCL (never through a planted link), synced, renamed. */
+async function replaceFile(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  const file = await open(temp, 'wx', 0o600);
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } catch (err) {
+    await file.close();
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await file.close();
+  await rename(temp, path);
 }

@@ -162,6 +162,11 @@ export const DomainCPU = shape({
   topology: child(shape({ sockets: attr(int), dies: attr(int), cores: attr(int), threads: attr(int) })),
   cache: child(shape({ level: attr(int), mode: attr() })),
   feature: list(shape({ policy: attr(), name: attr() })),
+  numa: child(
+    shape({
+      cell: list(shape({ id: attr(int), cpus: attr(), memory: attr(int), unit: attr(), memAccess: attr() })),
+    }),
+  ),
 });
 export type DomainCPU = Infer<typeof DomainCPU>;
 
@@ -415,6 +420,8 @@ export const Domain = shape({
   type: attr(oneOf('kvm', 'qemu')),
   name: child(shape({ value: text() })),
   uuid: child(shape({ value: text() })),
+  /** The VM generation ID; empty asks libvirt for a new one. */
+  genid: child(shape({ value: text() })),
   title: child(shape({ value: text() })),
   description: child(shape({ value: text() })),
   metadata: child(DomainMetadata),

@@ -15,6 +15,8 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readBounded } from '../util/read-bounded.js';
+import { HOST_FILE_LIMIT } from './host-file.js';
 
 /**
  * Test hook for fault injection: when `VIRT_GEN_TEST_PAUSE_AT` names a step (see `PauseStep`), the
@@ -177,7 +179,7 @@ async function linkNew(tmp: string, name: string): Promise<boolean> {
  */
 export async function backupBeforeChange(file: string, bytes: Buffer): Promise<string | undefined> {
   const pristine = file + BACKUP_SUFFIX;
-  const existing = await fs.readFile(pristine).catch(() => undefined);
+  const existing = await readBounded(pristine, { limit: HOST_FILE_LIMIT, what: 'backup', noFollow: true });
   if (existing?.equals(bytes)) return undefined;
   const tmp = await writeTemp(file, bytes, await targetAttributes(file, 0o600));
   try {

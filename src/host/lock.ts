@@ -115,13 +115,19 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
   await ensureLockDir(path.dirname(lockPath));
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   let told = false;
+  let attempts = 0;
   for (;;) {
     if (await createLock(lockPath)) {
       return { path: lockPath, release: () => fs.rm(lockPath, { force: true }) };
     }
     const holder = await holderOf(lockPath);
     if (holder?.stale) await breakStaleLock(lockPath, holder.ino);
-    if (!holder || holder.stale) continue;
+    if (!holder || holder.stale) {
+      // A lock that vanishes or goes stale again and again is someone racing us: do not spin forever.
+      if (++attempts > 1000)
+        throw new HostError(`cannot take the lock ${lockPath}: it keeps changing`, 'host-locked');
+      continue;
+    }
     const who = `another virt-gen run (pid ${holder.pid ?? 'unknown'}) is changing host files (lock ${lockPath})`;
     if (Date.now() >= deadline) {
       throw new HostError(

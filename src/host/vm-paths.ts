@@ -15,6 +15,8 @@ import type { HostFacts } from './facts.js';
 import { parseLibvirtConf } from './libvirt-conf.js';
 import { QEMU_CONF, readSettings, type QemuConfSettings } from './qemu-conf.js';
 import { underRoot } from './read.js';
+import { readBounded } from '../util/read-bounded.js';
+import { HOST_FILE_LIMIT } from './host-file.js';
 
 export interface VmPath {
   path: string;
@@ -34,8 +36,10 @@ export interface QemuUser {
 
 export interface PathProblem extends VmPath {
   problem: 'missing' | 'denied';
-  /** One sentence: what is wrong and the fix. */
+  /** What is wrong, naming the path (and the folder and user when denied). */
   message: string;
+  /** What to do. */
+  fix: string;
 }
 
 /** Every host path the domain makes QEMU open. */
@@ -98,7 +102,10 @@ export async function qemuUser(root: string, configured?: string): Promise<QemuU
 }
 
 async function readLines(root: string, p: string): Promise<string[]> {
-  const text = await fs.readFile(underRoot(root, p), 'utf8').catch(() => '');
+  const bytes = await readBounded(underRoot(root, p), { limit: HOST_FILE_LIMIT, what: 'host file' }).catch(
+    () => undefined,
+  );
+  const text = bytes?.toString('utf8') ?? '';
   return text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 }
 
@@ -135,7 +142,12 @@ async function checkOne(
 ): Promise<PathProblem | undefined> {
   const st = await fs.stat(underRoot(root, p.path)).catch(() => undefined);
   if (!st) {
-    return { ...p, problem: 'missing', message: `${p.what} ${p.path} does not exist` };
+    return {
+      ...p,
+      problem: 'missing',
+      message: `${p.what} ${p.path} does not exist`,
+      fix: 'create it (qemu-img create -f qcow2 FILE SIZE for a disk), or fix the path in the config',
+    };
   }
   for (let dir = path.dirname(p.path); ; dir = path.dirname(dir)) {
     const d = await fs.stat(underRoot(root, dir)).catch(() => undefined);
@@ -143,7 +155,8 @@ async function checkOne(
       return {
         ...p,
         problem: 'denied',
-        message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot enter ${dir} (mode ${octal(d.mode)}; ACLs not read): chmod o+x ${dir}, or move the file to /var/lib/libvirt/images`,
+        message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot enter ${dir} (mode ${octal(d.mode)}; ACLs not read)`,
+        fix: `chmod o+x ${dir} (or setfacl -m u:${user.name}:x ${dir}), or move the file to /var/lib/libvirt/images`,
       };
     }
     if (dir === '/' || dir === '.') break;
@@ -153,7 +166,8 @@ async function checkOne(
     return {
       ...p,
       problem: 'denied',
-      message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot ${p.write ? 'write' : 'read'} it (mode ${octal(st.mode)}, dynamic_ownership = 0): chown ${user.name} ${p.path}`,
+      message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot ${p.write ? 'write' : 'read'} it (mode ${octal(st.mode)}, dynamic_ownership = 0)`,
+      fix: `chown ${user.name} ${p.path}`,
     };
   }
   return undefined;

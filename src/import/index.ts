@@ -28,6 +28,7 @@ import { mapMachine } from './map/machine.js';
 import { mapMemory } from './map/memory.js';
 import { finishBalloon, mapMisc, miscHandlers } from './map/misc.js';
 import { mapLegacyNet, mapNic, networkHandlers } from './map/network.js';
+import { mapNuma } from './map/numa.js';
 import { mapPciControllers, registerBuiltinBuses } from './map/pci.js';
 import { rngPanicHandlers } from './map/rng-panic.js';
 import { shmemHandlers } from './map/shmem.js';
@@ -79,6 +80,7 @@ export function importArgs(text: string, options: ImportOptions = {}): ImportRes
   registerBuiltinBuses(ctx);
   mapMemory(ctx);
   mapCpu(ctx);
+  mapNuma(ctx);
   mapIothreads(ctx);
   mapAudio(ctx);
   mapPciControllers(ctx);

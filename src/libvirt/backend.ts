@@ -40,6 +40,14 @@ export interface GetXmlOptions {
   secure?: boolean;
 }
 
+export interface DefineXmlOptions {
+  /**
+   * Ask libvirt to check the XML against its schema (VIR_DOMAIN_DEFINE_VALIDATE, `define --validate`)
+   * and refuse it, rather than silently drop what it does not know.
+   */
+  validate?: boolean;
+}
+
 export interface UndefineOptions {
   /** Delete the UEFI variable store too; when false it is kept (and undefine still succeeds). */
   nvram: boolean;
@@ -56,7 +64,7 @@ export interface Backend {
   /** Names of every persistent and transient domain, active or not. */
   listDomains(): Promise<string[]>;
   lookup(name: string): Promise<DomainInfo | undefined>;
-  define(xml: string): Promise<DomainRef>;
+  define(xml: string, options?: DefineXmlOptions): Promise<DomainRef>;
   getXml(name: string, options: GetXmlOptions): Promise<string>;
   undefine(name: string, options: UndefineOptions): Promise<void>;
   /** Releases the connection so that the process can exit. Safe to call twice. */

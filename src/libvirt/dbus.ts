@@ -17,10 +17,12 @@ import {
   type DomainCapabilitiesQuery,
   type DomainInfo,
   type DomainRef,
+  type DefineXmlOptions,
   type GetXmlOptions,
   type LibvirtVersion,
   type UndefineOptions,
 } from './backend.js';
+import { checkSchema } from './schema-check.js';
 import { ACCESS_DENIED_FIX, fromLibvirtText, LibvirtError, type CallContext } from './errors.js';
 
 type DbusNext = typeof import('dbus-next');
@@ -33,6 +35,7 @@ const PROPERTIES = 'org.freedesktop.DBus.Properties';
 // libvirt flag values (libvirt-domain.h; python3-libvirt 9.0 agrees).
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
+const VIR_DOMAIN_DEFINE_VALIDATE = 1;
 const VIR_DOMAIN_UNDEFINE_NVRAM = 4;
 const VIR_DOMAIN_UNDEFINE_KEEP_NVRAM = 8;
 
@@ -137,6 +140,8 @@ function streamOf(bus: MessageBus): { destroy(): void; unref?(): void } | undefi
 export class DbusBackend implements Backend {
   readonly name = 'dbus' as const;
   private closed = false;
+  /** libvirt-dbus before 1.5 has no DomainDefineXMLFlags; known after the first try. */
+  private defineFlags: boolean | undefined;
   private readonly busFailure: Promise<never>;
 
   constructor(
@@ -185,13 +190,43 @@ export class DbusBackend implements Backend {
     return { name, uuid: String(uuid), active: active === true };
   }
 
-  async define(xml: string): Promise<DomainRef> {
-    const path = (await this.connectCall('DomainDefineXML', 's', [xml], 'define'))[0] as string;
+  async define(xml: string, options: DefineXmlOptions = {}): Promise<DomainRef> {
+    const path =
+      (options.validate ? await this.defineValidated(xml) : undefined) ??
+      ((await this.connectCall('DomainDefineXML', 's', [xml], 'define'))[0] as string);
     const [name, uuid] = await Promise.all([
       this.property(path, DOMAIN, 'Name'),
       this.property(path, DOMAIN, 'UUID'),
     ]);
     return { name: String(name), uuid: String(uuid) };
+  }
+
+  /**
+   * DomainDefineXMLFlags with VALIDATE where libvirt-dbus has it. Where it does not, the XML is
+   * checked against the local libvirt's schema (D-Bus is local only) and undefined is returned: the
+   * caller then defines without the flag.
+   */
+  private async defineValidated(xml: string): Promise<string | undefined> {
+    if (this.defineFlags !== false) {
+      const path = await this.defineWithFlags(xml, VIR_DOMAIN_DEFINE_VALIDATE);
+      if (path !== undefined) return path;
+    }
+    // Without virt-xml-validate (libvirt-clients) there is nothing to check with: `define` says so.
+    await checkSchema(xml);
+    return undefined;
+  }
+
+  /** The object path, or undefined when this libvirt-dbus has no DomainDefineXMLFlags. */
+  private async defineWithFlags(xml: string, flags: number): Promise<string | undefined> {
+    try {
+      const reply = await this.connectCall('DomainDefineXMLFlags', 'su', [xml, flags], 'define');
+      this.defineFlags = true;
+      return reply[0] as string;
+    } catch (err) {
+      if (!(err instanceof LibvirtError) || !/UnknownMethod|No such method/i.test(err.message)) throw err;
+      this.defineFlags = false;
+      return undefined;
+    }
   }
 
   async getXml(name: string, options: GetXmlOptions): Promise<string> {

@@ -16,6 +16,7 @@ import {
   type DomainCapabilitiesQuery,
   type DomainInfo,
   type DomainRef,
+  type DefineXmlOptions,
   type GetXmlOptions,
   type LibvirtVersion,
   type UndefineOptions,
@@ -86,8 +87,9 @@ export class VirshBackend implements Backend {
     return parseDominfo(out, name);
   }
 
-  async define(xml: string): Promise<DomainRef> {
-    const out = await withXmlFile(xml, (file) => this.run(['define', '--file', file], 'define'));
+  async define(xml: string, options: DefineXmlOptions = {}): Promise<DomainRef> {
+    const args = ['define', ...(options.validate ? ['--validate'] : []), '--file'];
+    const out = await withXmlFile(xml, (file) => this.run([...args, file], 'define'));
     const root = parseXml(xml);
     const name = /^Domain '(.*)' defined from/m.exec(out)?.[1] ?? childText(root, 'name');
     if (name === undefined)

@@ -55,6 +55,8 @@ const ERRNO_WORDS: Record<string, string> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'the disk quota is exhausted',
+  ENOENT: 'no such file or directory',
+  EEXIST: 'it already exists',
 };
 
 /** `permission denied`, `input/output error`, … for an errno error; its code otherwise. */

@@ -8,12 +8,13 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml } from '../../src/domain/read.js';
-import { dumpInactive, requireLibvirt, undefine, virsh, virshOk } from '../support/libvirt.js';
+import { dumpInactive, requireLibvirt, startPortably, undefine, virsh, virshOk } from '../support/libvirt.js';
 import { EXAMPLES, REPO } from '../support/paths.js';
 import { run, virtGen } from '../support/run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-define-cli-'));
-const stateEnv = { XDG_STATE_HOME: path.join(dir, 'state') };
+// Never the real /var/lib/virt-gen, even as root.
+const stateEnv = { VIRT_GEN_STATE_DIR: path.join(dir, 'state') };
 const names: string[] = [];
 
 /** A copy of an example under a test name, outside the repository. */
@@ -32,7 +33,7 @@ beforeAll(requireLibvirt);
 afterAll(() => names.forEach(undefine));
 
 describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
-  const name = `vg-test-cli-${backend}`;
+  const name = `vg-define-cli-${backend}`;
   const config = exampleAs('minimal', name);
   const define = (...extra: string[]) =>
     virtGen(['define', config, '--backend', backend, ...extra], { env: stateEnv });
@@ -66,7 +67,7 @@ describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
     expect(r.stdout).toContain(`unchanged domain '${name}'`);
   });
 
-  it('refuses to overwrite a hand edit, shows it, and changes nothing; --force overwrites with a backup', () => {
+  it('keeps a hand edit the config does not touch; --force overwrites it, with a backup', () => {
     const edited = dumpInactive(name).replace(
       /<memory unit='KiB'>\d+<\/memory>/,
       "<memory unit='KiB'>524288</memory>",
@@ -75,10 +76,9 @@ describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
     writeFileSync(file, edited);
     virshOk(['define', file]);
 
-    const refused = define();
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain(`domain '${name}' was changed since virt-gen defined it`);
-    expect(refused.stderr).toMatch(/^[-+].*524288/m); // the hand edit itself, as a diff line
+    const kept = define();
+    expect(kept.status).toBe(0);
+    expect(kept.stdout).toContain('kept hand edit: memory: 256 MiB -> 512 MiB');
     expect(parseDomainXml(dumpInactive(name)).memory?.value).toBe(524288);
 
     const forced = define('--force');
@@ -92,10 +92,10 @@ describe.each(['dbus', 'virsh'])('virt-gen define --backend %s', (backend) => {
 
 describe('the VM virt-gen defined runs unprivileged', () => {
   it('libvirt starts its QEMU as a user other than root', () => {
-    const name = 'vg-test-cli-run';
+    const name = 'vg-define-cli-run';
     const r = virtGen(['define', exampleAs('minimal', name)], { env: stateEnv });
     expect(r.status).toBe(0);
-    virshOk(['start', name]);
+    startPortably(name);
     try {
       const pid = readFileSync(`/run/libvirt/qemu/${name}.pid`, 'utf8').trim();
       const user = run('ps', ['-o', 'user=', '-p', pid]).stdout.trim();
@@ -108,7 +108,7 @@ describe('the VM virt-gen defined runs unprivileged', () => {
 });
 
 describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
-  const name = 'vg-test-cli-guide';
+  const name = 'vg-define-cli-guide';
 
   it('applies the qemu.conf ACL under --root as root, then defines the domain with both GPU functions', () => {
     const root = path.join(dir, 'guide-root');
@@ -132,7 +132,7 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
   it('refuses explicit pins on CPUs the host does not have, before touching libvirt', () => {
     const root = path.join(dir, 'guide-root-pins');
     cpSync(path.join(REPO, 'test', 'fixtures', 'hosts', 'guide'), root, { recursive: true });
-    const other = 'vg-test-cli-pins';
+    const other = 'vg-define-cli-pins';
     const config = exampleAs('gaming', other, (src) =>
       src.replace('pin: [0, 1, 2, 3, 4, 5, 6, 7]', 'pin: [0, 1, 2, 3, 4, 5, 6, 12]'),
     );
@@ -143,7 +143,7 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
   });
 
   it('refuses a GPU this host does not have, naming it; --no-host-check defines anyway', () => {
-    const other = 'vg-test-cli-nogpu';
+    const other = 'vg-define-cli-nogpu';
     const config = exampleAs('gaming', other);
     const refused = virtGen(['define', config], { env: stateEnv });
     expect(refused.status).toBe(1);
@@ -158,7 +158,7 @@ describe('virt-gen define on a host with the guide GPU (fixture root)', () => {
 
 describe('a feature this libvirt is too old for', () => {
   it('PipeWire audio on libvirt 9.0 is named in the config terms, and nothing is defined', () => {
-    const name = 'vg-test-cli-pipewire';
+    const name = 'vg-define-cli-pipewire';
     const config = exampleAs('minimal', name, (src) =>
       src.replace(
         'network: false,',
@@ -168,7 +168,7 @@ describe('a feature this libvirt is too old for', () => {
     const r = virtGen(['define', config], { env: stateEnv });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /^virt-gen: nothing was defined: PipeWire audio \(sound\.audio\.type: 'pipewire'\) needs libvirt 9\.10 or newer; this libvirt is \d+\.\d+\.\d+: use type: 'pulseaudio'/,
+      /^virt-gen: nothing was changed: PipeWire audio \(sound\.audio\.type: 'pipewire'\) needs libvirt 9\.10 or newer; this libvirt is \d+\.\d+\.\d+: use type: 'pulseaudio'/,
     );
     expect(virsh(['domstate', name]).status).not.toBe(0);
   });
@@ -176,7 +176,7 @@ describe('a feature this libvirt is too old for', () => {
 
 describe('libvirt out of reach', () => {
   it('a missing system bus with --backend dbus is one clear error, quickly, and nothing defined', () => {
-    const name = 'vg-test-cli-nobus';
+    const name = 'vg-define-cli-nobus';
     const started = Date.now();
     const r = virtGen(['define', exampleAs('minimal', name), '--backend', 'dbus'], {
       env: { ...stateEnv, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${path.join(dir, 'no-such-bus')}` },

@@ -28,7 +28,7 @@ const domainXml = (name: string, memoryMiB = 128, extra = '') => `<domain type="
   <memory unit="MiB">${memoryMiB}</memory>
   <vcpu>1</vcpu>
   <os><type arch="x86_64" machine="q35">hvm</type></os>
-  <features><acpi/><hyperv mode="custom"><relaxed state="on"/><spinlocks state="on" retries="0x1fff"/></hyperv></features>
+  <features><acpi/><hyperv mode="custom"><relaxed state="on"/><spinlocks state="on" retries="8191"/></hyperv></features>
   <devices><video><model type="none"/></video>${extra}</devices>
 </domain>`;
 
@@ -48,7 +48,7 @@ describe.each<BackendName>(['dbus', 'virsh'])('define through %s', (which) => {
   const stateDir = path.join(tmp, which);
   const backupDir = path.join(stateDir, 'backups');
   const fresh = () => {
-    const name = `vg-test-def-${which}-${process.pid}-${++n}`;
+    const name = `vg-define-def-${which}-${process.pid}-${++n}`;
     names.push(name);
     return name;
   };
@@ -101,9 +101,10 @@ describe.each<BackendName>(['dbus', 'virsh'])('define through %s', (which) => {
     expect(backups(name)).toEqual([path.basename(second.backupPath!)]);
   });
 
-  it('refuses a domain edited by hand since, shows the edit, and changes nothing', async () => {
+  it('refuses a hand-edited domain without the base of its last define, shows the edit, changes nothing', async () => {
     const name = fresh();
     await define(domainXml(name));
+    rmSync(path.join(stateDir, 'defined', `${virshOk(['domuuid', name]).trim()}.generated.xml`));
     handEdit(name, (xml) =>
       xml.replace("<vcpu placement='static'>1</vcpu>", "<vcpu placement='static'>2</vcpu>"),
     );
@@ -113,7 +114,7 @@ describe.each<BackendName>(['dbus', 'virsh'])('define through %s', (which) => {
     const edit = err as HandEditError;
     expect(edit.reason).toBe('hand-edited');
     expect(edit.message).toBe(
-      `domain '${name}' was changed since virt-gen defined it (virt-manager, virsh edit?): nothing was changed; run again with --force to overwrite it (the current definition is backed up first)`,
+      `domain '${name}' was changed since virt-gen defined it (virt-manager, virsh edit?), and virt-gen has no record of its last define to merge with: nothing was changed; run again with --force to overwrite it (the current definition is backed up first)`,
     );
     expect(edit.editDiff).toContain(
       '-  <vcpu placement="static">1</vcpu>\n+  <vcpu placement="static">2</vcpu>',
@@ -161,27 +162,29 @@ describe.each<BackendName>(['dbus', 'virsh'])('define through %s', (which) => {
     expect(dry.diff).toContain('+  <memory unit="MiB">512</memory>');
     expect(virshOk(['dumpxml', '--inactive', name])).toBe(before);
     expect(backups(name)).toEqual([]);
+    // a hand edit merges with the config change: the dry run shows both, and would not refuse
     handEdit(name, (xml) => xml.replace('<on_crash>destroy</on_crash>', '<on_crash>restart</on_crash>'));
-    expect(await define(domainXml(name, 512), { dryRun: true })).toMatchObject({
-      provenance: 'hand-edited',
-      blocked: true,
-    });
+    const merged = await define(domainXml(name, 512), { dryRun: true });
+    expect(merged).toMatchObject({ provenance: 'hand-edited', blocked: false });
+    expect(merged.merge?.kept).toEqual(['/domain/on_crash: destroy -> restart']);
+    expect(merged.xml).toContain('<on_crash>restart</on_crash>');
+    // one changed on both sides would
+    handEdit(name, (xml) => xml.replace(/<memory unit='KiB'>\d+</, "<memory unit='KiB'>1048576<"));
+    expect(await define(domainXml(name, 512), { dryRun: true })).toMatchObject({ blocked: true });
+    expect(virshOk(['dumpxml', '--inactive', name])).toContain('<on_crash>restart</on_crash>');
   });
 
-  it('reports what libvirt silently dropped', async () => {
+  it('asks libvirt to validate: what it would silently drop is refused instead, and nothing is defined', async () => {
     const name = fresh();
-    // libvirt 9.0 ignores unknown elements under <os> and <devices>, and unknown attributes (what a
-    // config written for a newer libvirt would meet).
-    const xml = domainXml(name, 128, '<audio id="1" type="none" frobnicate="7"/><frobnicator/>').replace(
-      '</os>',
-      '<bootmenu enable="no"/><frobnicate/></os>',
-    );
-    const result = await define(xml);
-    expect(result.lost).toEqual([
-      '/domain/os/frobnicate: element dropped',
-      "/domain/devices/audio/@frobnicate: '7' dropped",
-      '/domain/devices/frobnicator: element dropped',
-    ]);
+    // libvirt 9.0 ignores unknown elements under <os> and <devices> without VIR_DOMAIN_DEFINE_VALIDATE.
+    const xml = domainXml(name, 128, '<frobnicator/>').replace('</os>', '<frobnicate/></os>');
+    await expect(define(xml)).rejects.toMatchObject({
+      name: 'LibvirtError',
+      kind: 'invalid-xml',
+      // libvirt's words (virsh define --validate) or virt-xml-validate's (D-Bus without the flag)
+      message: expect.stringMatching(/failed to validate against schema|does not follow libvirt's schema/),
+    });
+    expect(virsh(['domstate', name]).status).not.toBe(0);
   });
 
   it('keeps the MAC addresses and generation ID libvirt made up, across re-defines', async () => {

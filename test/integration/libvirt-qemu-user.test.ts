@@ -12,16 +12,20 @@ import { openBackend } from '../../src/libvirt/select.js';
 import { run } from '../support/run.js';
 import { requireLibvirt, URI, virsh, virshOk } from '../support/libvirt.js';
 
-const name = `vg-test-qemu-user-${process.pid}`;
+const name = `vg-define-qemu-user-${process.pid}`;
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'vg-qemu-user-'));
 let backend: Backend;
 
-// kvm, q35, no disk, no graphics (no <graphics> element at all), no video, 1 vCPU, 128 MiB.
-const XML = `<domain type="kvm">
+// TCG with a named CPU model, so that it starts on any machine that runs QEMU: KVM under a nested
+// hypervisor may refuse host-passthrough (AMD: "failed to set MSR 0x10a"), and /dev/kvm may be
+// absent. Who QEMU runs as does not depend on the accelerator. q35, no disk, no graphics (no
+// <graphics> element at all), no video, 1 vCPU, 128 MiB.
+const XML = `<domain type="qemu">
   <name>${name}</name>
   <memory unit="MiB">128</memory>
   <vcpu>1</vcpu>
   <os><type arch="x86_64" machine="q35">hvm</type></os>
+  <cpu mode="custom" match="exact"><model fallback="forbid">qemu64</model></cpu>
   <devices><video><model type="none"/></video></devices>
 </domain>`;
 

@@ -108,6 +108,38 @@ describe.each([['root'], ['nobody']] as const)('installed, run as %s from anothe
     expect(r.status).toBe(0);
   });
 
+  // The editor's side once (as root): tsserver takes seconds on a loaded machine.
+  const asRootOnly = user ? it.skip : it;
+  asRootOnly("the editor's TypeScript server shows a field's documentation and completes the fields", () => {
+    const file = path.join(home, 'vm', 'gaming.ts');
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('  memory:')) + 1;
+    const request = (seq: number, command: string, args: object): string =>
+      JSON.stringify({ seq, type: 'request', command, arguments: { file, ...args } }) + '\n';
+    const input =
+      request(1, 'open', {}) +
+      request(2, 'quickinfo', { line, offset: 4 }) +
+      request(3, 'completionInfo', { line, offset: 3 });
+    const tsserver = path.join(REPO, 'node_modules', 'typescript', 'lib', 'tsserver.js');
+    const r = user
+      ? run('runuser', ['-u', user, '--', process.execPath, tsserver], { input, cwd: home })
+      : run(process.execPath, [tsserver], { input, cwd: home });
+    const responses = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { request_seq?: number; body?: Record<string, unknown> });
+    const hover = responses.find((m) => m.request_seq === 2)?.body as { documentation?: string } | undefined;
+    expect(hover?.documentation).toContain('Guest RAM');
+    const completion = responses.find((m) => m.request_seq === 3)?.body as {
+      entries?: Array<{ name: string }>;
+    };
+    expect(completion.entries?.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['hugepages', 'gpu', 'usb']),
+    );
+  });
+
   it('a typo in the config is a type error naming it', () => {
     const typo = path.join(home, 'typo');
     expect(virtGen(['init', 'typo'], home, user).status).toBe(0);

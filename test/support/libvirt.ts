@@ -55,3 +55,24 @@ export function nativeArgv(name: string): string[] {
   // libvirt prints a shell-quoted line; JSON arguments are single-quoted without inner single quotes.
   return [...text.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? (m[2] as string));
 }
+
+/**
+ * `virsh start`, and where KVM refuses the domain's CPU (nested KVM on AMD: "failed to set MSR
+ * 0x10a" for host-passthrough and host-model) the same domain re-defined on TCG with the named
+ * model qemu64: who QEMU runs as is libvirt's choice, not the accelerator's.
+ */
+export function startPortably(name: string): void {
+  const r = virsh(['start', name]);
+  if (r.status === 0) return;
+  if (!/kvm|MSR/i.test(r.stderr)) throw new Error(`virsh start ${name} failed: ${r.stderr.trim()}`);
+  const tcg = dumpInactive(name)
+    .replace(/^<domain type='kvm'/, "<domain type='qemu'")
+    .replace(
+      /<cpu\b[^>]*\/>|<cpu\b[\s\S]*?<\/cpu>/,
+      "<cpu mode='custom' match='exact'><model>qemu64</model></cpu>",
+    );
+  const file = path.join(tmp, `${name}-tcg.xml`);
+  writeFileSync(file, tcg);
+  virshOk(['define', file]);
+  virshOk(['start', name]);
+}

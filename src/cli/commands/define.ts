@@ -1,17 +1,28 @@
 /**
  * `virt-gen define CONFIG`: check the host, configure it (as root), define the domain in libvirt.
+ * The order is what keeps "an error changes nothing" true:
  *
- *   config + host facts -> domain XML -> host checks -> host plan (applied as root)
- *                                     -> libvirt (D-Bus or virsh): safe define -> report
+ *   config + host facts -> domain XML -> host checks -> libvirt reached, version checked
+ *     -> define prepared (ownership, hand edits merged, conflicts: every refusal)
+ *     -> libvirt's schema check -> host plan applied (as root) -> define -> AppArmor reload -> report
+ *
+ * A define libvirt refuses after the host files were written puts them back (define-host.ts).
  */
 import path from 'node:path';
 import { buildOnHost, type VmOnHost } from '../../build-domain.js';
 import { formatPciAddress, type PciAddress } from '../../domain/address.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { HostError } from '../../host/errors.js';
-import type { HostPlan } from '../../host/plan.js';
 import type { Backend } from '../../libvirt/index.js';
-import type { DefineResult } from '../../define/index.js';
+import type { DefineResult, PreparedDefine } from '../../define/index.js';
+import {
+  applyHostFor,
+  planHostFor,
+  printNotes,
+  reloadAppArmorFor,
+  undoHost,
+  type HostStep,
+} from './define-host.js';
 import { EXIT } from '../../util/errors.js';
 import { virshHint, virtGenHint } from '../hints.js';
 import type { GlobalOptions } from '../options.js';
@@ -20,6 +31,9 @@ import { Reporter } from '../reporter.js';
 export interface DefineCommandOptions extends GlobalOptions {
   dryRun?: boolean;
   force?: boolean;
+  /** Settle conflicts with hand edits: keep the edit (theirs) or apply the config (ours). */
+  theirs?: boolean;
+  ours?: boolean;
   /** commander's `--no-host-check` sets this to false. */
   hostCheck?: boolean;
 }
@@ -31,16 +45,9 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   if (opts.hostCheck !== false) await checkHost(onHost, out);
   else out.note('host check skipped (--no-host-check)');
 
-  await configureHost(
-    config,
-    opts.hostCheck === false ? presentOnly(onHost, out, config, opts) : onHost,
-    root,
-    opts,
-    out,
-  );
+  const forHost = opts.hostCheck === false ? presentOnly(onHost, out, config, opts) : onHost;
 
   const { openBackend } = await import('../../libvirt/index.js');
-  const { defineDomain } = await import('../../define/index.js');
   const { backend, reason } = await openBackend({
     ...(opts.backend ? { backend: opts.backend } : {}),
     ...(opts.connect ? { uri: opts.connect } : {}),
@@ -48,13 +55,12 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   });
   try {
     await checkVersion(onHost, backend);
-    const result = await defineDomain({
-      xml: writeDomainXml(onHost.domain),
-      configPath: path.resolve(config),
-      backend,
-      force: opts.force === true,
-      dryRun: opts.dryRun === true,
-    });
+    const prepared = await prepare(config, onHost, backend, opts, out);
+    const plan = await planHostFor(forHost, root, out);
+    const step = await applyHostFor(config, plan, root, opts, out);
+    const result = await commit(prepared, step);
+    await reloadAppArmorFor(step, out);
+    printNotes(step, out);
     if (opts.verbose) out.note(`backend ${reason}`);
     reportDefine(result, backend, opts, out);
   } catch (err) {
@@ -105,10 +111,61 @@ function reportDefine(
     out.say(`previous definition saved to ${result.backupPath}`);
     out.say(`restore it with: ${virshHint(['define', result.backupPath], backend.uri, opts)}`);
   }
+  reportMerge(result, out);
   if (result.action !== 'unchanged') {
     out.say(
       `libvirt runs its QEMU as its own unprivileged user; manage it with virsh or virt-manager (${virshHint(['start', result.name], backend.uri, opts)})`,
     );
+  }
+}
+
+function reportMerge({ merge }: DefineResult, out: Reporter): void {
+  if (!merge) return;
+  out.set('merge', merge);
+  for (const k of merge.kept) out.say(`kept hand edit: ${k}`);
+  for (const c of merge.conflicts) {
+    const won = merge.resolved === 'ours' ? `config ${c.config}` : `edit ${c.edited}`;
+    out.say(`conflict settled by --${merge.resolved ?? '?'}: ${c.field}: ${won}`);
+  }
+}
+
+/** Every check that can refuse the define, before any host file is written. */
+async function prepare(
+  config: string,
+  { domain }: VmOnHost,
+  backend: Backend,
+  opts: DefineCommandOptions,
+  out: Reporter,
+): Promise<PreparedDefine> {
+  const { prepareDefine } = await import('../../define/index.js');
+  const { checkSchema } = await import('../../libvirt/schema-check.js');
+  const { writeXml } = await import('../../domain/index.js');
+  const prepared = await prepareDefine({
+    xml: writeDomainXml(domain),
+    configPath: path.resolve(config),
+    backend,
+    force: opts.force === true,
+    dryRun: opts.dryRun === true,
+    ...(opts.ours ? { resolve: 'ours' as const } : opts.theirs ? { resolve: 'theirs' as const } : {}),
+  });
+  if (!prepared.options.dryRun && prepared.action !== 'unchanged') {
+    const skipped = await checkSchema(writeXml(prepared.planned));
+    if (skipped) out.warn(skipped);
+  }
+  return prepared;
+}
+
+/** The define; if libvirt refuses it, the host files this run wrote are put back first. */
+async function commit(prepared: PreparedDefine, step: HostStep): Promise<DefineResult> {
+  const { commitDefine } = await import('../../define/index.js');
+  const { pauseForTest } = await import('../../define/fault-hook.js');
+  if (step.snapshots.length > 0) await pauseForTest('host-written');
+  try {
+    return await commitDefine(prepared);
+  } catch (err) {
+    const undone = await undoHost(step);
+    if (undone && err instanceof Error) err.message = `${err.message}; ${undone}`;
+    throw err;
   }
 }
 
@@ -166,7 +223,7 @@ async function checkVmPaths(
   const { QEMU_CONF } = await import('../../host/qemu-conf.js');
   const report = await inspectVmPaths(facts, facts.root, domain, await readText(facts.root, QEMU_CONF));
   for (const p of report.problems) {
-    out.warn(`${p.message}${p.optional ? '' : ': the VM will not start until this is fixed'}`);
+    out.warn(`${p.message}${p.optional ? '' : ': the VM will not start until this is fixed'} (${p.fix})`);
   }
 }
 
@@ -175,7 +232,7 @@ async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<voi
   const { unmetRequirements } = await import('../../define/requirements.js');
   const { DefineError } = await import('../../define/index.js');
   const unmet = unmetRequirements(domain, await backend.version());
-  if (unmet.length) throw new DefineError(`nothing was defined: ${unmet.join('; ')}`);
+  if (unmet.length) throw new DefineError(`nothing was changed: ${unmet.join('; ')}`);
 }
 
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
@@ -219,45 +276,4 @@ async function checkExplicitPins(p: PinsOnHost, out: Reporter): Promise<void> {
   });
   for (const w of result.warnings) out.warn(w);
   if (result.errors.length) throw new HostError(result.errors.join('; '), 'pins');
-}
-
-/** As root, apply the host plan; otherwise show it with the command that applies it. */
-async function configureHost(
-  config: string,
-  { vm, facts, needs }: VmOnHost,
-  root: string,
-  opts: DefineCommandOptions,
-  out: Reporter,
-): Promise<void> {
-  const { planHost, applyHostPlan } = await import('../../host/plan.js');
-  const plan: HostPlan = await planHost(facts, needs, root, { owner: vm.name });
-  for (const w of plan.warnings) out.warn(w);
-  if (plan.changes.length === 0) return;
-  const isRoot = process.getuid?.() === 0;
-  if (opts.dryRun || !isRoot) {
-    out.set(
-      'hostChanges',
-      plan.changes.map((c) => ({ path: c.path, why: c.why, diff: c.diff })),
-    );
-    out.say(
-      opts.dryRun
-        ? 'dry run: the host needs these changes:'
-        : 'the host needs these changes (not root: nothing written):',
-    );
-    for (const c of plan.changes) out.say(`# ${c.path}: ${c.why}\n${c.diff}`);
-    if (!opts.dryRun) out.say(`apply them with: ${virtGenHint(['host', 'apply', config], opts, true)}`);
-    return;
-  }
-  const result = await applyHostPlan(plan, root);
-  out.set('hostWritten', result.written);
-  out.set('hostBackups', result.backups);
-  for (const f of result.written) out.say(`wrote ${f}`);
-  for (const b of result.backups) out.say(`backup of the original: ${b}`);
-  if (plan.apparmor.action === 'write' && plan.apparmor.changed) {
-    const { readAppArmorState } = await import('../../host/apparmor.js');
-    const { reloadQemuProfiles } = await import('../../host/apparmor-reload.js');
-    const reload = await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled);
-    for (const r of reload.runs) if (!r.ok) out.warn(`apparmor_parser ${r.args.join(' ')}: ${r.message}`);
-  }
-  for (const n of plan.notes) out.say(`note: ${n}`);
 }

@@ -10,7 +10,8 @@ import { starterConfigSource } from '../../host/starter-config.js';
 import { VirtGenError } from '../../util/errors.js';
 import { tsconfigSource } from '../editor-setup.js';
 import type { GlobalOptions } from '../options.js';
-import { emit, note, printJson } from '../output.js';
+import { emit } from '../output.js';
+import { Reporter } from '../reporter.js';
 
 export interface DiscoverCommandOptions extends GlobalOptions {
   /** Write a starter config to this file. */
@@ -30,25 +31,32 @@ async function exists(file: string): Promise<boolean> {
 export async function runDiscover(opts: DiscoverCommandOptions): Promise<void> {
   const facts = await readHostFacts(opts.root ?? '/');
   const found = discover(facts);
+  const out = new Reporter(opts.json === true);
   // With `--config -` the config alone goes to stdout, so it can be redirected.
   if (opts.config !== '-') {
-    if (opts.json) printJson(found);
-    else process.stdout.write(formatDiscoveryText(found));
+    out.merge(found);
+    out.say(formatDiscoveryText(found));
   }
-  if (opts.config === undefined) return;
+  if (opts.config === undefined || opts.config === '-') {
+    if (opts.config === '-') process.stdout.write(starterConfigSource(facts, opts.name));
+    else out.finish();
+    return;
+  }
   if (opts.config !== '-' && !opts.force && (await exists(opts.config))) {
     throw new VirtGenError(
       `${opts.config} exists: choose another file, or --force to replace it (nothing written)`,
     );
   }
   await emit(starterConfigSource(facts, opts.name), opts.config);
-  if (opts.config === '-') return;
+  out.set('config', opts.config);
   const tsconfig = path.join(path.dirname(opts.config), 'tsconfig.json');
   if (await exists(tsconfig)) {
-    note(`wrote ${opts.config} (${tsconfig} exists: left as it is)`);
+    out.note(`wrote ${opts.config} (${tsconfig} exists: left as it is)`);
   } else {
     await emit(tsconfigSource(), tsconfig);
-    note(`wrote ${opts.config} and ${tsconfig} (your editor checks the config against this virt-gen)`);
+    out.set('tsconfig', tsconfig);
+    out.note(`wrote ${opts.config} and ${tsconfig} (your editor checks the config against this virt-gen)`);
   }
-  note(`review it, then \`virt-gen doctor ${opts.config}\``);
+  out.note(`review it, then \`virt-gen doctor ${opts.config}\``);
+  out.finish();
 }

@@ -99,7 +99,7 @@ export async function runHost(
   }
   const root = opts.root ?? '/';
   const out = new Reporter(opts.json === true);
-  const onWait = (message: string): boolean => process.stderr.write(`virt-gen: ${message}\n`);
+  const onWait = (message: string): void => out.note(`virt-gen: ${message}`);
   if (action === 'revert') return runRevert(root, out, onWait);
   if (config === undefined) throw new UsageError(`host ${action}: a config file is required`);
   const mode = apparmorMode(opts.apparmor);
@@ -122,7 +122,6 @@ export async function runHost(
     async () => {
       const plan = await planFor();
       for (const w of plan.warnings) out.warn(w);
-      out.merge(planJson(plan) as object);
       return { plan, result: await applyHost(plan, root, (line) => out.say(line)) };
     },
     { onWait },
@@ -131,7 +130,9 @@ export async function runHost(
     plan.apparmor.action === 'write' && plan.apparmor.changed
       ? await reloadQemuProfiles(root, (await readAppArmorState(root)).enabled)
       : undefined;
-  out.set('applied', result);
+  out.merge(planJson(plan) as object);
+  // Not the snapshots: they hold the old bytes, for rollback, not for the report.
+  out.set('applied', { written: result.written, backups: result.backups, regenerated: result.runs });
   out.set('reload', reload);
   for (const f of result.written) out.say(`wrote ${f}`);
   for (const b of result.backups) out.say(`backup ${b}`);

@@ -3,7 +3,9 @@
  * optionally to a virt-gen config that generates it. It reads the command line; it never runs it.
  */
 import { FileReadError, MiB, readBounded } from '../../util/read-bounded.js';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import { VirtGenError } from '../../util/errors.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
 import type { GlobalOptions } from '../options.js';
@@ -16,9 +18,14 @@ export interface ImportCommandOptions extends GlobalOptions {
   config?: string;
   bridge?: string;
   pwd?: string;
+  force?: boolean;
 }
 
 export async function runImport(file: string, opts: ImportCommandOptions): Promise<void> {
+  // A config is edited by hand once written: checked before anything is written, so a refusal changes nothing.
+  if (opts.config && !opts.force && (await exists(opts.config))) {
+    throw new VirtGenError(`${opts.config} exists: nothing written (--force replaces it)`);
+  }
   const text = await readInput(file);
   const { domain, warnings } = importArgs(text, {
     ...(opts.name !== undefined ? { name: opts.name } : {}),
@@ -49,6 +56,16 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
     out.note(`wrote ${opts.config}`);
   }
   out.finish();
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 async function readInput(file: string): Promise<string> {

@@ -9,7 +9,7 @@ import { VirtGenError } from '../../util/errors.js';
 import { tsconfigSource } from '../editor-setup.js';
 import type { GlobalOptions } from '../options.js';
 import { writeFileSafely } from '../../util/write-output.js';
-import { note, printJson } from '../output.js';
+import { Reporter } from '../reporter.js';
 
 export interface InitCommandOptions extends GlobalOptions {
   name?: string;
@@ -35,14 +35,13 @@ export async function runInit(dir: string, opts: InitCommandOptions): Promise<vo
   await mkdir(dir, { recursive: true });
   await writeFileSafely(config, source);
   await writeFileSafely(tsconfig, tsconfigText);
-  if (opts.json) {
-    printJson({ config, tsconfig, from });
-    return;
-  }
-  note(
+  const out = new Reporter(opts.json === true);
+  out.merge({ config, tsconfig, from });
+  out.note(
     `wrote ${config} (${from === 'discover' ? "from this host's GPU and CPU" : 'a template: fill it in'}) and ${tsconfig}`,
   );
-  note(`next: open ${config} in your editor, then \`virt-gen doctor ${config}\``);
+  out.note(`next: open ${config} in your editor, then \`virt-gen doctor ${config}\``);
+  out.finish();
 }
 
 /** The discovered config when a GPU other than the boot one is there; else the template. */

@@ -10,7 +10,8 @@ import type { GenerateContext } from '../../generate/index.js';
 import type { ResolvedVm } from '../../config/index.js';
 import { writeDomainXml } from '../../domain/write.js';
 import type { GlobalOptions } from '../options.js';
-import { emit, note } from '../output.js';
+import { emit } from '../output.js';
+import { Reporter } from '../reporter.js';
 
 export interface XmlCommandOptions extends GlobalOptions {
   output?: string;
@@ -19,7 +20,7 @@ export interface XmlCommandOptions extends GlobalOptions {
 export async function runXml(config: string, opts: XmlCommandOptions): Promise<void> {
   const { vm, domain } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
   if (opts.root === undefined && vm.cpu.pin === 'auto') {
-    note(
+    new Reporter(false).note(
       `note: ${config}: cpu.pin 'auto': no pins in this offline XML; they are chosen from the host's topology when the VM is defined on its host (\`virt-gen xml ${config} --root /\` shows them for this host)`,
     );
   }

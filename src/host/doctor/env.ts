@@ -12,6 +12,7 @@ import { planBoot, type BootPlan } from '../boot/index.js';
 import { planModules, type ModulesPlan } from '../modules/index.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
 import type { Domain } from '../../domain/model.js';
+import { readHostText } from '../host-file.js';
 import { QEMU_CONF } from '../qemu-conf.js';
 import { inspectVmPaths, type VmPathsReport } from '../vm-paths.js';
 import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
@@ -79,13 +80,17 @@ async function readRom(root: string, p: string): Promise<RomFile> {
  * A config file's text; `{ unreadable }` when it exists but this user may not read it (qemu.conf
  * is 0600 root on Debian); undefined when it does not exist.
  */
+/** Read strictly and bounded (host-file.ts: no hang on a FIFO, links inside the root). */
 async function readConf(root: string, p: string): Promise<string | { unreadable: string } | undefined> {
   try {
-    return await fs.readFile(underRoot(root, p), 'utf8');
+    return (await readHostText(root, p)).text;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    return { unreadable: code };
+    // The errno code when there is one (EACCES), else what is wrong with the file (a FIFO, too large).
+    let cause: unknown = err;
+    while (cause instanceof Error && cause.cause !== undefined) cause = cause.cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return undefined;
+    return { unreadable: code ?? (err instanceof Error ? err.message : String(err)) };
   }
 }
 

@@ -17,7 +17,7 @@ export function checkVmPaths(env: Pick<DoctorEnv, 'vmPaths'>): Finding[] {
         p.optional
           ? "libvirt starts the VM without it (startupPolicy 'optional')"
           : 'QEMU opens it at start, as an unprivileged user: the VM does not start',
-        p.problem === 'missing' ? `create it, or fix the path in the config` : 'see above',
+        p.fix,
       ),
     );
   }

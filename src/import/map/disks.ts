@@ -136,8 +136,8 @@ function diskOf(backend: DiskBackend, device: 'disk' | 'cdrom' | 'floppy'): Doma
 }
 
 /** Adds a disk to be named at the end (for other mappers: `-usbdevice disk:`). */
-export function addDiskSpec(ctx: ImportContext, disk: DomainDisk, bus: Bus, index?: number): void {
-  specs(ctx).push({ disk, bus, ...(index !== undefined ? { index } : {}) });
+export function addDiskSpec(ctx: ImportContext, disk: DomainDisk, bus: Bus, opt: Opt, index?: number): void {
+  specs(ctx).push({ disk, bus, opt, ...(index !== undefined ? { index } : {}) });
 }
 
 function addSpec(ctx: ImportContext, spec: DiskSpec, opts: Opt[]): void {
@@ -364,16 +364,16 @@ export function mapShortcutDrives(ctx: ImportContext): void {
     const disk = diskOf({ driver: {}, opts: [], ...(info ? { info } : {}) }, device);
     if (where === 'fdc' || defaultInterface(ctx) !== 'ide') {
       const bus = where === 'fdc' ? 'fdc' : (defaultInterface(ctx) as Bus);
-      specs(ctx).push({ disk, bus, ...(bus === 'virtio' ? {} : { index }) });
+      specs(ctx).push({ disk, bus, opt, ...(bus === 'virtio' ? {} : { index }) });
       continue;
     }
     if (ctx.q35) {
       disk.address = driveAddress(0, 0, index);
-      specs(ctx).push({ disk, bus: 'sata', index });
+      specs(ctx).push({ disk, bus: 'sata', index, opt });
       continue;
     }
     disk.address = driveAddress(0, Math.floor(index / 2), index % 2);
-    specs(ctx).push({ disk, bus: 'ide', index });
+    specs(ctx).push({ disk, bus: 'ide', index, opt });
   }
 }
 

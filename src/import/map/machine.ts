@@ -50,11 +50,16 @@ export function mapMachine(ctx: ImportContext): void {
   const kvmBinary = !!binary && /(^|\/)(qemu-kvm|kvm)$/.test(binary);
   ctx.domain.type = (accel?.split(':')[0] ?? (kvmBinary ? 'kvm' : undefined)) === 'kvm' ? 'kvm' : 'qemu';
   os.type = { arch: ctx.arch, machine: machine ?? DEFAULT_MACHINE[ctx.arch] ?? 'pc', value: 'hvm' };
-  if (binary?.startsWith('/')) (ctx.domain.devices ??= {}).emulator = { path: binary };
+  // The binary's path belongs to the machine the command ran on: libvirt picks its own QEMU for
+  // the architecture, as virt-install does, and refuses a path that is not there.
+  if (binary?.includes('/'))
+    ctx.warn(
+      `${binary}: libvirt starts its own QEMU for ${ctx.arch}; add <emulator> (config: emulator) to choose one`,
+    );
   if (ctx.take('-no-acpi').length) acpi(ctx, false);
+  else if (!ctx.domain.features || !('acpi' in ctx.domain.features)) acpi(ctx, true);
   if (ctx.take('-no-hpet').length)
     ((ctx.domain.clock ??= {}).timer ??= []).push({ name: 'hpet', present: false });
-  else if (!ctx.domain.features || !('acpi' in ctx.domain.features)) acpi(ctx, true);
 }
 
 function acpi(ctx: ImportContext, on: boolean): void {

@@ -223,6 +223,16 @@ export const miscHandlers: Record<string, DeviceHandler> = {
   'virtio-balloon-pci': balloon,
   'virtio-balloon': balloon,
   'virtio-balloon-ccw': balloon,
+  vmgenid: (dev, ctx) => {
+    const guid = dev.props.matching(
+      'guid',
+      /^(auto|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})$/i,
+      'auto or a UUID',
+    );
+    ignoreCommon(dev.props);
+    ctx.domain.genid = guid === undefined || guid === 'auto' ? {} : { value: guid.toLowerCase() };
+    return true;
+  },
   i6300esb: watchdogDevice,
   ib700: watchdogDevice,
 };

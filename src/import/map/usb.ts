@@ -35,6 +35,13 @@ function usbController(dev: DeviceOpt, ctx: ImportContext): void {
   ignoreCommon(p);
   const master = p.str('masterbus');
   const masterBus = master === undefined ? undefined : ctx.buses.get(master);
+  if (master !== undefined && masterBus?.kind !== 'usb')
+    throw p.error('masterbus', `no USB controller '${master}' on the command line (QEMU would not start)`);
+  if (master === undefined && /^ich9-usb-uhci/.test(dev.driver))
+    throw p.error(
+      'masterbus',
+      'an ICH9 UHCI companion needs masterbus= (libvirt refuses it without its EHCI master)',
+    );
   const index =
     masterBus?.kind === 'usb'
       ? masterBus.controller
@@ -152,6 +159,7 @@ function legacyUsb(ctx: ImportContext, opt: Opt): boolean {
       ctx,
       { type: info.type, device: 'disk', ...(info.source ? { source: info.source } : {}) },
       'usb',
+      opt,
     );
     return true;
   }

@@ -109,6 +109,15 @@ describe('--json', () => {
     expect(JSON.parse(a.stdout)).toEqual(JSON.parse(b.stdout));
   });
 
+  it('a failure with --json is still one JSON document on stdout, with the exit code', () => {
+    const r = virtGen(['--json', '-c', NO_LIBVIRT, '--backend', 'virsh', 'define', MINIMAL, '--root', HOST]);
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: expect.stringContaining('cannot reach libvirt'),
+      exitCode: 3,
+    });
+  });
+
   it('doctor --json is JSON even when the host is not ready', () => {
     const r = virtGen(['doctor', '--root', HOST, '--json']);
     const doc = JSON.parse(r.stdout) as { ready: boolean; findings: unknown[] };

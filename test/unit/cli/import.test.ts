@@ -1,6 +1,6 @@
 /** `virt-gen import` as a user runs it: the guide's files, stdin, --config, and bad input. */
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml } from '../../../src/domain/read.js';
@@ -56,6 +56,27 @@ describe('virt-gen import', () => {
     );
     expect(generated.features?.hyperv).toEqual(imported.features?.hyperv);
     expect(generated.cpu?.topology).toEqual(imported.cpu?.topology);
+  });
+
+  it('refuses to replace an existing config without --force, writing nothing', () => {
+    const xml = path.join(dir, 'kept.xml');
+    const config = path.join(dir, 'kept.ts');
+    writeFileSync(config, '// hand-edited\n');
+    const r = virtGen(['import', guide('vm.args'), '-o', xml, '--config', config]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`virt-gen: ${config} exists: nothing written (--force replaces it)\n`);
+    expect(readFileSync(config, 'utf8')).toBe('// hand-edited\n');
+    expect(existsSync(xml)).toBe(false);
+    const forced = virtGen(['import', guide('vm.args'), '-o', xml, '--config', config, '--force']);
+    expect(forced.status).toBe(0);
+    expect(readFileSync(config, 'utf8')).toContain('defineVm(');
+  });
+
+  it('refuses a second command on its own line, naming it, exit 1', () => {
+    const r = virtGen(['import', '-'], { input: 'qemu-system-x86_64 -m 1G -hda /vm/a.img\ntouch /tmp/x\n' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^virt-gen: 'touch' at line 2, column 1 starts a second command/);
   });
 
   it('a bad value names the argument and its position, exit 1, nothing on stdout', () => {

@@ -48,7 +48,7 @@ describe('virt-gen xml -o FILE', () => {
 });
 
 describe('virt-gen xml reads the host only when asked', () => {
-  it("refuses pin: 'auto' that the host cannot satisfy, naming the field and the fix", () => {
+  it("refuses pin: 'auto' that the host cannot satisfy, naming the file, the field and the fix", () => {
     const r = virtGen([
       'xml',
       path.join(EXAMPLES, 'modern.ts'),
@@ -56,7 +56,7 @@ describe('virt-gen xml reads the host only when asked', () => {
       path.join('test', 'fixtures', 'hosts', 'guide'),
     ]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^virt-gen: cpu\.pin 'auto': .*\n$/);
+    expect(r.stderr).toMatch(/^virt-gen: \S*examples\/modern\.ts: cpu\.pin 'auto': .*\n$/);
   });
 
   it('takes every function of the GPU from the host with --root', () => {

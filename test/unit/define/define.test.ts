@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseXml, writeXml, type XmlElement } from '../../../src/domain/index.js';
 import { defineDomain, DefineError, HandEditError } from '../../../src/define/define.js';
+import { MergeConflictError } from '../../../src/define/errors.js';
 import type { Backend, DomainInfo, DomainRef } from '../../../src/libvirt/backend.js';
 import { LibvirtError } from '../../../src/libvirt/errors.js';
 
@@ -80,7 +81,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function setup() {
   const backend = new MemoryLibvirt();
   const stateDir = mkdtempSync(path.join(tmp, 'state-'));
-  const run = (xml: string, extra: { force?: boolean; dryRun?: boolean } = {}) =>
+  const run = (xml: string, extra: { force?: boolean; dryRun?: boolean; resolve?: 'ours' | 'theirs' } = {}) =>
     defineDomain({ xml, configPath: '/c.ts', backend, stateDir, version: 'test', ...extra });
   const backups = () =>
     existsSync(path.join(stateDir, 'backups')) ? readdirSync(path.join(stateDir, 'backups')) : [];
@@ -102,26 +103,69 @@ describe('defineDomain decisions', () => {
     expect(backups()).toHaveLength(1);
   });
 
-  it('refuses a hand-edited domain, shows what was edited, and changes nothing', async () => {
+  it('merges a hand edit with a config change, and keeps the new base', async () => {
     const { backend, run, backups } = setup();
+    await run(XML);
+    backend.domains.set('vg', backend.domains.get('vg')!.replace('<vcpu>1</vcpu>', '<vcpu>4</vcpu>'));
+    const merged = await run(XML.replace('128', '256'));
+    expect(merged).toMatchObject({ action: 'updated', provenance: 'hand-edited' });
+    expect(merged.merge).toEqual({
+      applied: ['memory: 128 MiB -> 256 MiB'],
+      kept: ['cpu (vCPUs): 1 -> 4'],
+      conflicts: [],
+    });
+    expect(backend.domains.get('vg')).toMatch(/<memory unit="MiB">256<\/memory>[\s\S]*<vcpu>4<\/vcpu>/);
+    expect(backups()).toHaveLength(1);
+    // the new base: the same config again is unchanged; the edit stays under the next change
+    await expect(run(XML.replace('128', '256'))).resolves.toMatchObject({ action: 'unchanged' });
+    await run(XML.replace('128', '512'));
+    expect(backend.domains.get('vg')).toMatch(/<memory unit="MiB">512<\/memory>[\s\S]*<vcpu>4<\/vcpu>/);
+  });
+
+  it('refuses a conflict naming the field and both values, changes nothing; --theirs and --ours settle it', async () => {
+    const { backend, run } = setup();
+    await run(XML);
+    const edited = backend.domains.get('vg')!.replace('<memory unit="MiB">128', '<memory unit="MiB">2048');
+    backend.domains.set('vg', edited);
+    const defines = backend.defines;
+    const err = (await run(XML.replace('128', '1536')).catch((e: unknown) => e)) as MergeConflictError;
+    expect(err).toBeInstanceOf(MergeConflictError);
+    expect(err.message).toContain('  memory: config 1536 MiB, edited in libvirt to 2048 MiB\n');
+    expect(err.message).toContain('nothing was changed; run again with --theirs');
+    expect(backend.domains.get('vg')).toBe(edited);
+    expect(backend.defines).toBe(defines);
+    // both sides agreeing (the edit carried into the config) is no conflict
+    const agreed = await run(XML.replace('128', '2048'), { dryRun: true });
+    expect(agreed).toMatchObject({ blocked: false });
+    const theirs = await run(XML.replace('128', '1536'), { resolve: 'theirs' });
+    expect(theirs.merge?.resolved).toBe('theirs');
+    expect(backend.domains.get('vg')).toContain('<memory unit="MiB">2048</memory>');
+    backend.domains.set(
+      'vg',
+      backend.domains.get('vg')!.replace('<memory unit="MiB">2048', '<memory unit="MiB">4096'),
+    );
+    await run(XML.replace('128', '1024'), { resolve: 'ours' });
+    expect(backend.domains.get('vg')).toContain('<memory unit="MiB">1024</memory>');
+  });
+
+  it('refuses a hand edit when the base of the last define is missing, shows the edit; --force overwrites', async () => {
+    const { backend, run, backups, stateDir } = setup();
     await run(XML);
     const edited = backend.domains.get('vg')!.replace('<vcpu>1</vcpu>', '<vcpu>4</vcpu>');
     backend.domains.set('vg', edited);
-    const defines = backend.defines;
+    rmSync(path.join(stateDir, 'defined', `${uuidOf(parseXml(edited))}.generated.xml`));
     const err = (await run(XML.replace('128', '256')).catch((e: unknown) => e)) as HandEditError;
     expect(err).toBeInstanceOf(HandEditError);
     expect(err.reason).toBe('hand-edited');
     expect(err.editDiff).toContain('-  <vcpu>1</vcpu>\n+  <vcpu>4</vcpu>');
-    expect(err.diff).toContain('+  <memory unit="MiB">256</memory>');
     expect(backend.domains.get('vg')).toBe(edited);
-    expect(backend.defines).toBe(defines);
     expect(backups()).toEqual([]);
     const forced = await run(XML.replace('128', '256'), { force: true });
     expect(forced).toMatchObject({ action: 'updated', provenance: 'hand-edited' });
-    expect(backups()).toHaveLength(1);
+    expect(backend.domains.get('vg')).toContain('<vcpu>1</vcpu>');
   });
 
-  it('refuses a domain virt-gen did not define, and one whose define was interrupted', async () => {
+  it('refuses a domain virt-gen did not define; completes its own interrupted define', async () => {
     const { backend, run } = setup();
     await backend.define(XML);
     await expect(run(XML)).rejects.toMatchObject({ name: 'HandEditError', reason: 'foreign' });
@@ -129,7 +173,43 @@ describe('defineDomain decisions', () => {
     await run(XML, { force: true });
     const stored = backend.domains.get('vg')!.replace(/<vg:libvirt[^>]*\/>/, '');
     backend.domains.set('vg', stored);
-    await expect(run(XML.replace('128', '64'))).rejects.toMatchObject({ reason: 'unverifiable' });
+    const completed = await run(XML.replace('128', '64'));
+    expect(completed).toMatchObject({ action: 'updated', provenance: 'unverifiable' });
+    expect(completed.warnings).toEqual([
+      "the last define of 'vg' from this config was interrupted; this one completes it",
+    ]);
+    await expect(run(XML.replace('128', '64'))).resolves.toMatchObject({ action: 'unchanged' });
+  });
+
+  it("refuses an interrupted define of another config's domain", async () => {
+    const { backend, run } = setup();
+    await run(XML);
+    const stored = backend.domains.get('vg')!.replace(/<vg:libvirt[^>]*\/>/, '');
+    backend.domains.set('vg', stored.replace('<vg:config>/c.ts<', '<vg:config>/other.ts<'));
+    await expect(run(XML)).rejects.toMatchObject({ name: 'OwnershipError', owner: '/other.ts' });
+  });
+
+  it('refuses a domain another config defined, naming it, before any define; --force takes it over', async () => {
+    const { backend, run, stateDir } = setup();
+    await run(XML);
+    const defines = backend.defines;
+    const other = () =>
+      defineDomain({
+        xml: XML.replace('128', '256'),
+        configPath: '/other.ts',
+        backend,
+        stateDir,
+        version: 'test',
+      });
+    await expect(other()).rejects.toThrow(
+      "domain 'vg' belongs to /c.ts (its virt-gen stamp names that config), not /other.ts: nothing was changed",
+    );
+    expect(backend.defines).toBe(defines);
+    const dry = await defineDomain({ xml: XML, configPath: '/other.ts', backend, stateDir, dryRun: true });
+    expect(dry.blocked).toBe(true);
+    const forced = await defineDomain({ xml: XML, configPath: '/other.ts', backend, stateDir, force: true });
+    expect(forced.action).toBe('updated');
+    expect(backend.domains.get('vg')).toContain('<vg:config>/other.ts</vg:config>');
   });
 
   it('keeps the UUID of the defined domain, and refuses a config that sets another', async () => {

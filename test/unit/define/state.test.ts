@@ -16,6 +16,12 @@ describe('state directory', () => {
     // a relative XDG_STATE_HOME is invalid per the spec and ignored
     expect(defaultStateDir({ XDG_STATE_HOME: 'rel', HOME: '/h' }, 1000)).toBe('/h/.local/state/virt-gen');
   });
+
+  it('is VIRT_GEN_STATE_DIR for anyone, root included, when it is absolute', () => {
+    expect(defaultStateDir({ VIRT_GEN_STATE_DIR: '/t/state' }, 0)).toBe('/t/state');
+    expect(defaultStateDir({ VIRT_GEN_STATE_DIR: '/t/state', XDG_STATE_HOME: '/s' }, 1000)).toBe('/t/state');
+    expect(defaultStateDir({ VIRT_GEN_STATE_DIR: 'relative' }, 0)).toBe('/var/lib/virt-gen');
+  });
 });
 
 describe('backups', () => {

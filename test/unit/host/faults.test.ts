@@ -185,6 +185,21 @@ describe('ordinary failures are exit 1 with a message naming the file, and chang
     expect(await readdir(path.join(r, 'etc/libvirt'))).toEqual(['qemu.conf']);
   }, 60_000);
 
+  it('doctor, run as a user who cannot read qemu.conf, says so instead of "does not exist"', async () => {
+    const r = await root();
+    await chmod(r, 0o755);
+    await chmod(path.join(r, CONF), 0o600);
+    const cache = await tempRoot();
+    await chown(cache, 65534, 65534);
+    const res = run(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'doctor', '--root', r],
+      { env: { XDG_CACHE_HOME: cache, HOME: cache } },
+    );
+    expect(res.stdout).toContain('/etc/libvirt/qemu.conf: cannot read (EACCES; run as root)');
+    expect(res.stdout).not.toContain('does not exist');
+  }, 60_000);
+
   it('a read-only mount', async () => {
     const r = await root();
     const dir = path.join(r, 'etc/libvirt');

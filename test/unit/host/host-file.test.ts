@@ -6,7 +6,18 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, lstat, mkdir, readFile, readlink, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import {
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { parsePciAddress, type PciAddress } from '../../../src/domain/address.js';
 import { readHostFacts } from '../../../src/host/facts.js';
@@ -170,6 +181,26 @@ describe('errors are ordinary messages, and a failure half-way puts back what wa
       expect(err.code).toBe('host-erofs');
       expect(err.message).toBe('cannot write /etc/libvirt/qemu.conf: the file system is read-only');
       expect(await readRootFile(root, CONF)).toBe(original);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+  });
+
+  it('a full file system: a HostError naming the file, the file unchanged, no temporary file left', async () => {
+    const original = await qemuConfFixture('debian12-stock.conf');
+    const root = await hostRoot('guide');
+    const dir = path.join(root, 'etc/libvirt');
+    await mkdir(dir, { recursive: true });
+    // Room for the file and a little more, not for its backup and the new version.
+    const size = Buffer.byteLength(original) + 8192;
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    try {
+      await writeFile(path.join(dir, 'qemu.conf'), original);
+      await expect(apply(root)).rejects.toThrow(
+        'cannot write /etc/libvirt/qemu.conf: no space left on the device',
+      );
+      expect(await readRootFile(root, CONF)).toBe(original);
+      expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     } finally {
       execFileSync('umount', [dir]);
     }

@@ -48,6 +48,35 @@ export default defineVm({
   });
 });
 
+describe('paths that become AppArmor rules every VM shares', () => {
+  async function needsOf(fields: string) {
+    const dir = await tempRoot();
+    await putFile(
+      dir,
+      '/vm.ts',
+      `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'vm', memory: 1024, cpu: { cores: 2 }, ${fields} });\n`,
+    );
+    return buildOnHost(path.join(dir, 'vm.ts'), hostFixture('guide'));
+  }
+
+  it('mem-path=/dev/../etc/shadow is refused, naming qemuArgs[i], never granted', async () => {
+    await expect(
+      needsOf(`qemuArgs: ['-object', 'memory-backend-file,id=m,mem-path=/dev/../etc/shadow,size=64M']`),
+    ).rejects.toThrow(
+      'qemuArgs[1]: "/dev/../etc/shadow" is not a normalised absolute path (no "..", ".", "//" or control characters): write the path itself, e.g. "/etc/shadow"',
+    );
+    await expect(needsOf(`qemuArgs: ['-device', 'x,file=/dev//kvmfr0']`)).rejects.toThrow(
+      'qemuArgs[1]: "/dev//kvmfr0" is not a normalised absolute path',
+    );
+  });
+
+  it('a ROM path with .. is refused, naming the field', async () => {
+    await expect(
+      needsOf(`gpu: { host: '02:00.0', rom: '/usr/share/vgabios/../../../etc/shadow' }`),
+    ).rejects.toThrow('gpu.rom: "/usr/share/vgabios/../../../etc/shadow" is not a normalised absolute path');
+  });
+});
+
 describe('hostGenerateContext', () => {
   it('gives the generator the card functions and the auto pins as cpusets', async () => {
     const facts = await readHostFacts(hostFixture('guide'));

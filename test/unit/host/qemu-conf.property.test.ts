@@ -125,6 +125,14 @@ async function augtoolOn(content: string) {
   return augtool(root);
 }
 
+describe('what the generator leaves out', () => {
+  it('libvirt refuses a qemu.conf of only blank lines and accepts an empty one', async () => {
+    expect((await libvirtAccepts('\n  \n')).ok).toBe(false);
+    expect((await libvirtAccepts('')).ok).toBe(true);
+    expect((await libvirtAccepts('# a comment\n\n')).ok).toBe(true);
+  });
+});
+
 describe('property: patching generated qemu.conf files', () => {
   it('libvirt reads the expected ACL, the rest is unchanged, and a second patch is a no-op', async () => {
     await fc.assert(
