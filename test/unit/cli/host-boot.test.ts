@@ -27,7 +27,10 @@ beforeAll(async () => {
   config1G = path.join(dir, 'vm1g.ts');
   await writeFile(config1G, vm(", hugepages: '1G'"));
 });
-afterAll(cleanRoots);
+afterAll(async () => {
+  await cleanRoots();
+  await rm(dir, { recursive: true, force: true });
+});
 // Each test runs the built CLI or writes a whole host root: seconds on a loaded machine.
 jest.setTimeout(60_000);
 
