@@ -8,7 +8,8 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
+  // hook: what the libvirt hook virt-gen installs imports (src/hook/main.ts).
+  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', hook: 'src/hook/main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -4,7 +4,7 @@
  */
 import { loadVm, type ResolvedVm } from './config/index.js';
 import type { Domain } from './domain/model.js';
-import { generateDomain, GenerateError, type GenerateContext } from './generate/index.js';
+import { generate, GenerateError, type GenerateContext, type GenerateNote } from './generate/index.js';
 import type { HostFacts } from './host/facts.js';
 import type { HostNeeds } from './host/needs.js';
 import { VirtGenError } from './util/errors.js';
@@ -13,6 +13,8 @@ import { FileReadError, MiB, readBounded } from './util/read-bounded.js';
 export interface BuiltDomain {
   vm: ResolvedVm;
   domain: Domain;
+  /** Generation's notes (warnings, choices made), each naming its config field. */
+  notes: GenerateNote[];
 }
 
 export interface VmOnHost extends BuiltDomain {
@@ -29,7 +31,7 @@ export async function buildDomain(
   const template = vm.template ? await readTemplate(vm.template) : undefined;
   const context = await contextFor(vm);
   try {
-    return { vm, domain: generateDomain(vm, context, template) };
+    return { vm, ...generate(vm, context, template) };
   } catch (err) {
     // What generation refuses is a config field (cpu.pin 'auto': …): name the file it is in.
     if (err instanceof VirtGenError && !err.message.startsWith(configFile)) {

@@ -187,7 +187,7 @@ program
   .command('host')
   .description(
     'Show (plan), make (apply) or undo (revert) the host changes a VM needs: kernel command line, ' +
-      'vfio-pci at boot, qemu.conf and AppArmor.',
+      'vfio-pci at boot, qemu.conf, AppArmor and the runtime hook.',
   )
   .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root); revert: undo them all')
   .argument('[config]', 'the VM config (plan and apply)')

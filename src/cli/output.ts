@@ -11,3 +11,8 @@ export async function emit(text: string, file: string | undefined): Promise<void
   }
   await writeFileSafely(file, text);
 }
+
+/** A generation note as one line: `warning: cpu.pin: …` or `note: hugepages: …`. */
+export function formatNote(note: { level: 'info' | 'warning'; field: string; message: string }): string {
+  return `${note.level === 'warning' ? 'warning' : 'note'}: ${note.field}: ${note.message}`;
+}

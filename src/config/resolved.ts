@@ -37,6 +37,14 @@ export interface ResolvedVm {
   clock: 'localtime' | 'utc';
   noMemballoon: boolean;
   qemuArgs: string[];
+  /** false when the config asks the hook for nothing. */
+  runtime: false | ResolvedRuntime;
+}
+
+export interface ResolvedRuntime {
+  isolateCpus: boolean;
+  allocateHugepages: boolean;
+  governor?: 'performance';
 }
 
 export interface ResolvedCpu {
@@ -51,6 +59,8 @@ export interface ResolvedCpu {
   pin: 'auto' | string[] | false;
   /** Host cores kept off the guest by `pin: 'auto'`. */
   hostCores: number;
+  /** Guest NUMA presentation when the guest spans host nodes. */
+  numa: 'auto' | 'spread';
   emulatorPin?: string;
   iothreadPin?: string;
 }

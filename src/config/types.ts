@@ -34,10 +34,17 @@ export interface VmConfig {
   /** Guest RAM. Required. A number is MiB: `memory: 16384` or `memory: '16 GiB'`. */
   memory: Size;
   /**
-   * Back guest RAM with static hugepages (`<memoryBacking><hugepages>`). `true` uses the host's
-   * default hugepage size; `'2M'` or `'1G'` picks one. Default `false`.
+   * Back guest RAM with static hugepages (`<memoryBacking><hugepages>`). `true` picks, on the host,
+   * the page size whose pool (on the VM's NUMA node) can hold the VM, preferring 1G; when none can, a
+   * warning says how many pages of which size to reserve and where. `'2M'` or `'1G'` fixes the size.
+   * Default `false`.
    */
   hugepages?: boolean | '2M' | '1G';
+  /**
+   * What virt-gen's libvirt hook does while this VM runs (`host apply` installs the hook,
+   * `/etc/libvirt/hooks/qemu.d/virt-gen`; the plan travels in the domain's `<metadata>`).
+   */
+  runtime?: RuntimeConfig;
   /** Guest CPU: topology and pinning. Required. */
   cpu: CpuConfig;
   /** Hyper-V enlightenments for Windows guests. Default: the recommended set (see HypervConfig). `false`: none. */
@@ -119,6 +126,31 @@ export interface CpuConfig {
   emulatorPin?: string;
   /** Host CPUs for the I/O threads (`<iothreadpin>`), as a cpuset. Default: same as `emulatorPin`. */
   iothreadPin?: string;
+  /**
+   * With `pin: 'auto'` on a multi-node host, when the guest is larger than the GPU's NUMA node:
+   * `'auto'` (default) keeps one guest node and binds its memory to the nodes its vCPUs use;
+   * `'spread'` shows the guest one NUMA node per host node it spans (`<cpu><numa>` cells, each
+   * cell's memory bound to its host node).
+   */
+  numa?: 'auto' | 'spread';
+}
+
+/** Work done at VM start and undone at stop by virt-gen's libvirt hook. */
+export interface RuntimeConfig {
+  /**
+   * While the VM runs, keep the host's own work (`user.slice`, `system.slice`, `init.scope`) off the
+   * vCPUs' cores (`systemctl set-property --runtime … AllowedCPUs=`; systemd ≥ 244, cgroup v2).
+   * Needs `cpu.pin`. Default `false`.
+   */
+  isolateCpus?: boolean;
+  /**
+   * Allocate the VM's hugepages at start (after dropping caches and compacting memory, on the VM's
+   * NUMA node) and free them at stop, instead of reserving them at boot. Needs `hugepages`.
+   * Default `false`.
+   */
+  allocateHugepages?: boolean;
+  /** The CPU frequency governor of the vCPUs' CPUs while the VM runs (restored at stop). */
+  governor?: 'performance';
 }
 
 /** Hyper-V enlightenments, as named in libvirt's `<hyperv>` element; `time` is the `hypervclock` timer. */

@@ -14,6 +14,7 @@ import {
   resolveFirmware,
   resolveHugepages,
   resolveHyperv,
+  resolveRuntime,
   resolveMemory,
 } from './fields/machine.js';
 import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields/passthrough.js';
@@ -52,6 +53,7 @@ const TOP_LEVEL_KEYS = [
   'clock',
   'noMemballoon',
   'qemuArgs',
+  'runtime',
 ];
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -121,7 +123,9 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     clock: issues.oneOf('clock', c.clock, ['localtime', 'utc'] as const) ?? 'localtime',
     noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? true,
     qemuArgs: issues.stringArray('qemuArgs', c.qemuArgs) ?? [],
+    runtime: resolveRuntime(issues, c.runtime),
   };
+  checkRuntime(issues, resolved);
   if (resolved.secureBoot && resolved.firmware.kind !== 'efi') {
     issues.add(
       'secureBoot',
@@ -136,4 +140,19 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
 function optionalString(issues: Issues, c: Obj, key: 'title' | 'description'): { [k: string]: string } {
   const v = issues.string(key, c[key]);
   return v === undefined ? {} : { [key]: v };
+}
+
+/** What the hook needs from the rest of the config. */
+function checkRuntime(issues: Issues, vm: ResolvedVm): void {
+  if (!vm.runtime) return;
+  if (vm.runtime.allocateHugepages && vm.hugepages === false)
+    issues.add(
+      'runtime.allocateHugepages',
+      'needs hugepages (true, "2M" or "1G"): there is nothing to allocate',
+    );
+  if (vm.runtime.isolateCpus && vm.cpu.pin === false)
+    issues.add(
+      'runtime.isolateCpus',
+      "needs cpu.pin ('auto' or a list): the host's cores are the ones the vCPUs are not pinned to",
+    );
 }

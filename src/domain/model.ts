@@ -70,6 +70,15 @@ export const DomainCPUTune = shape({
 });
 export type DomainCPUTune = Infer<typeof DomainCPUTune>;
 
+/** `<numatune>`: which host NUMA nodes back guest memory, as a whole and per guest cell. */
+export const DomainNumaTune = shape({
+  memory: child(
+    shape({ mode: attr(oneOf('strict', 'preferred', 'interleave', 'restrictive')), nodeset: attr() }),
+  ),
+  memnode: list(shape({ cellid: attr(int), mode: attr(), nodeset: attr() })),
+});
+export type DomainNumaTune = Infer<typeof DomainNumaTune>;
+
 export const DomainMemTune = shape({
   hard_limit: child(Sized),
   soft_limit: child(Sized),
@@ -162,6 +171,7 @@ export const DomainCPU = shape({
   topology: child(shape({ sockets: attr(int), dies: attr(int), cores: attr(int), threads: attr(int) })),
   cache: child(shape({ level: attr(int), mode: attr() })),
   feature: list(shape({ policy: attr(), name: attr() })),
+  /** Guest NUMA cells: which vCPUs and how much memory each guest node has. */
   numa: child(
     shape({
       cell: list(shape({ id: attr(int), cpus: attr(), memory: attr(int), unit: attr(), memAccess: attr() })),
@@ -432,6 +442,7 @@ export const Domain = shape({
   vcpu: child(DomainVCPU),
   iothreads: child(shape({ value: text(int) })),
   cputune: child(DomainCPUTune),
+  numatune: child(DomainNumaTune),
   sysinfo: child(DomainSysinfo),
   os: child(DomainOS),
   features: child(DomainFeatures),

@@ -1,36 +1,34 @@
 /**
- * vCPUs, CPU model and topology, and pinning (`<vcpu>`, `<cpu>`, `<cputune>`, `<iothreads>`).
+ * vCPUs, CPU model and topology, pinning and NUMA (`<vcpu>`, `<cpu>`, `<cputune>`, `<numatune>`,
+ * `<iothreads>`), from the placement decided in placement.ts.
  */
 import type { Domain, DomainCPU, DomainCPUTune } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
+import { formatCpuList } from '../host/cpulist.js';
 import type { GenerateContext, PinPlan } from './context.js';
+import type { GuestCell, Placement } from './placement.js';
 
-export function cpuElements(vm: ResolvedVm, ctx: GenerateContext): Partial<Domain> {
-  const pins = pinPlan(vm, ctx);
+export function cpuElements(vm: ResolvedVm, ctx: GenerateContext, place: Placement): Partial<Domain> {
+  const pins = place.pins;
   return {
     vcpu: { placement: 'static', value: vm.cpu.vcpus },
     ...(vm.iothreads > 0 ? { iothreads: { value: vm.iothreads } } : {}),
     ...(pins ? { cputune: cputune(vm, pins) } : {}),
-    cpu: cpuModel(vm, ctx),
+    ...numatune(place),
+    cpu: cpuModel(vm, ctx, place.cells),
   };
 }
 
-function pinPlan(vm: ResolvedVm, ctx: GenerateContext): PinPlan | undefined {
-  const { pin } = vm.cpu;
-  let plan: PinPlan | undefined;
-  if (pin === 'auto') {
-    // Offline (`virt-gen xml` without --root) there is no host to pin to: the pins are chosen when
-    // the VM is defined on its host, so the offline XML is the same on every machine.
-    plan = ctx.autoPin?.(vm.cpu);
-  } else if (pin) {
-    plan = { vcpus: pin };
-  }
-  if (!plan && !vm.cpu.emulatorPin) return undefined;
-  // Explicit emulator/iothread pins in the config win over derived ones.
+/** Guest memory on the vCPUs' host nodes: strict, so the kernel never silently uses a far node. */
+function numatune(place: Placement): Pick<Domain, 'numatune'> {
+  if (place.nodes.length === 0) return {};
   return {
-    vcpus: plan?.vcpus ?? [],
-    ...((vm.cpu.emulatorPin ?? plan?.emulator) ? { emulator: vm.cpu.emulatorPin ?? plan?.emulator } : {}),
-    ...((vm.cpu.iothreadPin ?? plan?.iothread) ? { iothread: vm.cpu.iothreadPin ?? plan?.iothread } : {}),
+    numatune: {
+      memory: { mode: 'strict', nodeset: formatCpuList(place.nodes) },
+      ...(place.cells.length
+        ? { memnode: place.cells.map((c) => ({ cellid: c.id, mode: 'strict', nodeset: String(c.node) })) }
+        : {}),
+    },
   };
 }
 
@@ -56,7 +54,7 @@ function vendorFeatures(vm: ResolvedVm, ctx: GenerateContext): ResolvedVm['cpu']
   return amdSmt && !named ? [{ name: 'topoext', policy: 'require' }] : [];
 }
 
-function cpuModel(vm: ResolvedVm, ctx: GenerateContext): DomainCPU {
+function cpuModel(vm: ResolvedVm, ctx: GenerateContext, cells: GuestCell[]): DomainCPU {
   const { cpu } = vm;
   const passthrough = cpu.mode === 'host-passthrough';
   const features = [...cpu.features, ...vendorFeatures(vm, ctx)];
@@ -68,5 +66,17 @@ function cpuModel(vm: ResolvedVm, ctx: GenerateContext): DomainCPU {
     topology: { sockets: cpu.sockets, dies: 1, cores: cpu.cores, threads: cpu.threads },
     ...(cpu.cachePassthrough && passthrough ? { cache: { mode: 'passthrough' } } : {}),
     ...(features.length ? { feature: features.map((f) => ({ policy: f.policy, name: f.name })) } : {}),
+    ...(cells.length
+      ? {
+          numa: {
+            cell: cells.map((c) => ({
+              id: c.id,
+              cpus: formatCpuList(c.vcpus),
+              memory: c.memoryMiB,
+              unit: 'MiB',
+            })),
+          },
+        }
+      : {}),
   };
 }

@@ -3,32 +3,57 @@
  */
 import type { Domain, DomainController, DomainDeviceList } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
-import type { GenerateContext } from './context.js';
+import type { GenerateContext, GenerateNote } from './context.js';
 import { cpuElements } from './cpu.js';
 import { display, inputs, lookingGlass, networkInterface, sound, storage, usbHostdev } from './devices.js';
 import { featureElements } from './features.js';
 import { osElement } from './firmware.js';
 import { memoryElements } from './memory.js';
 import { pciLayout } from './pci.js';
+import { placeVm } from './placement.js';
+import { runtimePlan } from './runtime.js';
 import { overlayDomain } from './template.js';
 
-export { GenerateError, type GenerateContext, type PinPlan } from './context.js';
+export {
+  GenerateError,
+  type GenerateContext,
+  type GenerateNote,
+  type HugepagePlan,
+  type HugepageRequest,
+  type PinPlan,
+} from './context.js';
 
-export function generateDomain(vm: ResolvedVm, ctx: GenerateContext = {}, template?: Domain): Domain {
+export interface Generated {
+  domain: Domain;
+  /** What generation chose or could not do that the user should know, each naming its config field. */
+  notes: GenerateNote[];
+}
+
+/** The domain and its notes: what every command shows. */
+export function generate(vm: ResolvedVm, ctx: GenerateContext = {}, template?: Domain): Generated {
+  const place = placeVm(vm, ctx);
+  const notes = [...place.notes];
+  const runtime = runtimePlan(vm, ctx, place, notes);
   const domain: Domain = {
     type: 'kvm',
     name: { value: vm.name },
     ...(vm.uuid ? { uuid: { value: vm.uuid } } : {}),
     ...(vm.title ? { title: { value: vm.title } } : {}),
     ...(vm.description ? { description: { value: vm.description } } : {}),
-    ...memoryElements(vm),
-    ...cpuElements(vm, ctx),
+    ...(runtime ? { metadata: { $extra: { children: [runtime] } } } : {}),
+    ...memoryElements(vm, place.hugepages),
+    ...cpuElements(vm, ctx, place),
     os: osElement(vm),
     ...featureElements(vm),
     devices: devices(vm, ctx),
     ...(vm.qemuArgs.length ? { qemuCommandline: { arg: vm.qemuArgs.map((value) => ({ value })) } } : {}),
   };
-  return template ? overlayDomain(template, domain) : domain;
+  return { domain: template ? overlayDomain(template, domain) : domain, notes };
+}
+
+/** The domain alone, for callers that show no notes (goldens, import round trips). */
+export function generateDomain(vm: ResolvedVm, ctx: GenerateContext = {}, template?: Domain): Domain {
+  return generate(vm, ctx, template).domain;
 }
 
 function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {

@@ -1,12 +1,15 @@
 /** Guest RAM and its backing (`<memory>`, `<currentMemory>`, `<memoryBacking>`). */
 import type { Domain, DomainMemoryBacking } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
+import type { HugepagePlan } from './context.js';
 
-export function memoryElements(vm: ResolvedVm): Partial<Domain> {
+export function memoryElements(vm: ResolvedVm, hugepages?: HugepagePlan): Partial<Domain> {
+  // The size chosen on the host (placement.ts), else the config's, else libvirt's default.
+  const sizeKiB = vm.hugepages ? (hugepages?.sizeKiB ?? vm.hugepages.sizeKiB) : undefined;
   return {
     memory: { unit: 'MiB', value: vm.memoryMiB },
     currentMemory: { unit: 'MiB', value: vm.memoryMiB },
-    ...(vm.hugepages ? { memoryBacking: hugepageBacking(vm.hugepages.sizeKiB) } : {}),
+    ...(vm.hugepages ? { memoryBacking: hugepageBacking(sizeKiB) } : {}),
   };
 }
 

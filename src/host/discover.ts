@@ -5,7 +5,7 @@
 import { formatCpuList } from './cpulist.js';
 import type { HostFacts } from './facts.js';
 import { checkGroups, describeDevice } from './iommu.js';
-import { availablePages, formatPageSize } from './memory.js';
+import { availablePages, formatPageSize, type NumaNode } from './memory.js';
 import { isDisplay, pciClassName, pciIds, sameSlot, type PciDevice } from './pci.js';
 import { hugetlbfsPageKiB } from './procfs.js';
 import { usbIds } from './usb.js';
@@ -26,6 +26,15 @@ export interface DiscoveredGpu extends DiscoveredFunction {
   /** Every function of the card (same bus and slot), this one first. */
   functions: DiscoveredFunction[];
   iommuGroup?: { id: number; viable: boolean; members: DiscoveredGroupMember[]; offenders: string[] };
+  /** The card's NUMA node, on a host with more than one (where `pin: 'auto'` places the VM). */
+  numaNode?: number;
+}
+
+export interface DiscoveredNode {
+  node: number;
+  cpus: string;
+  memoryMiB?: number;
+  hugepages: Array<{ size: string; total: number; free: number }>;
 }
 
 export interface DiscoveredCpu {
@@ -54,6 +63,8 @@ export interface Discovery {
   cpu: DiscoveredCpu;
   memoryMiB?: number;
   hugepages: DiscoveredPool[];
+  /** NUMA nodes, when the host has more than one. */
+  numa?: DiscoveredNode[];
   usb: Array<{ ids: string; name: string; bus?: number; device?: number }>;
 }
 
@@ -69,6 +80,7 @@ function fn(dev: PciDevice): DiscoveredFunction {
 function discoverGpu(facts: HostFacts, dev: PciDevice): DiscoveredGpu {
   const card = facts.pci.filter((d) => sameSlot(d.address, dev.address));
   const gpu: DiscoveredGpu = { ...fn(dev), bootVga: dev.bootVga === true, functions: card.map(fn) };
+  if ((facts.numa?.length ?? 0) > 1 && dev.numaNode !== undefined) gpu.numaNode = dev.numaNode;
   // Viability as if the whole card were passed through, which is what a config with this GPU does.
   if (card.every((d) => d.iommuGroup !== undefined)) {
     const v = checkGroups(
@@ -138,11 +150,34 @@ export function discover(facts: HostFacts): Discovery {
       })),
   };
   if (facts.memory.totalKiB !== undefined) d.memoryMiB = Math.floor(facts.memory.totalKiB / 1024);
+  if ((facts.numa?.length ?? 0) > 1) d.numa = (facts.numa ?? []).map(discoverNode);
   return d;
 }
 
+function discoverNode(n: NumaNode): DiscoveredNode {
+  return {
+    node: n.id,
+    cpus: formatCpuList(n.cpus),
+    ...(n.totalKiB !== undefined ? { memoryMiB: Math.floor(n.totalKiB / 1024) } : {}),
+    hugepages: n.pools.map((p) => ({ size: formatPageSize(p.sizeKiB), total: p.total, free: p.free })),
+  };
+}
+
+function numaText(nodes: DiscoveredNode[]): string[] {
+  return [
+    '',
+    'NUMA nodes:',
+    ...nodes.map(
+      (n) =>
+        `  node ${n.node}: CPUs ${n.cpus}, ${n.memoryMiB ?? '?'} MiB; hugepages ` +
+        (n.hugepages.map((p) => `${p.size} ${p.free}/${p.total} free`).join(', ') || 'none'),
+    ),
+  ];
+}
+
 function gpuText(g: DiscoveredGpu): string[] {
-  const lines = [`  ${g.address}  ${g.class} [${g.ids}]${g.bootVga ? '  (boot GPU)' : ''}`];
+  const node = g.numaNode !== undefined ? `  (NUMA node ${g.numaNode})` : '';
+  const lines = [`  ${g.address}  ${g.class} [${g.ids}]${g.bootVga ? '  (boot GPU)' : ''}${node}`];
   for (const f of g.functions)
     lines.push(`    function ${f.address.slice(-1)}: ${f.class} [${f.ids}]  driver: ${f.driver ?? 'none'}`);
   const grp = g.iommuGroup;
@@ -178,6 +213,7 @@ export function formatDiscoveryText(d: Discovery): string {
       `  ${p.size}: ${p.total} allocated, ${p.free} free${p.mounts.length > 0 ? `, mounted at ${p.mounts.join(', ')}` : ', not mounted'}`,
     );
   if (d.hugepages.length === 0) lines.push('  none');
+  if (d.numa) lines.push(...numaText(d.numa));
   lines.push('', 'USB devices:');
   for (const u of d.usb) lines.push(`  ${u.ids}  ${u.name}`);
   if (d.usb.length === 0) lines.push('  none');

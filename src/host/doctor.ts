@@ -12,6 +12,7 @@ import { checkIommu } from './doctor/iommu.js';
 import { checkVmPaths } from './doctor/paths.js';
 import { checkKvm } from './doctor/kvm.js';
 import { checkHugepages } from './doctor/memory.js';
+import { checkRuntimeHook } from './doctor/runtime.js';
 import type { HostFacts } from './facts.js';
 import type { HostNeeds } from './needs.js';
 
@@ -35,6 +36,7 @@ export function diagnose(facts: HostFacts, env: DoctorEnv, needs?: HostNeeds): D
     ...checkVmPaths(env),
     ...checkQemuConf(env),
     ...checkHostPlan(env, needs),
+    ...checkRuntimeHook(env, needs),
     ...checkAppArmor(env),
     ...checkFirmware(env),
     ...checkLibvirt(env),

@@ -3,10 +3,10 @@
  * viability, doctor checks, patches) takes these facts as input, so it can be tested on fixtures.
  */
 import { linkGroups, readIommuGroups, readPciDevices, type IommuGroup, type PciDevice } from './pci.js';
-import { readMemory, type MemoryFacts } from './memory.js';
+import { readMemory, readNumaNodes, type MemoryFacts, type NumaNode } from './memory.js';
 import { readCmdline, readCpuInfo, readMounts, type CpuInfo, type KernelArg, type Mount } from './procfs.js';
 import { listDir, statPath } from './read.js';
-import { readCpuTopology, type CpuTopology } from './topology.js';
+import { readCpuTopology, withNodes, type CpuTopology } from './topology.js';
 import { readUsbDevices, type UsbDevice } from './usb.js';
 
 export interface DeviceNodeFacts {
@@ -29,6 +29,11 @@ export interface HostFacts {
   cpu: CpuTopology;
   cpuInfo: CpuInfo;
   memory: MemoryFacts;
+  /**
+   * NUMA nodes with their CPUs and per-node hugepage pools; empty or absent when the host shows
+   * none (a source that cannot tell, e.g. an older libvirt, leaves it out).
+   */
+  numa?: NumaNode[];
   mounts: Mount[];
   /** /proc/cmdline split into arguments; undefined when it could not be read. */
   cmdline?: KernelArg[];
@@ -48,20 +53,34 @@ export async function readDeviceNode(root: string, p: string): Promise<DeviceNod
 }
 
 export async function readHostFacts(root = '/'): Promise<HostFacts> {
-  const [pci, iommuGroups, iommuUnits, usb, cpu, cpuInfo, memory, mounts, cmdline, kvm] = await Promise.all([
-    readPciDevices(root),
-    readIommuGroups(root),
-    listDir(root, '/sys/class/iommu'),
-    readUsbDevices(root),
-    readCpuTopology(root),
-    readCpuInfo(root),
-    readMemory(root),
-    readMounts(root),
-    readCmdline(root),
-    readDeviceNode(root, '/dev/kvm'),
-  ]);
+  const [pci, iommuGroups, iommuUnits, usb, cpu, cpuInfo, memory, mounts, cmdline, kvm, numa] =
+    await Promise.all([
+      readPciDevices(root),
+      readIommuGroups(root),
+      listDir(root, '/sys/class/iommu'),
+      readUsbDevices(root),
+      readCpuTopology(root),
+      readCpuInfo(root),
+      readMemory(root),
+      readMounts(root),
+      readCmdline(root),
+      readDeviceNode(root, '/dev/kvm'),
+      readNumaNodes(root),
+    ]);
   linkGroups(pci, iommuGroups);
-  const facts: HostFacts = { root, pci, iommuGroups, iommuUnits, usb, cpu, cpuInfo, memory, mounts, kvm };
+  const facts: HostFacts = {
+    root,
+    pci,
+    iommuGroups,
+    iommuUnits,
+    usb,
+    cpu: withNodes(cpu, numa),
+    cpuInfo,
+    memory,
+    numa,
+    mounts,
+    kvm,
+  };
   if (cmdline !== undefined) facts.cmdline = cmdline;
   return facts;
 }

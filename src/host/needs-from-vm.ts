@@ -67,9 +67,20 @@ export function hostNeedsOf(vm: ResolvedVm, domain: Domain, facts?: HostFacts): 
     deviceNodes: qemuArgNodes(vm.qemuArgs),
     readFiles,
   };
+  if (vm.runtime !== false) needs.runtimeHook = true;
   if (vm.hugepages !== false) {
-    const sizeKiB = vm.hugepages.sizeKiB ?? facts?.memory.defaultHugepageKiB ?? 2048;
-    needs.hugepages = { sizeKiB, count: Math.ceil((vm.memoryMiB * 1024) / sizeKiB) };
+    // The size generation chose on this host (domain), else the config's, else the host's default.
+    const chosen = domain.memoryBacking?.hugepages?.page?.[0]?.size;
+    const sizeKiB = chosen ?? vm.hugepages.sizeKiB ?? facts?.memory.defaultHugepageKiB ?? 2048;
+    // Memory bound to one node (numatune) draws from that node's pool only.
+    const nodeset = domain.numatune?.memory?.nodeset;
+    needs.hugepages = {
+      sizeKiB,
+      count: Math.ceil((vm.memoryMiB * 1024) / sizeKiB),
+      ...(nodeset !== undefined && /^\d+$/.test(nodeset) ? { node: Number(nodeset) } : {}),
+      ...(vm.runtime && vm.runtime.allocateHugepages ? { atStart: true } : {}),
+    };
   }
+
   return needs;
 }

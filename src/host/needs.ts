@@ -14,7 +14,13 @@ export interface HostNeeds {
   readFiles: string[];
   /** the guide's /dev/vfio/* wildcard instead of per-group rules */
   vfioWildcard?: boolean;
-  hugepages?: { sizeKiB: number; count: number };
+  /**
+   * hugepages of one size; `node`: the NUMA node the memory is bound to (its own pool counts);
+   * `atStart`: virt-gen's hook allocates them when the VM starts (runtime.allocateHugepages)
+   */
+  hugepages?: { sizeKiB: number; count: number; node?: number; atStart?: boolean };
+  /** the VM has a runtime plan: virt-gen's libvirt hook must be installed */
+  runtimeHook?: boolean;
 }
 
 /** Needs of a VM that uses nothing from the host: the starting point for callers that add to it. */

@@ -3,6 +3,7 @@
  * Formats: research/passthrough.md §5.1–5.2.
  */
 import { formatPciAddress, parsePciAddress, type PciAddress } from '../domain/address.js';
+import { parseCpuList } from './cpulist.js';
 import { listDir, readLinkName, readNumber, readTrimmed, pathExists } from './read.js';
 
 export interface PciDevice {
@@ -20,7 +21,10 @@ export interface PciDevice {
   iommuGroup?: number;
   /** `boot_vga`: the firmware's boot display (VGA-class devices only). */
   bootVga?: boolean;
+  /** `numa_node`; -1 (no affinity) is read as undefined. */
   numaNode?: number;
+  /** `local_cpulist`: the CPUs close to the device. */
+  localCpus?: number[];
   /** `reset_method` (kernel ≥ 5.15): e.g. `['flr', 'bus']`; undefined when the file is absent. */
   resetMethods?: string[];
   /** `reset` exists: the kernel can reset the device. */
@@ -57,7 +61,7 @@ async function readPciDevice(root: string, name: string): Promise<PciDevice | un
 }
 
 async function addOptionalAttributes(root: string, dir: string, dev: PciDevice): Promise<void> {
-  const [subVendor, subDevice, driver, group, bootVga, numa, reset] = await Promise.all([
+  const [subVendor, subDevice, driver, group, bootVga, numa, reset, local] = await Promise.all([
     readNumber(root, `${dir}/subsystem_vendor`),
     readNumber(root, `${dir}/subsystem_device`),
     readLinkName(root, `${dir}/driver`),
@@ -65,13 +69,15 @@ async function addOptionalAttributes(root: string, dir: string, dev: PciDevice):
     readTrimmed(root, `${dir}/boot_vga`),
     readNumber(root, `${dir}/numa_node`),
     readTrimmed(root, `${dir}/reset_method`),
+    readTrimmed(root, `${dir}/local_cpulist`),
   ]);
   if (subVendor !== undefined) dev.subsystemVendor = subVendor;
   if (subDevice !== undefined) dev.subsystemDevice = subDevice;
   if (driver !== undefined) dev.driver = driver;
   if (group !== undefined && /^\d+$/.test(group)) dev.iommuGroup = Number(group);
   if (bootVga !== undefined) dev.bootVga = bootVga === '1';
-  if (numa !== undefined) dev.numaNode = numa;
+  if (numa !== undefined && numa >= 0) dev.numaNode = numa;
+  if (local !== undefined && local !== '') dev.localCpus = parseCpuList(local);
   if (reset !== undefined) dev.resetMethods = reset.split(/\s+/).filter((m) => m !== '');
 }
 

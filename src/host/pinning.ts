@@ -10,6 +10,10 @@
  *   threads are pinned there, off the guest's cores, so their work does not steal vCPU time.
  * - One L3 cache domain when the guest fits in one (a CCD on AMD), preferring one without the host's
  *   reserved core; on hybrid Intel CPUs, P-cores before E-cores.
+ * - On a NUMA host, everything on the node of the passed-through GPU (`node`): its DMA then never
+ *   crosses the socket interconnect, and neither do the vCPUs' memory accesses. The host's kept core
+ *   is that node's first, so the emulator and I/O threads (which handle the GPU's interrupts) are local
+ *   too. A guest larger than the node takes the rest from the other nodes, with a warning.
  */
 import { formatCpuList } from './cpulist.js';
 import { HostError } from './errors.js';
@@ -23,6 +27,8 @@ export interface GuestShape {
 export interface AutoPinOptions {
   /** Whole host cores kept for the host and QEMU's emulator/I/O threads. Default 1; 0 gives the guest every core. */
   hostCores?: number;
+  /** NUMA node to place the guest on (the GPU's); ignored when the topology has no node labels. */
+  node?: number;
 }
 
 export interface PinPlan {
@@ -36,6 +42,8 @@ export interface PinPlan {
   iothreads: number[];
   /** CPUs kept for the host. */
   hostCpus: number[];
+  /** Host NUMA node of each guest core (in guest core order), when the host has NUMA labels. */
+  coreNodes?: number[];
   warnings: string[];
 }
 
@@ -196,18 +204,60 @@ export function autoPin(topology: CpuTopology, guest: GuestShape, opts: AutoPinO
   }
   const hostCores = opts.hostCores ?? 1;
   const warnings = checkThreads(topology, guest);
-  const { reserved, choice, warnings: fallback } = chooseWithHybridFallback(topology, guest, hostCores);
+  const onNode = opts.node !== undefined && topology.cores.some((c) => c.node === opts.node);
+  const {
+    reserved,
+    choice,
+    warnings: fallback,
+  } = onNode
+    ? chooseOnNode(topology, guest, hostCores, opts.node as number)
+    : chooseWithHybridFallback(topology, guest, hostCores);
   const guestCores = choice.cores.map((c) => c.cpus.slice(0, guest.threads));
   const vcpus = guestCores.flat();
   const host = hostSideSets(topology, reserved, new Set(vcpus));
+  const nodes = choice.cores.map((c) => c.node);
   return {
     vcpus,
     guestCores,
     emulator: host.emulator,
     iothreads: host.iothreads,
     hostCpus: host.hostCpus,
+    ...(nodes.every((n) => n !== undefined) ? { coreNodes: nodes } : {}),
     warnings: [...warnings, ...fallback, ...choice.warnings, ...host.warnings],
   };
+}
+
+/**
+ * The guest on `node`: the host keeps that node's first core(s), the guest takes the node's other
+ * cores (one L3 when it fits); when the node is too small, the other nodes' cores follow, nearest
+ * numbers first, and a warning says so.
+ */
+function chooseOnNode(topology: CpuTopology, guest: GuestShape, hostCores: number, node: number) {
+  const local = topology.cores.filter((c) => c.node === node);
+  const reserved = reserveHostCores(local, Math.min(hostCores, local.length));
+  const nodeTopology: CpuTopology = { ...topology, cores: local };
+  try {
+    return {
+      reserved,
+      choice: chooseCores(nodeTopology, guest, reserved, hostCores),
+      warnings: [] as string[],
+    };
+  } catch (err) {
+    if (!(err instanceof HostError)) throw err;
+  }
+  const fits = (c: PhysicalCore): boolean => !reserved.includes(c) && c.cpus.length >= guest.threads;
+  const pool = [...local.filter(fits), ...topology.cores.filter((c) => c.node !== node && fits(c))];
+  if (pool.length < guest.cores) {
+    throw new HostError(describeShortage(topology, guest, pool.length, hostCores), 'pin-does-not-fit');
+  }
+  const cores = pool.slice(0, guest.cores);
+  const others = [...new Set(cores.map((c) => c.node).filter((n) => n !== node))];
+  const inNode = cores.filter((c) => c.node === node).length;
+  const warning =
+    `the guest needs ${guest.cores} cores but node ${node} (the GPU's) has ${inNode} beside the host's: ` +
+    `it also gets ${guest.cores - inNode} core(s) of node ${others.join(', ')}, and its memory comes from ` +
+    `both nodes (cpu.numa: 'spread' shows the guest two NUMA nodes; fewer cores keep it on node ${node})`;
+  return { reserved, choice: { cores, warnings: [] }, warnings: [warning] };
 }
 
 export interface ExplicitPins {

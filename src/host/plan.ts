@@ -19,6 +19,7 @@ import { planModules, type ModulesPlan } from './modules/index.js';
 import type { HostNeeds } from './needs.js';
 import { planQemuConf, QEMU_CONF, type QemuConfPlan } from './qemu-conf.js';
 import { underRoot } from './read.js';
+import { HOOK_PATH, hookScript, libvirtSeesNewHook } from './runtime-hook.js';
 
 export interface FileChange {
   /** The path on the host, e.g. `/etc/libvirt/qemu.conf`. */
@@ -133,10 +134,11 @@ export async function planHost(
     ...(opts.owner ? { owner: opts.owner } : {}),
     mode: opts.apparmor ?? 'auto',
   });
-  const changes = [qemuConfChange(conf, confFile), appArmorChange(apparmor)].filter(
+  const hook = needs.runtimeHook ? await runtimeHookChange(root) : undefined;
+  const changes = [qemuConfChange(conf, confFile), appArmorChange(apparmor), hook?.change].filter(
     (c): c is FileChange => c !== undefined,
   );
-  const notes = [...appArmorNotes(apparmor)];
+  const notes = [...appArmorNotes(apparmor), ...(hook?.notes ?? [])];
   if (conf.changed)
     notes.push('qemu.conf: restart libvirtd (or virtqemud) after apply for the ACL to take effect');
   else if (wanted.length > 0) notes.push(`qemu.conf: cgroup_device_acl already allows ${wanted.join(', ')}`);
@@ -201,6 +203,23 @@ export async function planHostWithBoot(
     boot,
     modules,
     regenerate: uniqueCommands([...modules.regenerate, ...boot.regenerate]),
+  };
+}
+
+/** The runtime layer: virt-gen's libvirt hook (runtime-hook.ts), and whether libvirtd must restart. */
+async function runtimeHookChange(root: string): Promise<{ change?: FileChange; notes: string[] }> {
+  const before = (await readHostText(root, HOOK_PATH)).text;
+  const after = hookScript(root);
+  if (before === after) return { notes: [`runtime hook: ${HOOK_PATH} is installed`] };
+  const seen = await libvirtSeesNewHook(root);
+  const why = 'runtime hook: hugepages, CPU isolation and governor at VM start and stop';
+  return {
+    change: { ...change(HOOK_PATH, before, after, false, why), mode: 0o755 },
+    notes: [
+      seen
+        ? 'runtime hook: libvirt already runs QEMU hooks, so it calls this one from the next VM start'
+        : 'runtime hook: restart libvirtd (or virtqemud) after apply: libvirt looks for QEMU hooks only when it starts',
+    ],
   };
 }
 

@@ -20,6 +20,8 @@ export interface LogicalCpu {
   /** `cpu_capacity` (hybrid and big.LITTLE kernels). */
   capacity?: number;
   kind?: CoreKind;
+  /** NUMA node (`/sys/devices/system/node/nodeN/cpulist`); undefined when the host shows none. */
+  node?: number;
 }
 
 export interface PhysicalCore {
@@ -30,6 +32,7 @@ export interface PhysicalCore {
   cpus: number[];
   l3?: number;
   kind?: CoreKind;
+  node?: number;
 }
 
 export interface CpuTopology {
@@ -159,4 +162,25 @@ export async function readCpuTopology(root: string): Promise<CpuTopology> {
   const cores = buildCores(cpus);
   const hybrid = cores.some((c) => c.kind === 'performance') && cores.some((c) => c.kind === 'efficiency');
   return { cpus, cores, l3Groups: groups, hybrid };
+}
+
+/**
+ * The topology with each CPU and core labelled with its NUMA node. Kept apart from reading so the
+ * node lists can come from sysfs or from libvirt's capabilities (`<cell><cpus>`) alike.
+ */
+export function withNodes(
+  topology: CpuTopology,
+  nodes: ReadonlyArray<{ id: number; cpus: number[] }>,
+): CpuTopology {
+  const nodeOf = new Map<number, number>();
+  for (const n of nodes) for (const cpu of n.cpus) nodeOf.set(cpu, n.id);
+  const label = <T extends { node?: number }>(item: T, cpu: number | undefined): T => {
+    const node = cpu === undefined ? undefined : nodeOf.get(cpu);
+    return node === undefined ? item : { ...item, node };
+  };
+  return {
+    ...topology,
+    cpus: topology.cpus.map((c) => label(c, c.id)),
+    cores: topology.cores.map((c) => label(c, c.cpus[0])),
+  };
 }

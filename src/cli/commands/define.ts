@@ -27,6 +27,7 @@ import { EXIT } from '../../util/errors.js';
 import { virshHint, virtGenHint } from '../hints.js';
 import type { GlobalOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
+import { formatNote } from '../output.js';
 
 export interface DefineCommandOptions extends GlobalOptions {
   dryRun?: boolean;
@@ -42,6 +43,11 @@ export async function runDefine(config: string, opts: DefineCommandOptions): Pro
   const out = new Reporter(opts.json === true);
   const root = opts.root ?? '/';
   const onHost = await buildOnHost(config, root);
+  out.set('notes', onHost.notes);
+  for (const n of onHost.notes) {
+    if (n.level === 'warning') out.warn(`${n.field}: ${n.message}`);
+    else out.note(formatNote(n));
+  }
   if (opts.hostCheck !== false) await checkHost(onHost, out);
   else out.note('host check skipped (--no-host-check)');
 

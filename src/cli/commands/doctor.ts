@@ -6,6 +6,19 @@ import { readHostFacts } from '../../host/facts.js';
 import { LibvirtError } from '../../libvirt/errors.js';
 import type { GlobalOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
+import type { Finding } from '../../host/doctor.js';
+import type { GenerateNote } from '../../generate/index.js';
+
+const noteFinding = (n: GenerateNote): Finding =>
+  n.level === 'warning'
+    ? {
+        id: `config:${n.field}`,
+        status: 'warn',
+        what: `${n.field}: ${n.message}`,
+        why: 'generation had to choose differently from what the config asks for, or could not do it here',
+        fix: `see ${n.field} in docs/config.md`,
+      }
+    : { id: `config:${n.field}`, status: 'ok', what: `${n.field}: ${n.message}`, why: '', fix: '' };
 
 export type DoctorCommandOptions = GlobalOptions;
 
@@ -53,6 +66,8 @@ export async function runDoctorCommand(
     ...(onHost ? { needs: onHost.needs, domain: onHost.domain, planOptions: { owner: onHost.vm.name } } : {}),
     ...(checkLibvirt ? { checkLibvirt } : {}),
   });
+  // Generation's notes are findings too: the same warnings `xml` and `define` print.
+  if (onHost) report.findings.unshift(...onHost.notes.map(noteFinding));
   const out = new Reporter(opts.json === true);
   out.merge(report);
   out.say(formatDoctorText(report));

@@ -10,7 +10,7 @@ import type { GenerateContext } from '../../generate/index.js';
 import type { ResolvedVm } from '../../config/index.js';
 import { writeDomainXml } from '../../domain/write.js';
 import type { GlobalOptions } from '../options.js';
-import { emit } from '../output.js';
+import { emit, formatNote } from '../output.js';
 import { Reporter } from '../reporter.js';
 
 export interface XmlCommandOptions extends GlobalOptions {
@@ -18,9 +18,12 @@ export interface XmlCommandOptions extends GlobalOptions {
 }
 
 export async function runXml(config: string, opts: XmlCommandOptions): Promise<void> {
-  const { vm, domain } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
+  const { vm, domain, notes } = await buildDomain(config, (vm) => hostContext(vm, opts.root));
+  const out = new Reporter(false);
+  // stdout is the XML alone: warnings go to stderr (the choices made, `info`, show in define and doctor).
+  for (const n of notes.filter((n) => n.level === 'warning')) out.note(formatNote(n));
   if (opts.root === undefined && vm.cpu.pin === 'auto') {
-    new Reporter(false).note(
+    out.note(
       `note: ${config}: cpu.pin 'auto': no pins in this offline XML; they are chosen from the host's topology when the VM is defined on its host (\`virt-gen xml ${config} --root /\` shows them for this host)`,
     );
   }

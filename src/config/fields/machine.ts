@@ -58,6 +58,7 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     features: [],
     pin: false,
     hostCores: 1,
+    numa: 'auto',
   };
   if (!issues.object('cpu', value, { required: true })) return fallback;
   const c = value as Obj;
@@ -72,6 +73,7 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     'hostCores',
     'emulatorPin',
     'iothreadPin',
+    'numa',
   ]);
   const sockets = issues.integer('cpu.sockets', c.sockets, { min: 1, max: 16 }) ?? 1;
   const cores = issues.integer('cpu.cores', c.cores, { min: 1, max: 512, required: true }) ?? 1;
@@ -102,6 +104,7 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     features,
     pin: resolvePin(issues, c.pin, vcpus),
     hostCores: issues.integer('cpu.hostCores', c.hostCores, { min: 0, max: 256 }) ?? 1,
+    numa: issues.oneOf('cpu.numa', c.numa, ['auto', 'spread'] as const) ?? 'auto',
     ...(emulatorPin ? { emulatorPin } : {}),
     ...(iothreadPin ? { iothreadPin } : {}),
   };
@@ -182,4 +185,18 @@ export function resolveFirmware(issues: Issues, value: unknown): ResolvedFirmwar
     ...(varsTemplate ? { varsTemplate } : {}),
     ...(nvram ? { nvram } : {}),
   };
+}
+
+export function resolveRuntime(issues: Issues, value: unknown): ResolvedVm['runtime'] {
+  if (value === undefined || value === false) return false;
+  if (!issues.object('runtime', value)) return false;
+  const r = value as Obj;
+  issues.unknownKeys('runtime', r, ['isolateCpus', 'allocateHugepages', 'governor']);
+  const governor = issues.oneOf('runtime.governor', r.governor, ['performance'] as const);
+  const runtime = {
+    isolateCpus: issues.boolean('runtime.isolateCpus', r.isolateCpus) ?? false,
+    allocateHugepages: issues.boolean('runtime.allocateHugepages', r.allocateHugepages) ?? false,
+    ...(governor ? { governor } : {}),
+  };
+  return runtime.isolateCpus || runtime.allocateHugepages || governor ? runtime : false;
 }

@@ -16,6 +16,7 @@ import { readHostText } from '../host-file.js';
 import { QEMU_CONF } from '../qemu-conf.js';
 import { inspectVmPaths, type VmPathsReport } from '../vm-paths.js';
 import { listDir, pathExists, readTrimmed, underRoot } from '../read.js';
+import { checkHookFile, type HookCheck } from '../runtime-hook.js';
 
 export interface RomFile {
   path: string;
@@ -53,6 +54,8 @@ export interface DoctorEnv {
   libvirt?: LibvirtStatus;
   /** The boot-time layers planned for `needs`: configured (no change left) or not. */
   bootTime?: { boot: BootPlan; modules: ModulesPlan };
+  /** virt-gen's libvirt hook, read when the VM has a runtime plan. */
+  runtimeHook?: HookCheck;
   /** With a config: its disk images, ROMs and evdev devices, and what is wrong with them. */
   vmPaths?: VmPathsReport;
 }
@@ -167,6 +170,7 @@ export async function readDoctorEnv(
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
   if (needs) env.bootTime = await readBootTime(facts, needs, root);
+  if (needs?.runtimeHook) env.runtimeHook = await checkHookFile(root);
   if (opts.domain) env.vmPaths = await inspectVmPaths(facts, root, opts.domain, env.qemuConf);
   if (opts.checkLibvirt)
     env.libvirt = await opts.checkLibvirt().catch((e: unknown) => ({ ok: false, error: String(e) }));

@@ -1,14 +1,18 @@
 /** Hugepages: enough free pages of the size, a hugetlbfs mount for it (research §3.5, §4 item 5). */
 import type { HostFacts } from '../facts.js';
-import { availablePages, formatPageSize } from '../memory.js';
+import { availablePages, formatPageSize, poolDir } from '../memory.js';
 import type { HostNeeds } from '../needs.js';
 import { hugetlbfsPageKiB } from '../procfs.js';
 import { fail, ok, warn, type Finding } from './finding.js';
 
-function poolFinding(facts: HostFacts, sizeKiB: number, count: number): Finding {
+type Need = NonNullable<HostNeeds['hugepages']>;
+
+function poolFinding(facts: HostFacts, { sizeKiB, count, node, atStart }: Need): Finding {
   const size = formatPageSize(sizeKiB);
-  const pool = facts.memory.pools.find((p) => p.sizeKiB === sizeKiB);
-  const sysfs = `/sys/kernel/mm/hugepages/hugepages-${sizeKiB}kB/nr_hugepages`;
+  const nodePools = node !== undefined ? facts.numa?.find((n) => n.id === node)?.pools : undefined;
+  const pool = (nodePools ?? facts.memory.pools).find((p) => p.sizeKiB === sizeKiB);
+  const sysfs = `${poolDir(sizeKiB, nodePools ? node : undefined)}/nr_hugepages`;
+  const where = nodePools ? ` on node ${node}` : '';
   if (!pool) {
     return fail(
       'hugepages',
@@ -20,11 +24,17 @@ function poolFinding(facts: HostFacts, sizeKiB: number, count: number): Finding 
     );
   }
   const free = availablePages(pool);
-  if (free >= count) return ok('hugepages', `${free} free ${size} hugepages, ${count} needed`);
+  if (free >= count) return ok('hugepages', `${free} free ${size} hugepages${where}, ${count} needed`);
+  if (atStart) {
+    return ok(
+      'hugepages',
+      `${free} free ${size} hugepages${where} now; virt-gen's hook allocates the ${count} the VM needs at each start (runtime.allocateHugepages)`,
+    );
+  }
   const bootArgs = `hugepagesz=${size} hugepages=${pool.total - free + count}`;
   return fail(
     'hugepages',
-    `only ${free} free ${size} hugepages (${pool.total} allocated, ${pool.reserved} reserved); the VM needs ${count}`,
+    `only ${free} free ${size} hugepages${where} (${pool.total} allocated, ${pool.reserved} reserved); the VM needs ${count}`,
     'QEMU fails at start: "unable to map backing store for guest RAM: Cannot allocate memory"',
     `allocate more: echo ${pool.total - free + count} > ${sysfs} (check it reads back: memory may be fragmented), ` +
       `or reserve them at boot with ${bootArgs}`,
@@ -49,7 +59,7 @@ function mountFinding(facts: HostFacts, sizeKiB: number): Finding {
 export function checkHugepages(facts: HostFacts, needs: HostNeeds | undefined): Finding[] {
   const hp = needs?.hugepages;
   if (!hp) return [];
-  const findings = [poolFinding(facts, hp.sizeKiB, hp.count), mountFinding(facts, hp.sizeKiB)];
+  const findings = [poolFinding(facts, hp), mountFinding(facts, hp.sizeKiB)];
   if (hp.sizeKiB >= 1048576 && !facts.cpuInfo.flags.includes('pdpe1gb')) {
     findings.push(warn('pdpe1gb', 'the CPU flags lack pdpe1gb', '1G pages need it', 'use 2M pages'));
   }

@@ -97,3 +97,32 @@ describe('config validation', () => {
     expect(resolveConfig({ ...base, template: 'base.xml' }, '/configs').template).toBe('/configs/base.xml');
   });
 });
+
+describe('runtime and cpu.numa', () => {
+  it('names each field the hook would need and does not have', () => {
+    expect(
+      problems({ ...base, runtime: { isolateCpus: true, allocateHugepages: true, governor: 'fast' } }),
+    ).toEqual([
+      'runtime.governor: "fast" is not one of "performance"',
+      'runtime.allocateHugepages: needs hugepages (true, "2M" or "1G"): there is nothing to allocate',
+      "runtime.isolateCpus: needs cpu.pin ('auto' or a list): the host's cores are the ones the vCPUs are not pinned to",
+    ]);
+  });
+
+  it('refuses unknown runtime keys and cpu.numa values', () => {
+    expect(problems({ ...base, cpu: { cores: 2, numa: 'interleave' }, runtime: { isolate: true } })).toEqual([
+      'cpu.numa: "interleave" is not one of "auto", "spread"',
+      'runtime.isolate: is not a known field',
+    ]);
+  });
+
+  it('an empty runtime asks for nothing', () => {
+    expect(resolveConfig({ ...base, runtime: {} }, '/configs').runtime).toBe(false);
+    expect(
+      resolveConfig({ ...base, hugepages: true, runtime: { allocateHugepages: true } }, '/configs').runtime,
+    ).toEqual({
+      isolateCpus: false,
+      allocateHugepages: true,
+    });
+  });
+});

@@ -19,7 +19,6 @@ describe('readHostFacts: guide host (i7-4770K, GTX 970 in group 1)', () => {
       driver: 'vfio-pci',
       iommuGroup: 1,
       bootVga: false,
-      numaNode: -1,
       resetMethods: ['bus'],
       canReset: true,
     });

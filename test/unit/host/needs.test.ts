@@ -88,6 +88,7 @@ describe('hostGenerateContext', () => {
       vcpus: ['1', '5', '2', '6', '3', '7'],
       emulator: '0,4',
       iothread: '0,4',
+      warnings: [],
     });
   });
 });
