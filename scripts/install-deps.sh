@@ -33,6 +33,7 @@ PACKAGES=(
   hyperfine             # benchmarks
   swtpm                 # emulated TPM 2.0 (Windows 11), checked by libvirt at define
   swtpm-tools           # swtpm_setup, which libvirt runs for a new TPM
+  kmod                  # modprobe -C DIR --showconfig parses the modprobe.d files host apply writes
   virtinst              # virt-install --print-xml: the peer the benchmarks compare against
 )
 

@@ -199,9 +199,12 @@ without a libvirt element goes to <qemu:commandline>, listed in a warning: nothi
 
 program
   .command('host')
-  .description('Show (plan) or make (apply) the qemu.conf, AppArmor and runtime-hook changes a VM needs.')
-  .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root)')
-  .argument('<config>', 'the VM config')
+  .description(
+    'Show (plan), make (apply) or undo (revert) the host changes a VM needs: kernel command line, ' +
+      'vfio-pci at boot, qemu.conf, AppArmor and the runtime hook.',
+  )
+  .argument('<action>', 'plan: show the changes as diffs; apply: make them (as root); revert: undo them all')
+  .argument('[config]', 'the VM config (plan and apply)')
   .addOption(
     new Option('--apparmor <mode>', 'AppArmor rules: auto (when AppArmor is on), always, never')
       .choices(['auto', 'always', 'never'])
@@ -212,11 +215,13 @@ program
     'after',
     `
 Examples:
-  virt-gen host plan gaming.ts              the diffs for qemu.conf and AppArmor
-  sudo virt-gen host apply gaming.ts        make them (atomic writes, backups, locked, rolled back on failure)
-  virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built`,
+  virt-gen host plan gaming.ts              the diffs: boot loader, modprobe.d, initramfs, qemu.conf, AppArmor
+  sudo virt-gen host apply gaming.ts        make them (atomic, backed up, locked, rolled back on failure),
+                                            rebuild initramfs and boot config (update-initramfs, update-grub, ...)
+  sudo virt-gen host revert                 every file back as it was before virt-gen; says what to rebuild
+  virt-gen host plan gaming.ts --root /mnt  for a chroot or an image being built (commands are printed)`,
   )
-  .action(async (action: string, config: string, _o: OptionValues, cmd: Command) => {
+  .action(async (action: string, config: string | undefined, _o: OptionValues, cmd: Command) => {
     const { runHost } = await import('./commands/host.js');
     await runHost(action, config, all<import('./commands/host.js').HostCommandOptions>(cmd));
   });

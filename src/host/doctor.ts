@@ -2,6 +2,7 @@
  * `virt-gen doctor [CONFIG]`: is this host ready to run the VM? Each finding says what was found, why it
  * matters and the fix. Ready (exit 0) when nothing fails; warnings do not block.
  */
+import { checkBootTime } from './doctor/boot.js';
 import { checkAppArmor, checkHostPlan, checkQemuConf } from './doctor/conf.js';
 import { checkPassthrough } from './doctor/devices.js';
 import { readDoctorEnv, type DoctorEnv, type DoctorReadOptions } from './doctor/env.js';
@@ -27,6 +28,7 @@ export interface DoctorReport {
 export function diagnose(facts: HostFacts, env: DoctorEnv, needs?: HostNeeds): DoctorReport {
   const findings = [
     ...checkIommu(facts),
+    ...checkBootTime(facts, env),
     ...checkKvm(facts, env),
     ...checkPassthrough(facts, needs),
     ...checkHugepages(facts, needs),

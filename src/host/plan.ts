@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { planAppArmor, readAppArmorState, type AppArmorPlan } from './apparmor.js';
+import { planBoot, type BootPlan } from './boot/index.js';
 import { unifiedDiff } from './diff.js';
 import { HostError } from './errors.js';
 import type { HostFacts } from './facts.js';
@@ -13,6 +14,9 @@ import { encodeText, readHostFile, readHostText, writeError, type TextEncoding }
 import { LOCK_DIR, LOCK_PATH, withLock } from './lock.js';
 import { resolveInRoot } from './resolve.js';
 import { checkGroups, groupsOf, viabilityMessage } from './iommu.js';
+import { uniqueCommands, type RegenCommand } from './layer.js';
+import { recordInLedger, undoRecord } from './ledger.js';
+import { planModules, type ModulesPlan } from './modules/index.js';
 import type { HostNeeds } from './needs.js';
 import { planQemuConf, QEMU_CONF, type QemuConfPlan } from './qemu-conf.js';
 import { HOOK_PATH, hookScript, libvirtSeesNewHook } from './runtime-hook.js';
@@ -45,6 +49,11 @@ export interface HostPlan {
   aclWanted: string[];
   qemuConf?: Pick<QemuConfPlan, 'added' | 'acl' | 'defaults' | 'settings'>;
   apparmor: AppArmorPlan;
+  /** Boot-time layers (planHostWithBoot): the kernel command line and vfio-pci at boot. */
+  boot?: BootPlan;
+  modules?: ModulesPlan;
+  /** Commands that make the boot-time changes take effect (initramfs first), in order. */
+  regenerate: RegenCommand[];
 }
 
 export interface PlanOptions {
@@ -150,6 +159,50 @@ export async function planHost(
       settings: conf.settings,
     },
     apparmor,
+    regenerate: [],
+  };
+}
+
+/** While the IOMMU is off there are no groups to allow: the libvirt layer waits for the reboot. */
+function libvirtLayerAfterReboot(root: string): HostPlan {
+  const reason = 'planned after the reboot that turns the IOMMU on (the device nodes are per IOMMU group)';
+  return {
+    root,
+    changes: [],
+    warnings: [],
+    notes: [`qemu.conf and AppArmor: ${reason}: run \`virt-gen host apply\` again then`],
+    aclWanted: [],
+    apparmor: { action: 'none', reason, rules: [] },
+    regenerate: [],
+  };
+}
+
+/**
+ * Every layer, boot-time ones first: the order a user prepares a host in (research/host-boot.md §0).
+ * A host whose IOMMU is off gets the boot layers that turn it on, and the libvirt layer after reboot.
+ */
+export async function planHostWithBoot(
+  facts: HostFacts,
+  needs: HostNeeds,
+  root: string = facts.root,
+  opts: PlanOptions = {},
+): Promise<HostPlan> {
+  let plan: HostPlan;
+  try {
+    plan = await planHost(facts, needs, root, opts);
+  } catch (err) {
+    if (!(err instanceof HostError && err.code === 'iommu-off')) throw err;
+    plan = libvirtLayerAfterReboot(root);
+  }
+  const [boot, modules] = await Promise.all([planBoot(facts, needs, root), planModules(facts, needs, root)]);
+  return {
+    ...plan,
+    changes: [...boot.changes, ...modules.changes, ...plan.changes],
+    warnings: [...boot.warnings, ...modules.warnings, ...plan.warnings],
+    notes: [...boot.notes, ...modules.notes, ...plan.notes],
+    boot,
+    modules,
+    regenerate: uniqueCommands([...modules.regenerate, ...boot.regenerate]),
   };
 }
 
@@ -184,6 +237,11 @@ export interface ApplyOptions {
   lockWaitMs?: number;
   /** Told when the run waits for the lock. */
   onWait?: (message: string) => void;
+  /**
+   * Runs under the same lock once every file is written (the regeneration commands): when it throws,
+   * the apply is undone like a failed write, and the backups this run made are removed too.
+   */
+  afterWrite?: (result: ApplyResult) => Promise<void>;
 }
 
 /** The planned bytes for a change, after checking the file still holds what the plan was made from. */
@@ -293,10 +351,21 @@ export async function applyHostPlan(
     root,
     async () => {
       await pauseAt('locked');
+      // Recorded before the first write, so `host revert` knows every file even after a crash.
+      const ledgerBefore = await recordInLedger(root, plan);
+      let afterWriteFailed = false;
       try {
         for (const c of plan.changes) await applyChange(root, c, result);
+        await opts.afterWrite?.(result).catch((err: unknown) => {
+          afterWriteFailed = true;
+          throw err;
+        });
       } catch (err) {
-        await rollBack(err, result);
+        await rollBack(err, result).catch(async (e: unknown) => {
+          if (!(e instanceof HostError && e.code === 'host-rollback-failed'))
+            await undoRecord(root, ledgerBefore, afterWriteFailed ? result.backups : []);
+          throw e;
+        });
       }
     },
     opts,

@@ -90,7 +90,7 @@ describe('virt-gen host plan|apply', () => {
       'line 5, column 5',
     );
     await expect(runHost('aply', GAMING, { root: await root('guide') })).rejects.toThrow(
-      'host aply: expected "plan" or "apply"',
+      'host aply: expected "plan", "apply" or "revert"',
     );
   });
 

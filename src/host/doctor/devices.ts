@@ -20,8 +20,9 @@ function driverFinding(dev: PciDevice, all: PciDevice[]): Finding {
     id,
     `${describeDevice(dev)} is bound to ${dev.driver}`,
     "libvirt (managed='yes') detaches it at every VM start; that fails or hangs while the host uses the card (a display server, a running driver)",
-    `bind it to vfio-pci at boot: /etc/modprobe.d/vfio.conf with "options vfio-pci ids=${ids}" and ` +
-      `"softdep ${dev.driver} pre: vfio-pci", then update the initramfs and reboot`,
+    'bind it to vfio-pci at boot with `sudo virt-gen host apply CONFIG` (it writes ' +
+      `"options vfio-pci ids=${ids}" and "softdep ${dev.driver} pre: vfio-pci" to modprobe.d and ` +
+      'adds vfio-pci to the initramfs), then reboot',
   );
 }
 

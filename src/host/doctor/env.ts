@@ -8,6 +8,8 @@ import { readAppArmorState, type AppArmorState } from '../apparmor.js';
 import { HostError } from '../errors.js';
 import { readDeviceNode, type DeviceNodeFacts, type HostFacts } from '../facts.js';
 import type { HostNeeds } from '../needs.js';
+import { planBoot, type BootPlan } from '../boot/index.js';
+import { planModules, type ModulesPlan } from '../modules/index.js';
 import { planHost, type HostPlan, type PlanOptions } from '../plan.js';
 import type { Domain } from '../../domain/model.js';
 import { readHostText } from '../host-file.js';
@@ -50,6 +52,8 @@ export interface DoctorEnv {
   plan?: HostPlan;
   planError?: { message: string; code?: string };
   libvirt?: LibvirtStatus;
+  /** The boot-time layers planned for `needs`: configured (no change left) or not. */
+  bootTime?: { boot: BootPlan; modules: ModulesPlan };
   /** virt-gen's libvirt hook, read when the VM has a runtime plan. */
   runtimeHook?: HookCheck;
   /** With a config: its disk images, ROMs and evdev devices, and what is wrong with them. */
@@ -107,6 +111,24 @@ async function tryPlan(
   }
 }
 
+/** The boot-time plans, or nothing when a boot file cannot be read as expected (plan names the error). */
+async function readBootTime(
+  facts: HostFacts,
+  needs: HostNeeds,
+  root: string,
+): Promise<DoctorEnv['bootTime']> {
+  try {
+    const [boot, modules] = await Promise.all([
+      planBoot(facts, needs, root),
+      planModules(facts, needs, root),
+    ]);
+    return { boot, modules };
+  } catch (err) {
+    if (err instanceof HostError) return undefined;
+    throw err;
+  }
+}
+
 export interface DoctorReadOptions {
   needs?: HostNeeds;
   planOptions?: PlanOptions;
@@ -147,6 +169,7 @@ export async function readDoctorEnv(
   if (ignoreMsrs !== undefined) env.ignoreMsrs = ignoreMsrs;
   if (splitLock !== undefined) env.splitLockMitigate = splitLock;
   if (needs) Object.assign(env, await tryPlan(facts, needs, root, opts.planOptions ?? {}));
+  if (needs) env.bootTime = await readBootTime(facts, needs, root);
   if (needs?.runtimeHook) env.runtimeHook = await checkHookFile(root);
   if (opts.domain) env.vmPaths = await inspectVmPaths(facts, root, opts.domain, env.qemuConf);
   if (opts.checkLibvirt)
