@@ -206,7 +206,7 @@ export async function planHostWithBoot(
   };
 }
 
-/** The runtime layer: virt-gen's libvirt hook (runtime-hook.ts), and whether libvirtd must restart. */
+/** The runtime layer: virt-gen's libvirt hook (runtime-hook.ts), and whether libvirtd must reload. */
 async function runtimeHookChange(root: string): Promise<{ change?: FileChange; notes: string[] }> {
   const before = (await readHostText(root, HOOK_PATH)).text;
   const after = hookScript(root);
@@ -218,7 +218,7 @@ async function runtimeHookChange(root: string): Promise<{ change?: FileChange; n
     notes: [
       seen
         ? 'runtime hook: libvirt already runs QEMU hooks, so it calls this one from the next VM start'
-        : 'runtime hook: restart libvirtd (or virtqemud) after apply: libvirt looks for QEMU hooks only when it starts',
+        : 'runtime hook: reload libvirtd after apply (systemctl reload libvirtd, or virtqemud): libvirt looks for QEMU hooks when it starts or reloads',
     ],
   };
 }

@@ -6,8 +6,9 @@
  * The file is a few lines of JavaScript run by this Node (absolute path in the `#!` line) that import
  * the hook's bundle (dist/hook.js) of this virt-gen installation, with the root it acts on.
  *
- * libvirt looks for QEMU hooks only when it starts (virHookInitialize): when no hook for QEMU existed
- * then (`hooks/qemu`, or anything in `hooks/qemu.d/`), it never calls a new one until restarted.
+ * libvirt decides whether QEMU has hooks when it starts or reloads (virHookInitialize, run again on
+ * SIGHUP): when no hook for QEMU existed then (`hooks/qemu`, or anything in `hooks/qemu.d/`), it calls
+ * a new one only after `systemctl reload libvirtd` (seen on libvirt 9.0: the integration test does it).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';

@@ -15,7 +15,7 @@ export function checkRuntimeHook(env: DoctorEnv, needs: HostNeeds | undefined): 
         'runtime-hook',
         `${HOOK_PATH} is not installed`,
         why,
-        'sudo virt-gen host apply CONFIG, then restart libvirtd',
+        'sudo virt-gen host apply CONFIG, then systemctl reload libvirtd',
       ),
     ];
   if (!hook.executable)

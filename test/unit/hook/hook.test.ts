@@ -83,7 +83,7 @@ beforeAll(async () => {
   await prepareRoot();
   const apply = virtGen(['host', 'apply', path.join(dir, 'vm.ts'), '--root', root]);
   expect(apply.status).toBe(0);
-  expect(apply.stdout).toContain('restart libvirtd (or virtqemud) after apply');
+  expect(apply.stdout).toContain('reload libvirtd after apply (systemctl reload libvirtd, or virtqemud)');
   const out = virtGen(['xml', path.join(dir, 'vm.ts'), '--root', root]);
   expect(out.status).toBe(0);
   // As define leaves it: virt-gen's stamp next to the runtime plan.

@@ -48,7 +48,7 @@ describe('the runtime hook in host plan, apply and doctor', () => {
     const hook = parsed.changes.find((c) => c.path === '/etc/libvirt/hooks/qemu.d/virt-gen');
     expect(hook?.diff).toContain(`+#!${process.execPath}`);
     expect(parsed.notes).toContain(
-      'runtime hook: restart libvirtd (or virtqemud) after apply: libvirt looks for QEMU hooks only when it starts',
+      'runtime hook: reload libvirtd after apply (systemctl reload libvirtd, or virtqemud): libvirt looks for QEMU hooks when it starts or reloads',
     );
     const before = virtGen(['doctor', file, '--root', root, '--json']);
     expect(finding(before.stdout, 'runtime-hook')).toMatchObject({ status: 'fail' });
