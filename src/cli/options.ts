@@ -81,3 +81,14 @@ export function givenOptions(opts: GlobalOptions): string {
 export function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
+
+/** What the global options say about reaching libvirt, as `openBackend` takes it. */
+export function backendOptions(opts: Pick<GlobalOptions, 'connect' | 'backend'>): {
+  uri?: string;
+  backend?: BackendName;
+} {
+  return {
+    ...(opts.connect !== undefined ? { uri: opts.connect } : {}),
+    ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
+  };
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { writeDomainXml } from '../../domain/write.js';
 import { virtGenHint } from '../hints.js';
-import type { GlobalOptions } from '../options.js';
+import { backendOptions, type GlobalOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 
 export interface AdoptCommandOptions extends GlobalOptions {
@@ -18,10 +18,7 @@ export async function runAdopt(name: string, opts: AdoptCommandOptions): Promise
   const out = new Reporter(opts.json === true);
   const { openBackend } = await import('../../libvirt/index.js');
   const { adoptDomain } = await import('../../define/adopt.js');
-  const { backend } = await openBackend({
-    ...(opts.backend ? { backend: opts.backend } : {}),
-    ...(opts.connect ? { uri: opts.connect } : {}),
-  });
+  const { backend } = await openBackend(backendOptions(opts));
   try {
     const r = await adoptDomain({
       name,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { buildOnHost } from '../../build-domain.js';
 import { writeDomainXml } from '../../domain/write.js';
 import type { PendingChanges } from '../../define/pending.js';
-import type { GlobalOptions } from '../options.js';
+import { backendOptions, type GlobalOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 
 export type DiffCommandOptions = GlobalOptions;
@@ -17,10 +17,7 @@ export async function runDiff(config: string, opts: DiffCommandOptions): Promise
   const { domain } = await buildOnHost(config, opts.root ?? '/');
   const { openBackend } = await import('../../libvirt/index.js');
   const { pendingChanges } = await import('../../define/pending.js');
-  const { backend } = await openBackend({
-    ...(opts.backend ? { backend: opts.backend } : {}),
-    ...(opts.connect ? { uri: opts.connect } : {}),
-  });
+  const { backend } = await openBackend(backendOptions(opts));
   try {
     const p = await pendingChanges({
       xml: writeDomainXml(domain),

@@ -10,7 +10,7 @@ import {
 } from '../../host/doctor.js';
 import { chooseFactsSource, type FactsSource } from '../../host/facts-source.js';
 import { LibvirtError } from '../../libvirt/errors.js';
-import type { GlobalOptions } from '../options.js';
+import { backendOptions, type GlobalOptions } from '../options.js';
 import { Reporter } from '../reporter.js';
 import type { Finding } from '../../host/doctor.js';
 import type { GenerateNote } from '../../generate/index.js';
@@ -41,10 +41,7 @@ function libvirtCheck(opts: DoctorCommandOptions): () => Promise<LibvirtStatus> 
   return async () => {
     const { openBackend } = await import('../../libvirt/index.js');
     try {
-      const { backend } = await openBackend({
-        ...(opts.connect !== undefined ? { uri: opts.connect } : {}),
-        ...(opts.backend !== undefined ? { backend: opts.backend } : {}),
-      });
+      const { backend } = await openBackend(backendOptions(opts));
       try {
         return { ok: true, version: (await backend.version()).text };
       } finally {
