@@ -67,6 +67,7 @@ export async function readLibvirtFacts(query: HostQuery): Promise<HostFacts> {
   // libvirt's feature names are /proc/cpuinfo's for the flags virt-gen decides on (vmx, svm, pdpe1gb, topoext).
   const flags = [...caps.features].sort();
   const nodes = numaNodes(caps, parseFreePagesByNode(freeText));
+  withLocalCpus(pci, nodes);
   const facts: HostFacts = {
     root: '/',
     origin: { source: 'libvirt', uri: query.uri, unknown: LIBVIRT_UNKNOWN },
@@ -85,4 +86,18 @@ export async function readLibvirtFacts(query: HostQuery): Promise<HostFacts> {
     kvm: { present: caps.kvm },
   };
   return facts;
+}
+
+/**
+ * libvirt's node devices carry a PCI device's NUMA node, not sysfs's `local_cpulist`; the kernel
+ * derives that list from the node (`cpumask_of_node`: the node's CPUs, every online CPU for a device
+ * with no node), so the same derivation gives the same fact.
+ */
+function withLocalCpus(pci: PciDevice[], nodes: ReadonlyArray<{ id: number; cpus: number[] }>): void {
+  const all = nodes.flatMap((n) => n.cpus).sort((a, b) => a - b);
+  if (all.length === 0) return;
+  for (const dev of pci) {
+    const node = dev.numaNode === undefined ? undefined : nodes.find((n) => n.id === dev.numaNode);
+    dev.localCpus = node ? [...node.cpus] : all;
+  }
 }

@@ -21,6 +21,8 @@ describe('readHostFacts: guide host (i7-4770K, GTX 970 in group 1)', () => {
       bootVga: false,
       resetMethods: ['bus'],
       canReset: true,
+      // No NUMA node: the kernel's local_cpulist is every online CPU.
+      localCpus: [0, 1, 2, 3, 4, 5, 6, 7],
     });
     expect(f.pci.map((d) => `${d.name} ${d.driver ?? '-'} ${d.iommuGroup}`)).toEqual([
       '0000:00:00.0 - 0',
