@@ -134,6 +134,8 @@ function hyperv(domain: Domain, notes: string[]): HypervConfig | false {
 
 function firmware(domain: Domain): VmConfig['firmware'] {
   const loader = domain.os?.loader;
+  // `<os firmware='efi'>` (virt-install, virt-manager): libvirt picks OVMF, as the config's 'efi' asks.
+  if (domain.os?.firmware === 'efi' && (!loader?.path || loader.type !== 'pflash')) return 'efi';
   if (!loader?.path || loader.type !== 'pflash') return 'bios';
   const nvram = domain.os?.nvram;
   return {

@@ -12,6 +12,7 @@ import { generateDomain } from '../../../src/generate/index.js';
 import { toLiteral } from '../../../src/import/config-source.js';
 import { domainToConfigSource, importArgs } from '../../../src/import/index.js';
 import { domainToConfig } from '../../../src/import/to-config.js';
+import { parseDomainXml } from '../../../src/domain/read.js';
 import { guideFile, imp } from './helpers.js';
 
 /** Loads config source text as `virt-gen xml` would, and generates its domain. */
@@ -161,5 +162,20 @@ describe('config source', () => {
     expect(source).toContain("cpu mode 'custom' (Skylake-Client)");
     expect(source).toContain('<sysinfo> (-smbios)');
     expect(source).toContain("of type 'user': the config has bridge and network interfaces");
+  });
+});
+
+describe('firmware of a domain made elsewhere (adopt)', () => {
+  const osOf = (os: string): Domain =>
+    parseDomainXml(`<domain type='kvm'><name>x</name><memory unit='KiB'>1048576</memory>${os}</domain>`);
+
+  it("reads virt-install's <os firmware='efi'> as firmware: 'efi', not 'bios'", () => {
+    const efi = osOf("<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type></os>");
+    expect(domainToConfig(efi).config.firmware).toBe('efi');
+  });
+
+  it('reads a domain with neither firmware nor a pflash loader as BIOS', () => {
+    const bios = osOf("<os><type arch='x86_64' machine='q35'>hvm</type></os>");
+    expect(domainToConfig(bios).config.firmware).toBe('bios');
   });
 });
