@@ -3,20 +3,7 @@
  * Each refusal here was checked against libvirt 9.0 / QEMU 7.2 (define --validate) or the kernel's rule.
  */
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError } from '../../../src/config/issues.js';
-import { resolveConfig } from '../../../src/config/validate.js';
-
-const base = { name: 'vm', memory: 1024, cpu: { cores: 2 } };
-
-function problems(config: unknown): string[] {
-  try {
-    resolveConfig(config, '/configs', 'gaming.ts');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { base, problems } from './helpers/problems.js';
 
 const disk = (path: string, extra: object = {}) => ({ path, ...extra });
 

@@ -1,19 +1,6 @@
 /** Config strings end up in the domain XML: the validator refuses what it cannot carry, by field. */
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError } from '../../../src/config/issues.js';
-import { resolveConfig } from '../../../src/config/validate.js';
-
-const base = { name: 'vm', memory: 1024, cpu: { cores: 2 } };
-
-function problems(config: unknown): string[] {
-  try {
-    resolveConfig(config, '/configs', 'gaming.ts');
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { base, problems } from './helpers/problems.js';
 
 describe('control characters in config strings', () => {
   it.each([
