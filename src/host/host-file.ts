@@ -80,14 +80,11 @@ export async function readHostText(
   return { ...resolved, ...decodeExact(bytes) };
 }
 
+/** Where a write says more than errnoWords (a hint, the writer's view); the rest falls back to it. */
 const WRITE_WORDS: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'the disk quota is exhausted',
   EACCES: 'permission denied (run it as root, e.g. with sudo)',
   EPERM: 'operation not permitted (run it as root, e.g. with sudo; an immutable file?)',
   EISDIR: 'a directory is in the way',
-  ENOTDIR: 'a folder in its path is not a folder',
   EEXIST: 'a file is in the way',
   EXDEV: 'the temporary file landed on another file system',
 };
