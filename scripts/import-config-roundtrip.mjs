@@ -1,58 +1,54 @@
 #!/usr/bin/env node
-// `import --config` as a round trip, on the real-world set (test/fixtures/import-real/): each command
-// line is imported, its config written (domainToConfigSource), loaded through virt-gen's config
-// pipeline and generated again; a fact of the imported domain (domain type aside: a config always
-// asks for KVM) that the generated domain lacks is lost. Prints the losses and the counts.
-// Needs `npm run build` first. Usage: node scripts/import-config-roundtrip.mjs [--template]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `import --config` as a round trip, measured fact by fact (test/support/domain-facts.ts: every
+// element, attribute and text of the imported domain, domain type aside): for the real-world set
+// (test/fixtures/import-real/) and the x86 command lines of libvirt's corpus (../shared, read
+// there), each command line is imported, its config and remainder template written as
+// `import --config` writes them, loaded and generated as `virt-gen xml` does. Prints each loss and
+// the counts; `--before` measures the config alone (no remainder template), `--json` the figures.
+// Needs `npm run build` first. Usage: node scripts/import-config-roundtrip.mjs [--before] [--json] [-v]
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { importArgs, domainToConfigSource } = await import(join(root, 'build/src/import/index.js'));
-const { writeDomainXml } = await import(join(root, 'build/src/domain/document.js'));
-const { loadVm } = await import(join(root, 'build/src/config/index.js'));
-const { generateDomain } = await import(join(root, 'build/src/generate/index.js'));
-const { realWorldCases, holds } = await import(join(root, 'build/test/support/import-facts.js'));
-const useTemplate = process.argv.includes('--template');
-let ok = 0,
-  all = 0,
-  loaded = 0,
-  full = 0;
+const { roundTripCases, roundTrip } = await import(join(root, 'build/test/support/config-roundtrip.js'));
+const argv = process.argv.slice(2);
+const remainder = !argv.includes('--before');
+const verbose = argv.includes('-v');
 const tmp = mkdtempSync(join(tmpdir(), 'vg-import-rt-'));
-const cases = realWorldCases(join(root, 'test/fixtures/import-real'));
-for (const c of cases) {
-  const dir = mkdtempSync(join(tmp, 'case-'));
-  const { domain, warnings } = importArgs(c.text, { fileName: c.file, pwd: '/vm' });
-  const xml = writeDomainXml(domain);
-  writeFileSync(join(dir, 'vm.xml'), xml);
-  const src = domainToConfigSource(domain, warnings, {
-    ...(useTemplate ? { template: './vm.xml' } : {}),
-    source: c.file,
-  });
-  writeFileSync(
-    join(dir, 'vm.ts'),
-    src.replace("from 'virt-gen'", `from '${join(root, 'build/src/index.js')}'`),
-  );
-  let gen;
-  try {
-    gen = writeDomainXml(generateDomain(await loadVm(join(dir, 'vm.ts'))));
-    loaded++;
-  } catch (e) {
-    console.log(c.name, 'LOAD', String(e.message).slice(0, 300));
-    all += c.facts.length;
-    continue;
+const moduleUrl = join(root, 'build/src/index.js');
+const sets = { 'real-world': [], 'libvirt corpus (x86)': [] };
+try {
+  for (const c of roundTripCases(root, resolve(root, '..', 'shared'))) {
+    const dir = mkdtempSync(join(tmp, 'case-'));
+    const r = await roundTrip(c, dir, moduleUrl, { remainder });
+    if (!r.x86) continue; // the config language is x86 (q35) only
+    sets[c.file.includes('/import-real/') ? 'real-world' : 'libvirt corpus (x86)'].push(r);
+    if (r.loadError) console.log(`${r.name}: config does not load: ${r.loadError.split('\n').join(' ')}`);
+    else if (r.lost.length)
+      console.log(`${r.name}: lost ${r.lost.length}${verbose ? `\n    ${r.lost.join('\n    ')}` : `: ${r.lost.slice(0, 4).join(' | ')}${r.lost.length > 4 ? ' …' : ''}`}`);
   }
-  const facts = c.facts.filter((f) => !f.startsWith('domain[type'));
-  const miss = facts.filter((f) => holds(xml, f) && !holds(gen, f));
-  const have = facts.filter((f) => holds(xml, f));
-  ok += have.length - miss.length;
-  all += have.length;
-  if (!miss.length) full++;
-  if (miss.length) console.log(c.name, 'lost:', miss.join(' | '));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }
-console.log(
-  `configs load ${loaded}/${cases.length}, full round trip ${full}/${cases.length}, facts kept ${ok}/${all}`,
-);
-rmSync(tmp, { recursive: true, force: true });
+const figures = Object.entries(sets).map(([set, rs]) => {
+  const facts = rs.reduce((n, r) => n + r.facts, 0);
+  const lost = rs.reduce((n, r) => n + r.lost.length, 0);
+  return {
+    set,
+    cases: rs.length,
+    load: rs.filter((r) => !r.loadError).length,
+    full: rs.filter((r) => !r.loadError && !r.lost.length).length,
+    templated: rs.filter((r) => r.templated).length,
+    facts,
+    kept: facts - lost,
+  };
+});
+if (argv.includes('--json')) console.log(JSON.stringify({ remainder, figures }, null, 2));
+for (const f of figures) {
+  const pct = f.facts ? ((100 * f.kept) / f.facts).toFixed(1) : '100.0';
+  console.log(
+    `${f.set}${remainder ? '' : ' (config alone)'}: configs load ${f.load}/${f.cases}, full round trip ${f.full}/${f.cases}, facts kept ${pct}% (${f.kept}/${f.facts}), templates ${f.templated}`,
+  );
+}

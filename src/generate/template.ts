@@ -1,24 +1,79 @@
 /**
  * Overlaying a generated domain on a template: what the config sets wins, the rest of the
  * template stays as written (its unknown elements included).
+ *
+ * Objects merge key by key. Lists merge item by item, each item matched by its identity
+ * (domain/element-key.ts): a generated `<interface>` with MAC X overlays the template's interface
+ * with MAC X, and a template item the config does not generate (a serial port, a second NIC of a
+ * kind the config cannot say, a timer) is kept after the generated ones. So a template can carry
+ * what a config cannot say next to what it does, as `import --config` writes it. Ordered lists,
+ * where position is meaning (the boot order, QEMU's arguments), are replaced whole.
  */
 import type { Domain } from '../domain/model.js';
+import { Domain as DomainShape } from '../domain/model.js';
+import { siblingKeys } from '../domain/element-key.js';
+import { encode, type Extra, type Field, type Shape } from '../domain/schema.js';
+import type { XmlElement } from '../domain/xml-node.js';
 
 type Plain = Record<string, unknown>;
 
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Deep merge where `over` wins: objects merge key by key, lists and values replace. */
-export function overlay<T extends Plain>(base: T, over: T): T {
+/** Lists whose order is their meaning: the config's list replaces the template's. */
+const ORDERED = new Set(['boot', 'qemu:arg']);
+
+/** Deep merge where `over` wins, guided by the element's shape (see the module comment). */
+export function overlay(s: Shape, base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const current = out[key];
-    out[key] = isPlain(current) && isPlain(value) ? overlay(current, value) : value;
+    const field: Field | undefined = s[key];
+    if (key === '$extra' && isPlain(current) && isPlain(value)) {
+      out[key] = overlayExtra(current as Extra, value as Extra);
+    } else if (field?.kind === 'child' && isPlain(current) && isPlain(value)) {
+      out[key] = overlay(field.shape as Shape, current, value);
+    } else if (field?.kind === 'list' && Array.isArray(current) && Array.isArray(value)) {
+      const tag = field.xml ?? key;
+      out[key] = ORDERED.has(tag) ? value : mergeList(field.shape as Shape, tag, current, value);
+    } else {
+      out[key] = value;
+    }
   }
-  return out as T;
+  return out;
+}
+
+/**
+ * Generated items in their order, each overlaid on the template item of the same identity, then
+ * the template items nothing generated matches.
+ */
+function mergeList(s: Shape, tag: string, base: Plain[], over: Plain[]): Plain[] {
+  const keysOf = (items: Plain[]): string[] => siblingKeys(items.map((i) => encode(s, tag, i)));
+  const baseKeys = keysOf(base);
+  const byKey = new Map(baseKeys.map((k, i) => [k, base[i] as Plain]));
+  const merged = keysOf(over).map((k, i) => {
+    const item = over[i] as Plain;
+    const match = byKey.get(k);
+    byKey.delete(k);
+    return match ? overlay(s, match, item) : item;
+  });
+  return [...merged, ...byKey.values()];
+}
+
+/** Unknown attributes merge by name, unknown children by identity (the config's win). */
+function overlayExtra(base: Extra, over: Extra): Extra {
+  const attrs = base.attrs || over.attrs ? { ...base.attrs, ...over.attrs } : undefined;
+  const children = mergeElements(base.children ?? [], over.children ?? []);
+  return { ...(attrs ? { attrs } : {}), ...(children.length ? { children } : {}) };
+}
+
+function mergeElements(base: XmlElement[], over: XmlElement[]): XmlElement[] {
+  const overKeys = new Set(siblingKeys(over));
+  const baseKeys = siblingKeys(base);
+  const kept = base.filter((_, i) => !overKeys.has(baseKeys[i] as string));
+  return [...over, ...kept];
 }
 
 export function overlayDomain(template: Domain, generated: Domain): Domain {
-  return overlay(template as Plain, generated as Plain) as Domain;
+  return overlay(DomainShape, template as Plain, generated as Plain) as Domain;
 }

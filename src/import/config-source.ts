@@ -13,6 +13,10 @@ export interface ConfigSourceOptions {
   template?: string;
   /** Where the command line came from, for the header. */
   source?: string;
+  /** What the template keeps that the config cannot say (import/remainder.ts), for the header. */
+  kept?: string[];
+  /** What neither the config nor the template gives back, for the header. */
+  lost?: string[];
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -46,6 +50,21 @@ function commentLines(lines: string[]): string {
   return lines.map((l) => ` *   - ${l.replace(/\*\//g, '* /')}`).join('\n');
 }
 
+/** The header's account of the remainder template: what it keeps, what is not given back. */
+function remainderLines(options: ConfigSourceOptions): string[] {
+  const lines: string[] = [];
+  if (options.template && options.kept?.length) {
+    const file = options.template.replace(/\*\//g, '* /');
+    lines.push(' *', ` * Kept in ${file} (the config cannot say them; \`virt-gen xml\` adds them back):`);
+    lines.push(commentLines(options.kept));
+  }
+  if (options.lost?.length) {
+    lines.push(' *', ' * Not given back (the config sets them otherwise, or cannot load):');
+    lines.push(commentLines(options.lost));
+  }
+  return lines;
+}
+
 /** The config file for `domain`; `warnings` are the import's, kept as a comment for the reader. */
 export function domainToConfigSource(
   domain: Domain,
@@ -69,6 +88,7 @@ export function domainToConfigSource(
       commentLines(notes),
     );
   }
+  header.push(...remainderLines(options));
   if (assumed.length) header.push(' *', ' * Assumed:', commentLines(assumed));
   if (warnings.length) header.push(' *', ' * Import warnings:', commentLines(warnings));
   header.push(' */');

@@ -42,6 +42,7 @@ export { ImportError } from './errors.js';
 export { isShellScript } from './script.js';
 export type { ImportOptions } from './context.js';
 export { domainToConfigSource, type ConfigSourceOptions } from './config-source.js';
+export { importConfigFiles, type ConfigFiles, type ConfigFilesOptions } from './config-files.js';
 
 export interface ImportResult {
   domain: Domain;

@@ -1,0 +1,81 @@
+/**
+ * Which element of a list is which: the identity of a domain XML element among its siblings.
+ *
+ * Two uses need the same answer, so it lives here once: a config's template is overlaid device by
+ * device (generate/template.ts: the generated `<interface>` with MAC X replaces the template's
+ * interface with MAC X, not whichever came first), and an imported domain is compared with the one
+ * its config generates fact by fact (import/remainder.ts, test/support/domain-facts.ts), where two
+ * NICs' facts must not mix and the order of the devices does not matter.
+ *
+ * An element is named by its tag, the identifying attributes it has (`type`, `device`, `model`,
+ * `name`, `bus`, `dev`, `index`, `id`… never values such as a port or a size) and, for the devices
+ * libvirt tells apart by a child, that child's value (an interface's MAC, a disk's target, a
+ * hostdev's source address). Siblings that still look alike are numbered in document order
+ * (`qemu:arg#2`): for them, and only for them, order is identity.
+ */
+import { childElements, type XmlElement } from './xml-node.js';
+
+/** Attributes that say which element this is rather than how it is set up. */
+export const IDENTITY_ATTRS: readonly string[] = [
+  'type',
+  'device',
+  'model',
+  'name',
+  'bus',
+  'dev',
+  'index',
+  'id',
+  'cellid',
+  'vcpu',
+  'vcpus',
+  'iothread',
+];
+
+/** Children whose attributes identify their parent (`tag: ['child/attr', …]`). */
+export const IDENTITY_CHILDREN: Readonly<Record<string, readonly string[]>> = {
+  interface: ['mac/address'],
+  disk: ['target/dev'],
+  hostdev: [
+    'source/address/domain',
+    'source/address/bus',
+    'source/address/slot',
+    'source/address/function',
+    'source/address/device',
+    'source/address/uuid',
+    'source/vendor/id',
+    'source/product/id',
+  ],
+  serial: ['target/port'],
+  parallel: ['target/port'],
+  console: ['target/port'],
+  channel: ['target/name'],
+};
+
+function childValue(el: XmlElement, spec: string): string | undefined {
+  const steps = spec.split('/');
+  const attr = steps.pop() as string;
+  let at: XmlElement | undefined = el;
+  for (const step of steps) at = at && childElements(at).find((c) => c.name === step);
+  return at?.attrs[attr];
+}
+
+/** The key of one element without its ordinal: `interface[type=bridge][mac/address=52:54:…]`. */
+export function elementKey(el: XmlElement): string {
+  const parts = IDENTITY_ATTRS.filter((a) => el.attrs[a] !== undefined).map((a) => `[${a}=${el.attrs[a]}]`);
+  for (const spec of IDENTITY_CHILDREN[el.name] ?? []) {
+    const value = childValue(el, spec);
+    if (value !== undefined) parts.push(`[${spec}=${value.toLowerCase()}]`);
+  }
+  return el.name + parts.join('');
+}
+
+/** The keys of a list of siblings, in their order: the second of two look-alikes gets `#2`. */
+export function siblingKeys(elements: readonly XmlElement[]): string[] {
+  const seen = new Map<string, number>();
+  return elements.map((el) => {
+    const key = elementKey(el);
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n === 1 ? key : `${key}#${n}`;
+  });
+}

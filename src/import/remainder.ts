@@ -1,0 +1,108 @@
+/**
+ * What a config cannot say, kept beside it: the parts of an imported domain that the domain
+ * generated from its config lacks, as a minimal domain to be the config's `template`.
+ *
+ * `import --config` must give back every fact of the command line (docs/import.md, "Round trip"):
+ * the config says what its language can, and this template holds the rest — whole elements the
+ * config does not generate (a `<serial>`, a user-mode NIC, `<genid>`), and the attributes and
+ * children it leaves out of elements it does generate (a disk's `<address>`), each under enough of
+ * its ancestors, with their identity (domain/element-key.ts), for the overlay to put it back in
+ * place (generate/template.ts merges lists item by item by that identity). What the config sets
+ * otherwise than the command line did (q35 for an i440fx machine) cannot be kept this way: the
+ * config wins. That is measured here, not assumed, and reported as `lost`.
+ */
+import { IDENTITY_ATTRS, IDENTITY_CHILDREN, siblingKeys } from '../domain/element-key.js';
+import { missingFacts } from '../domain/facts.js';
+import { Domain as DomainShape, type Domain } from '../domain/model.js';
+import { decode } from '../domain/schema.js';
+import { domainToElement } from '../domain/write.js';
+import { childElements, textOf, type XmlElement } from '../domain/xml-node.js';
+import { overlayDomain } from '../generate/template.js';
+
+export interface Remainder {
+  /** The template to write beside the config; absent when the config says everything. */
+  template?: Domain;
+  /** What the template keeps, as paths (`devices/serial[type=pty]`, `…/address/@slot`). */
+  kept: string[];
+  /** Facts of the imported domain that neither the config nor the template gives back. */
+  lost: string[];
+}
+
+const IDENTITY = new Set(IDENTITY_ATTRS);
+
+/** The remainder of `imported` once `generated` (from its config, without host facts) is taken. */
+export function importRemainder(imported: Domain, generated: Domain): Remainder {
+  const a = domainToElement(imported);
+  const kept: string[] = [];
+  const rest = prune(a, domainToElement(generated), 'domain', kept);
+  const template = rest && hasContent(rest) ? decode(DomainShape, rest) : undefined;
+  const result = template ? overlayDomain(template, generated) : generated;
+  // The domain type is the one fact a config never carries: it always asks for KVM.
+  const lost = missingFacts(a, domainToElement(result)).filter((f) => !f.startsWith('domain/@type='));
+  return { ...(template ? { template } : {}), kept, lost };
+}
+
+function hasContent(el: XmlElement): boolean {
+  return el.children.length > 0 || Object.keys(el.attrs).some((k) => k !== 'type');
+}
+
+/**
+ * `a` reduced to what `g` (the same element, generated) lacks, or undefined when it lacks nothing.
+ * An element `g` does not have at all is kept whole.
+ */
+function prune(a: XmlElement, g: XmlElement | undefined, path: string, kept: string[]): XmlElement | undefined {
+  if (!g) {
+    kept.push(path);
+    return a;
+  }
+  const attrs: Record<string, string> = {};
+  let found = false;
+  for (const [name, value] of Object.entries(a.attrs)) {
+    if (IDENTITY.has(name) || name.startsWith('xmlns')) attrs[name] = value;
+    else if (g.attrs[name] === undefined) {
+      attrs[name] = value;
+      kept.push(`${path}/@${name}`);
+      found = true;
+    }
+  }
+  const text = textOf(a).trim() !== '' && textOf(g).trim() === '' ? textOf(a) : undefined;
+  if (text !== undefined) {
+    kept.push(`${path}=${text}`);
+    found = true;
+  }
+  const children = pruneChildren(a, g, path, kept);
+  if (!found && !children.length) return undefined;
+  return { name: a.name, attrs, children: withIdentity(a, text !== undefined ? [text, ...children] : children) };
+}
+
+function pruneChildren(a: XmlElement, g: XmlElement, path: string, kept: string[]): XmlElement[] {
+  const gKids = childElements(g);
+  const gByKey = new Map(siblingKeys(gKids).map((k, i) => [k, gKids[i] as XmlElement]));
+  const aKids = childElements(a);
+  const aKeys = siblingKeys(aKids);
+  const out = aKids.map((c, i) => prune(c, gByKey.get(aKeys[i] as string), `${path}/${aKeys[i]}`, kept));
+  // A look-alike is matched by its rank among look-alikes: keep the ones before a kept one as stubs.
+  const needed = new Set<number>();
+  out.forEach((r, i) => {
+    if (!r) return;
+    const base = (aKeys[i] as string).replace(/#\d+$/, '');
+    aKeys.forEach((k, j) => j < i && k.replace(/#\d+$/, '') === base && needed.add(j));
+  });
+  return out.flatMap((r, i) => (r ? [r] : needed.has(i) ? [stub(aKids[i] as XmlElement)] : []));
+}
+
+/** An element reduced to what identifies it: the overlay matches it and takes nothing from it. */
+function stub(el: XmlElement): XmlElement {
+  const attrs = Object.fromEntries(Object.entries(el.attrs).filter(([k]) => IDENTITY.has(k)));
+  return { name: el.name, attrs, children: withIdentity(el, []) };
+}
+
+/** `children` plus the children that identify `el` (an interface's `<mac>`), if missing. */
+function withIdentity(el: XmlElement, children: Array<XmlElement | string>): Array<XmlElement | string> {
+  const tags = new Set((IDENTITY_CHILDREN[el.name] ?? []).map((spec) => spec.split('/')[0]));
+  if (!tags.size) return children;
+  // Whole, as the command line gave them: a pruned `<source>` would no longer say which device.
+  const own = childElements(el).filter((c) => tags.has(c.name));
+  const rest = children.filter((c) => typeof c === 'string' || !tags.has(c.name));
+  return [...own, ...rest];
+}
