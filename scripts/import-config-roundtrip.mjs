@@ -27,7 +27,9 @@ try {
     sets[c.file.includes('/import-real/') ? 'real-world' : 'libvirt corpus (x86)'].push(r);
     if (r.loadError) console.log(`${r.name}: config does not load: ${r.loadError.split('\n').join(' ')}`);
     else if (r.lost.length)
-      console.log(`${r.name}: lost ${r.lost.length}${verbose ? `\n    ${r.lost.join('\n    ')}` : `: ${r.lost.slice(0, 4).join(' | ')}${r.lost.length > 4 ? ' …' : ''}`}`);
+      console.log(
+        `${r.name}: lost ${r.lost.length}${verbose ? `\n    ${r.lost.join('\n    ')}` : `: ${r.lost.slice(0, 4).join(' | ')}${r.lost.length > 4 ? ' …' : ''}`}`,
+      );
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -8,7 +8,8 @@
  * NICs' facts must not mix and the order of the devices does not matter.
  *
  * An element is named by its tag, the identifying attributes it has (`type`, `device`, `model`,
- * `name`, `bus`, `dev`, `index`, `id`… never values such as a port or a size) and, for the devices
+ * `name`, `bus`, `dev`, `index`, `id`… never values such as a port or a size; a controller by its
+ * type and index alone) and, for the devices
  * libvirt tells apart by a child, that child's value (an interface's MAC, a disk's target, a
  * hostdev's source address). Siblings that still look alike are numbered in document order
  * (`qemu:arg#2`): for them, and only for them, order is identity.
@@ -31,6 +32,21 @@ export const IDENTITY_ATTRS: readonly string[] = [
   'iothread',
 ];
 
+/**
+ * Elements named by fewer attributes than the list above: a controller is its type and index (the
+ * bus number devices refer to; libvirt numbers a missing index 0), its model is a property.
+ */
+const IDENTITY_BY_TAG: Readonly<
+  Record<string, { attrs: readonly string[]; defaults: Record<string, string> }>
+> = {
+  controller: { attrs: ['type', 'index'], defaults: { index: '0' } },
+};
+
+/** The attributes that identify an element of this tag. */
+export function identityAttrs(tag: string): readonly string[] {
+  return IDENTITY_BY_TAG[tag]?.attrs ?? IDENTITY_ATTRS;
+}
+
 /** Children whose attributes identify their parent (`tag: ['child/attr', …]`). */
 export const IDENTITY_CHILDREN: Readonly<Record<string, readonly string[]>> = {
   interface: ['mac/address'],
@@ -49,6 +65,7 @@ export const IDENTITY_CHILDREN: Readonly<Record<string, readonly string[]>> = {
   parallel: ['target/port'],
   console: ['target/port'],
   channel: ['target/name'],
+  input: ['source/dev'],
 };
 
 function childValue(el: XmlElement, spec: string): string | undefined {
@@ -61,7 +78,11 @@ function childValue(el: XmlElement, spec: string): string | undefined {
 
 /** The key of one element without its ordinal: `interface[type=bridge][mac/address=52:54:…]`. */
 export function elementKey(el: XmlElement): string {
-  const parts = IDENTITY_ATTRS.filter((a) => el.attrs[a] !== undefined).map((a) => `[${a}=${el.attrs[a]}]`);
+  const defaults = IDENTITY_BY_TAG[el.name]?.defaults ?? {};
+  const parts = identityAttrs(el.name).flatMap((a) => {
+    const value = el.attrs[a] ?? defaults[a];
+    return value === undefined ? [] : [`[${a}=${value}]`];
+  });
   for (const spec of IDENTITY_CHILDREN[el.name] ?? []) {
     const value = childValue(el, spec);
     if (value !== undefined) parts.push(`[${spec}=${value.toLowerCase()}]`);

@@ -6,11 +6,8 @@
  * `import --config` uses it to say which facts of the imported domain its config does not give back
  * (import/remainder.ts); the round-trip measure and its tests use it to count them.
  */
-import { siblingKeys } from './element-key.js';
+import { identityAttrs, siblingKeys } from './element-key.js';
 import { childElements, textOf, type XmlElement } from './xml-node.js';
-import { IDENTITY_ATTRS } from './element-key.js';
-
-const IDENTITY = new Set(IDENTITY_ATTRS);
 
 /**
  * The facts of `root`: `PATH` for each element (its identifying attributes are in PATH),
@@ -21,9 +18,10 @@ export function domainFacts(root: XmlElement): Set<string> {
   const out = new Set<string>();
   const visit = (el: XmlElement, path: string, isRoot: boolean): void => {
     out.add(path);
+    const identity = isRoot ? [] : identityAttrs(el.name);
     for (const [name, value] of Object.entries(el.attrs)) {
       if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-      if (!isRoot && IDENTITY.has(name)) continue;
+      if (identity.includes(name)) continue;
       out.add(`${path}/@${name}=${value}`);
     }
     const text = textOf(el).trim();

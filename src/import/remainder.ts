@@ -11,7 +11,7 @@
  * otherwise than the command line did (q35 for an i440fx machine) cannot be kept this way: the
  * config wins. That is measured here, not assumed, and reported as `lost`.
  */
-import { IDENTITY_ATTRS, IDENTITY_CHILDREN, siblingKeys } from '../domain/element-key.js';
+import { IDENTITY_CHILDREN, identityAttrs, siblingKeys } from '../domain/element-key.js';
 import { missingFacts } from '../domain/facts.js';
 import { Domain as DomainShape, type Domain } from '../domain/model.js';
 import { decode } from '../domain/schema.js';
@@ -28,8 +28,6 @@ export interface Remainder {
   lost: string[];
 }
 
-const IDENTITY = new Set(IDENTITY_ATTRS);
-
 /** The remainder of `imported` once `generated` (from its config, without host facts) is taken. */
 export function importRemainder(imported: Domain, generated: Domain): Remainder {
   const a = domainToElement(imported);
@@ -39,8 +37,17 @@ export function importRemainder(imported: Domain, generated: Domain): Remainder 
   const result = template ? overlayDomain(template, generated) : generated;
   // The domain type is the one fact a config never carries: it always asks for KVM.
   const lost = missingFacts(a, domainToElement(result)).filter((f) => !f.startsWith('domain/@type='));
-  return { ...(template ? { template } : {}), kept, lost };
+  // What the config overrides is not kept, whatever the template says: it is listed as lost.
+  const overridden = (k: string): boolean => lost.some((f) => f === k || f.startsWith(`${k}=`));
+  return {
+    ...(template ? { template } : {}),
+    kept: kept.filter((k) => !overridden(k)).map(shortPath),
+    lost: lost.map(shortPath),
+  };
 }
+
+/** Paths as the reader knows them from the XML: `devices/serial[type=pty]`, without `domain/`. */
+const shortPath = (p: string): string => p.replace(/^domain\//, '');
 
 function hasContent(el: XmlElement): boolean {
   return el.children.length > 0 || Object.keys(el.attrs).some((k) => k !== 'type');
@@ -50,7 +57,12 @@ function hasContent(el: XmlElement): boolean {
  * `a` reduced to what `g` (the same element, generated) lacks, or undefined when it lacks nothing.
  * An element `g` does not have at all is kept whole.
  */
-function prune(a: XmlElement, g: XmlElement | undefined, path: string, kept: string[]): XmlElement | undefined {
+function prune(
+  a: XmlElement,
+  g: XmlElement | undefined,
+  path: string,
+  kept: string[],
+): XmlElement | undefined {
   if (!g) {
     kept.push(path);
     return a;
@@ -58,7 +70,7 @@ function prune(a: XmlElement, g: XmlElement | undefined, path: string, kept: str
   const attrs: Record<string, string> = {};
   let found = false;
   for (const [name, value] of Object.entries(a.attrs)) {
-    if (IDENTITY.has(name) || name.startsWith('xmlns')) attrs[name] = value;
+    if (identityAttrs(a.name).includes(name) || name.startsWith('xmlns')) attrs[name] = value;
     else if (g.attrs[name] === undefined) {
       attrs[name] = value;
       kept.push(`${path}/@${name}`);
@@ -72,7 +84,11 @@ function prune(a: XmlElement, g: XmlElement | undefined, path: string, kept: str
   }
   const children = pruneChildren(a, g, path, kept);
   if (!found && !children.length) return undefined;
-  return { name: a.name, attrs, children: withIdentity(a, text !== undefined ? [text, ...children] : children) };
+  return {
+    name: a.name,
+    attrs,
+    children: withIdentity(a, text !== undefined ? [text, ...children] : children),
+  };
 }
 
 function pruneChildren(a: XmlElement, g: XmlElement, path: string, kept: string[]): XmlElement[] {
@@ -93,7 +109,9 @@ function pruneChildren(a: XmlElement, g: XmlElement, path: string, kept: string[
 
 /** An element reduced to what identifies it: the overlay matches it and takes nothing from it. */
 function stub(el: XmlElement): XmlElement {
-  const attrs = Object.fromEntries(Object.entries(el.attrs).filter(([k]) => IDENTITY.has(k)));
+  const attrs = Object.fromEntries(
+    Object.entries(el.attrs).filter(([k]) => identityAttrs(el.name).includes(k)),
+  );
   return { name: el.name, attrs, children: withIdentity(el, []) };
 }
 
