@@ -175,8 +175,11 @@ program
   )
   .option('-o, --output <file>', 'write the domain XML to FILE instead of stdout')
   .option('--name <name>', 'domain name (default: -name, else the file name)')
-  .option('--config <file>', 'also write a virt-gen config that generates this domain')
-  .option('--force', 'replace an existing --config file')
+  .option(
+    '--config <file>',
+    'also write a virt-gen config that generates this domain, and NAME.template.xml beside it with what the config cannot say',
+  )
+  .option('--force', 'replace an existing --config file and its template')
   .option('--bridge <name>', 'host bridge for a tap interface set up by an ifup script', 'br0')
   .option('--pwd <dir>', "what $(pwd) stands for in a start script (default: the script's folder)")
   .addHelpText(

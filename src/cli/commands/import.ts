@@ -1,13 +1,15 @@
 /**
  * `virt-gen import ARGS`: a QEMU command line (a file, or - for stdin) to a libvirt domain, and
- * optionally to a virt-gen config that generates it. It reads the command line; it never runs it.
+ * optionally to a virt-gen config that generates it, with `NAME.template.xml` beside it holding what
+ * the config cannot say (import/remainder.ts). It reads the command line; it never runs it.
  */
 import { FileReadError, MiB, readBounded } from '../../util/read-bounded.js';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { VirtGenError } from '../../util/errors.js';
 import { writeDomainXml } from '../../domain/write.js';
-import { domainToConfigSource, importArgs, ImportError } from '../../import/index.js';
+import { importArgs, importConfigFiles, ImportError } from '../../import/index.js';
+import type { ConfigFiles } from '../../import/index.js';
 import type { GlobalOptions } from '../options.js';
 import { emit } from '../output.js';
 import { Reporter } from '../reporter.js';
@@ -22,9 +24,12 @@ export interface ImportCommandOptions extends GlobalOptions {
 }
 
 export async function runImport(file: string, opts: ImportCommandOptions): Promise<void> {
+  const template = opts.config ? templateFileFor(opts.config) : undefined;
   // A config is edited by hand once written: checked before anything is written, so a refusal changes nothing.
-  if (opts.config && !opts.force && (await exists(opts.config))) {
-    throw new VirtGenError(`${opts.config} exists: nothing written (--force replaces it)`);
+  for (const target of [opts.config, template]) {
+    if (target && !opts.force && (await exists(target))) {
+      throw new VirtGenError(`${target} exists: nothing written (--force replaces it)`);
+    }
   }
   const text = await readInput(file);
   const { domain, warnings } = importArgs(text, {
@@ -36,26 +41,52 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
   });
   const out = new Reporter(opts.json === true);
   for (const w of warnings) out.warn(w);
+  // Computed before the first write: a failure here leaves nothing half written.
+  const files =
+    opts.config && template
+      ? importConfigFiles(domain, warnings, {
+          templatePath: `./${path.basename(template)}`,
+          source: file === '-' ? 'standard input' : file,
+        })
+      : undefined;
   const xml = writeDomainXml(domain);
   // With --json and no -o, the XML is in the JSON document, not beside it.
   if (opts.json && (!opts.output || opts.output === '-')) out.set('xml', xml);
   else await emit(xml, opts.output);
   out.set('output', opts.output && opts.output !== '-' ? opts.output : undefined);
-  if (opts.config) {
-    // With -o too, the config starts from that XML, so what it cannot express is kept from there.
-    const template =
-      opts.output && opts.output !== '-'
-        ? path.relative(path.dirname(path.resolve(opts.config)), path.resolve(opts.output))
-        : undefined;
-    const source = domainToConfigSource(domain, warnings, {
-      ...(template ? { template: template.startsWith('.') ? template : `./${template}` } : {}),
-      source: file === '-' ? 'standard input' : file,
-    });
-    await emit(source, opts.config);
-    out.set('config', opts.config);
-    out.note(`wrote ${opts.config}`);
-  }
+  if (opts.config && template && files) await writeConfig(opts.config, template, files, out);
   out.finish();
+}
+
+/** `vm.ts` -> `vm.template.xml`, beside it: the template the config names. */
+export function templateFileFor(config: string): string {
+  const base = path.basename(config).replace(/\.(ts|mts|js|mjs)$/, '');
+  return path.join(path.dirname(config), `${base}.template.xml`);
+}
+
+async function writeConfig(
+  config: string,
+  template: string,
+  files: ConfigFiles,
+  out: Reporter,
+): Promise<void> {
+  // The template first: a config is never left naming a template that is not there.
+  if (files.template !== undefined) {
+    await emit(files.template, template);
+    out.set('template', template);
+    out.note(
+      `wrote ${template}: what the config cannot say (${files.kept.length} parts, listed in ${config})`,
+    );
+  }
+  await emit(files.config, config);
+  out.set('config', config);
+  out.set('notKept', files.lost);
+  out.note(`wrote ${config}`);
+  if (files.lost.length) {
+    out.warn(
+      `${config}: ${files.lost.length} facts of the imported domain are not given back (listed in its header): ${files.lost.slice(0, 3).join(', ')}${files.lost.length > 3 ? ', …' : ''}`,
+    );
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
