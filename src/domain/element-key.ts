@@ -9,9 +9,8 @@
  *
  * An element is named by its tag, the identifying attributes it has (`type`, `device`, `model`,
  * `name`, `bus`, `dev`, `index`, `id`… never values such as a port or a size; a controller by its
- * type and index alone) and, for the devices
- * libvirt tells apart by a child, that child's value (an interface's MAC, a disk's target, a
- * hostdev's source address). Siblings that still look alike are numbered in document order
+ * type and index alone) and, for the devices told apart by a child, that child's value (an
+ * interface's MAC, a disk's image, a hostdev's source address). Siblings that still look alike are numbered in document order
  * (`qemu:arg#2`): for them, and only for them, order is identity.
  */
 import { childElements, type XmlElement } from './xml-node.js';
@@ -26,20 +25,28 @@ export const IDENTITY_ATTRS: readonly string[] = [
   'dev',
   'index',
   'id',
-  'cellid',
-  'vcpu',
-  'vcpus',
-  'iothread',
 ];
 
 /**
- * Elements named by fewer attributes than the list above: a controller is its type and index (the
- * bus number devices refer to; libvirt numbers a missing index 0), its model is a property.
+ * Elements named otherwise than by the list above. A controller is its type and index (the bus
+ * number devices refer to; libvirt numbers a missing index 0), its model a property. A pin is its
+ * vCPU, iothread or cell. The single children that describe a device (`<driver>`, `<target>`,
+ * `<source>`, `<model>`, `<address>` but for its type) are property bags: their attributes are
+ * values, so that a raw image read as qcow2 is one lost fact, not a lost driver.
  */
 const IDENTITY_BY_TAG: Readonly<
-  Record<string, { attrs: readonly string[]; defaults: Record<string, string> }>
+  Record<string, { attrs: readonly string[]; defaults?: Record<string, string> }>
 > = {
   controller: { attrs: ['type', 'index'], defaults: { index: '0' } },
+  iothreadpin: { attrs: ['iothread'] },
+  vcpupin: { attrs: ['vcpu'] },
+  vcpusched: { attrs: ['vcpus'] },
+  memnode: { attrs: ['cellid'] },
+  driver: { attrs: [] },
+  target: { attrs: [] },
+  source: { attrs: [] },
+  model: { attrs: [] },
+  address: { attrs: ['type'] },
 };
 
 /** The attributes that identify an element of this tag. */
@@ -47,26 +54,45 @@ export function identityAttrs(tag: string): readonly string[] {
   return IDENTITY_BY_TAG[tag]?.attrs ?? IDENTITY_ATTRS;
 }
 
-/** Children whose attributes identify their parent (`tag: ['child/attr', …]`). */
-export const IDENTITY_CHILDREN: Readonly<Record<string, readonly string[]>> = {
-  interface: ['mac/address'],
-  disk: ['target/dev'],
+/**
+ * Children whose attributes identify their parent (`tag: [['child/attr', …], …]`): the first
+ * group with a value is the identity. A disk is what it holds (its image, its block device, its
+ * volume), where the guest sees it (`target dev`) being a property the config may place
+ * otherwise; an empty CD-ROM drive is its target.
+ */
+export const IDENTITY_CHILDREN: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
+  interface: [['mac/address']],
+  disk: [['source/file', 'source/dev', 'source/name', 'source/volume', 'source/dir'], ['target/dev']],
   hostdev: [
-    'source/address/domain',
-    'source/address/bus',
-    'source/address/slot',
-    'source/address/function',
-    'source/address/device',
-    'source/address/uuid',
-    'source/vendor/id',
-    'source/product/id',
+    [
+      'source/address/domain',
+      'source/address/bus',
+      'source/address/slot',
+      'source/address/function',
+      'source/address/device',
+      'source/address/uuid',
+      'source/vendor/id',
+      'source/product/id',
+    ],
   ],
-  serial: ['target/port'],
-  parallel: ['target/port'],
-  console: ['target/port'],
-  channel: ['target/name'],
-  input: ['source/dev'],
+  serial: [['target/port']],
+  parallel: [['target/port']],
+  console: [['target/port']],
+  channel: [['target/name']],
+  input: [['source/dev']],
 };
+
+/** The identifying children of an element, as `[spec, value]` pairs (IDENTITY_CHILDREN). */
+export function identityChildren(el: XmlElement): Array<[string, string]> {
+  for (const group of IDENTITY_CHILDREN[el.name] ?? []) {
+    const found = group.flatMap((spec): Array<[string, string]> => {
+      const value = childValue(el, spec);
+      return value === undefined ? [] : [[spec, value]];
+    });
+    if (found.length) return found;
+  }
+  return [];
+}
 
 function childValue(el: XmlElement, spec: string): string | undefined {
   const steps = spec.split('/');
@@ -83,10 +109,7 @@ export function elementKey(el: XmlElement): string {
     const value = el.attrs[a] ?? defaults[a];
     return value === undefined ? [] : [`[${a}=${value}]`];
   });
-  for (const spec of IDENTITY_CHILDREN[el.name] ?? []) {
-    const value = childValue(el, spec);
-    if (value !== undefined) parts.push(`[${spec}=${value.toLowerCase()}]`);
-  }
+  for (const [spec, value] of identityChildren(el)) parts.push(`[${spec}=${value.toLowerCase()}]`);
   return el.name + parts.join('');
 }
 

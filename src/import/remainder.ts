@@ -11,7 +11,7 @@
  * otherwise than the command line did (q35 for an i440fx machine) cannot be kept this way: the
  * config wins. That is measured here, not assumed, and reported as `lost`.
  */
-import { IDENTITY_CHILDREN, identityAttrs, siblingKeys } from '../domain/element-key.js';
+import { identityAttrs, identityChildren, siblingKeys } from '../domain/element-key.js';
 import { missingFacts } from '../domain/facts.js';
 import { Domain as DomainShape, type Domain } from '../domain/model.js';
 import { decode } from '../domain/schema.js';
@@ -117,7 +117,7 @@ function stub(el: XmlElement): XmlElement {
 
 /** `children` plus the children that identify `el` (an interface's `<mac>`), if missing. */
 function withIdentity(el: XmlElement, children: Array<XmlElement | string>): Array<XmlElement | string> {
-  const tags = new Set((IDENTITY_CHILDREN[el.name] ?? []).map((spec) => spec.split('/')[0]));
+  const tags = new Set(identityChildren(el).map(([spec]) => spec.split('/')[0]));
   if (!tags.size) return children;
   // Whole, as the command line gave them: a pruned `<source>` would no longer say which device.
   const own = childElements(el).filter((c) => tags.has(c.name));

@@ -1,10 +1,10 @@
 /** `virt-gen import` as a user runs it: the guide's files, stdin, --config, and bad input. */
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml } from '../../../src/domain/read.js';
-import { SHARED } from '../../support/paths.js';
+import { REPO, SHARED } from '../../support/paths.js';
 import { validateDomainXml, virtGen } from '../../support/run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-import-cli-'));
@@ -70,6 +70,64 @@ describe('virt-gen import', () => {
     const forced = virtGen(['import', guide('vm.args'), '-o', xml, '--config', config, '--force']);
     expect(forced.status).toBe(0);
     expect(readFileSync(config, 'utf8')).toContain('defineVm(');
+  });
+
+  it('writes what the config cannot say to NAME.template.xml, names each part, and xml gives it all back', () => {
+    const sub = mkdtempSync(path.join(dir, 'rest-'));
+    const args = path.join(REPO, 'test/fixtures/import-real/04-debian-kvm.args');
+    const config = path.join(sub, 'debian.ts');
+    const r = virtGen(['import', args, '-o', path.join(sub, 'debian.xml'), '--config', config]);
+    expect(r.status).toBe(0);
+    const template = path.join(sub, 'debian.template.xml');
+    expect(r.stderr).toContain(`wrote ${template}`);
+    const source = readFileSync(config, 'utf8');
+    // -o is the output, not the template: the template holds only what the config cannot say.
+    expect(source).toContain("template: './debian.template.xml',");
+    expect(source).toContain(' * Kept in ./debian.template.xml');
+    expect(source).toContain('  - devices/interface[type=user]\n');
+    expect(source).toContain(
+      '  - devices/disk[type=file][device=cdrom][source/file=/srv/iso/debian-12.iso]\n',
+    );
+    const rest = parseDomainXml(readFileSync(template, 'utf8'));
+    expect(rest.name).toBeUndefined();
+    expect(rest.devices?.interface?.map((i) => i.type)).toEqual(['user']);
+    const back = virtGen(['xml', config]);
+    expect(back.status).toBe(0);
+    const dom = parseDomainXml(back.stdout);
+    expect(dom.devices?.interface?.map((i) => [i.type, i.model?.type])).toEqual([['user', 'e1000']]);
+    expect(dom.devices?.disk?.map((d) => d.source?.file)).toEqual([
+      '/srv/vm/debian.img',
+      '/srv/iso/debian-12.iso',
+    ]);
+    expect(dom.os?.boot?.map((b) => b.dev)).toEqual(['cdrom']);
+    // What the config sets otherwise is said, on stderr and in the header.
+    expect(r.stderr).toContain('facts of the imported domain are not given back');
+    expect(source).toContain('  - os/type/@machine=pc\n');
+  });
+
+  it('refuses to replace an existing template without --force, writing nothing; --force replaces both', () => {
+    const sub = mkdtempSync(path.join(dir, 'kept-template-'));
+    const args = path.join(REPO, 'test/fixtures/import-real/04-debian-kvm.args');
+    const template = path.join(sub, 'vm.template.xml');
+    writeFileSync(template, '<domain/>\n');
+    const r = virtGen(['import', args, '-o', path.join(sub, 'vm.xml'), '--config', path.join(sub, 'vm.ts')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`virt-gen: ${template} exists: nothing written (--force replaces it)\n`);
+    expect(readdirSync(sub)).toEqual(['vm.template.xml']);
+    expect(readFileSync(template, 'utf8')).toBe('<domain/>\n');
+    const forced = virtGen(['import', args, '--config', path.join(sub, 'vm.ts'), '--force']);
+    expect(forced.status).toBe(0);
+    expect(readFileSync(template, 'utf8')).toContain('<interface type="user">');
+    expect(readdirSync(sub).sort()).toEqual(['vm.template.xml', 'vm.ts']);
+  });
+
+  it('writes no template when the config says everything', () => {
+    const sub = mkdtempSync(path.join(dir, 'whole-'));
+    const args = path.join(REPO, 'test/fixtures/import-real/08-evdev.args');
+    const r = virtGen(['import', args, '--config', path.join(sub, 'vm.ts')]);
+    expect(r.status).toBe(0);
+    expect(readdirSync(sub)).toEqual(['vm.ts']);
+    expect(readFileSync(path.join(sub, 'vm.ts'), 'utf8')).not.toContain('template:');
   });
 
   it('refuses a second command on its own line, naming it, exit 1', () => {

@@ -46,8 +46,8 @@ describe('full-fact comparison', () => {
     // Same MACs, models swapped between the NICs: both models are lost.
     const crossed = NICS.replace("'virtio'", "'X'").replace("'e1000'", "'virtio'").replace("'X'", "'e1000'");
     expect(lostFacts(NICS, crossed)).toEqual([
-      'domain/devices/interface[type=bridge][mac/address=52:54:00:00:00:01]/model[type=virtio]',
-      'domain/devices/interface[type=bridge][mac/address=52:54:00:00:00:02]/model[type=e1000]',
+      'domain/devices/interface[type=bridge][mac/address=52:54:00:00:00:01]/model/@type=virtio',
+      'domain/devices/interface[type=bridge][mac/address=52:54:00:00:00:02]/model/@type=e1000',
     ]);
   });
 
