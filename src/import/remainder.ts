@@ -18,6 +18,7 @@ import { decode } from '../domain/schema.js';
 import { domainToElement } from '../domain/write.js';
 import { childElements, textOf, type XmlElement } from '../domain/xml-node.js';
 import { overlayDomain } from '../generate/template.js';
+import { cannotAdd, cannotJoin } from './remainder-rules.js';
 
 export interface Remainder {
   /** The template to write beside the config; absent when the config says everything. */
@@ -31,8 +32,9 @@ export interface Remainder {
 /** The remainder of `imported` once `generated` (from its config, without host facts) is taken. */
 export function importRemainder(imported: Domain, generated: Domain): Remainder {
   const a = domainToElement(imported);
-  const kept: string[] = [];
-  const rest = prune(a, domainToElement(generated), 'domain', kept);
+  const g = domainToElement(generated);
+  const walk: Walk = { kept: [], generated: g };
+  const rest = prune(a, g, 'domain', walk);
   const template = rest && hasContent(rest) ? decode(DomainShape, rest) : undefined;
   const result = template ? overlayDomain(template, generated) : generated;
   // The domain type is the one fact a config never carries: it always asks for KVM.
@@ -41,9 +43,15 @@ export function importRemainder(imported: Domain, generated: Domain): Remainder 
   const overridden = (k: string): boolean => lost.some((f) => f === k || f.startsWith(`${k}=`));
   return {
     ...(template ? { template } : {}),
-    kept: kept.filter((k) => !overridden(k)).map(shortPath),
+    kept: walk.kept.filter((k) => !overridden(k)).map(shortPath),
     lost: lost.map(shortPath),
   };
+}
+
+/** What the pruning collects, and the domain it prunes against. */
+interface Walk {
+  kept: string[];
+  generated: XmlElement;
 }
 
 /** Paths as the reader knows them from the XML: `devices/serial[type=pty]`, without `domain/`. */
@@ -57,13 +65,10 @@ function hasContent(el: XmlElement): boolean {
  * `a` reduced to what `g` (the same element, generated) lacks, or undefined when it lacks nothing.
  * An element `g` does not have at all is kept whole.
  */
-function prune(
-  a: XmlElement,
-  g: XmlElement | undefined,
-  path: string,
-  kept: string[],
-): XmlElement | undefined {
+function prune(a: XmlElement, g: XmlElement | undefined, path: string, walk: Walk): XmlElement | undefined {
+  const { kept } = walk;
   if (!g) {
+    if (cannotAdd(a, walk.generated)) return undefined;
     kept.push(path);
     return a;
   }
@@ -71,7 +76,7 @@ function prune(
   let found = false;
   for (const [name, value] of Object.entries(a.attrs)) {
     if (identityAttrs(a.name).includes(name) || name.startsWith('xmlns')) attrs[name] = value;
-    else if (g.attrs[name] === undefined) {
+    else if (g.attrs[name] === undefined && !cannotJoin(name, g)) {
       attrs[name] = value;
       kept.push(`${path}/@${name}`);
       found = true;
@@ -82,7 +87,7 @@ function prune(
     kept.push(`${path}=${text}`);
     found = true;
   }
-  const children = pruneChildren(a, g, path, kept);
+  const children = pruneChildren(a, g, path, walk);
   if (!found && !children.length) return undefined;
   return {
     name: a.name,
@@ -91,12 +96,12 @@ function prune(
   };
 }
 
-function pruneChildren(a: XmlElement, g: XmlElement, path: string, kept: string[]): XmlElement[] {
+function pruneChildren(a: XmlElement, g: XmlElement, path: string, walk: Walk): XmlElement[] {
   const gKids = childElements(g);
   const gByKey = new Map(siblingKeys(gKids).map((k, i) => [k, gKids[i] as XmlElement]));
   const aKids = childElements(a);
   const aKeys = siblingKeys(aKids);
-  const out = aKids.map((c, i) => prune(c, gByKey.get(aKeys[i] as string), `${path}/${aKeys[i]}`, kept));
+  const out = aKids.map((c, i) => prune(c, gByKey.get(aKeys[i] as string), `${path}/${aKeys[i]}`, walk));
   // A look-alike is matched by its rank among look-alikes: keep the ones before a kept one as stubs.
   const needed = new Set<number>();
   out.forEach((r, i) => {

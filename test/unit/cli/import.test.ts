@@ -72,42 +72,37 @@ describe('virt-gen import', () => {
     expect(readFileSync(config, 'utf8')).toContain('defineVm(');
   });
 
-  it('writes what the config cannot say to NAME.template.xml, names each part, and xml gives it all back', () => {
+  it('writes what the config cannot say to NAME.template.xml, names each part, and xml gives it back', () => {
     const sub = mkdtempSync(path.join(dir, 'rest-'));
-    const args = path.join(REPO, 'test/fixtures/import-real/04-debian-kvm.args');
-    const config = path.join(sub, 'debian.ts');
-    const r = virtGen(['import', args, '-o', path.join(sub, 'debian.xml'), '--config', config]);
+    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
+    const config = path.join(sub, 'rhel.ts');
+    const r = virtGen(['import', args, '-o', path.join(sub, 'rhel.xml'), '--config', config]);
     expect(r.status).toBe(0);
-    const template = path.join(sub, 'debian.template.xml');
+    const template = path.join(sub, 'rhel.template.xml');
     expect(r.stderr).toContain(`wrote ${template}`);
     const source = readFileSync(config, 'utf8');
     // -o is the output, not the template: the template holds only what the config cannot say.
-    expect(source).toContain("template: './debian.template.xml',");
-    expect(source).toContain(' * Kept in ./debian.template.xml');
+    expect(source).toContain("template: './rhel.template.xml',");
+    expect(source).toContain(' * Kept in ./rhel.template.xml');
     expect(source).toContain('  - devices/interface[type=user]\n');
-    expect(source).toContain(
-      '  - devices/disk[type=file][device=cdrom][source/file=/srv/iso/debian-12.iso]\n',
-    );
     const rest = parseDomainXml(readFileSync(template, 'utf8'));
     expect(rest.name).toBeUndefined();
-    expect(rest.devices?.interface?.map((i) => i.type)).toEqual(['user']);
+    expect(rest.devices?.disk).toBeUndefined();
+    expect(rest.devices?.interface?.map((i) => [i.type, i.model?.type])).toEqual([['user', 'virtio']]);
     const back = virtGen(['xml', config]);
     expect(back.status).toBe(0);
     const dom = parseDomainXml(back.stdout);
-    expect(dom.devices?.interface?.map((i) => [i.type, i.model?.type])).toEqual([['user', 'e1000']]);
-    expect(dom.devices?.disk?.map((d) => d.source?.file)).toEqual([
-      '/srv/vm/debian.img',
-      '/srv/iso/debian-12.iso',
-    ]);
-    expect(dom.os?.boot?.map((b) => b.dev)).toEqual(['cdrom']);
-    // What the config sets otherwise is said, on stderr and in the header.
+    expect(dom.devices?.interface?.map((i) => [i.type, i.model?.type])).toEqual([['user', 'virtio']]);
+    expect(dom.devices?.disk?.map((d) => d.source?.file)).toEqual(['/var/lib/libvirt/images/rhel9.qcow2']);
+    // What the config sets otherwise (a fixed VNC port: it lets libvirt pick one) is said, twice.
     expect(r.stderr).toContain('facts of the imported domain are not given back');
-    expect(source).toContain('  - os/type/@machine=pc\n');
+    expect(source).toContain('  - devices/graphics[type=vnc]/@autoport=no\n');
+    expect(source).toContain('  - devices/graphics[type=vnc]/@port=5901\n');
   });
 
   it('refuses to replace an existing template without --force, writing nothing; --force replaces both', () => {
     const sub = mkdtempSync(path.join(dir, 'kept-template-'));
-    const args = path.join(REPO, 'test/fixtures/import-real/04-debian-kvm.args');
+    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
     const template = path.join(sub, 'vm.template.xml');
     writeFileSync(template, '<domain/>\n');
     const r = virtGen(['import', args, '-o', path.join(sub, 'vm.xml'), '--config', path.join(sub, 'vm.ts')]);

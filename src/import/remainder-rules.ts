@@ -1,0 +1,43 @@
+/**
+ * What a remainder template cannot carry next to what a config generates, because libvirt would
+ * refuse the domain they make together (seen on libvirt 9.0). Each rule turns a kept part into a
+ * reported loss (remainder.ts): a config that does not define is worse than one that says what it
+ * does not give back.
+ */
+import { childElements, type XmlElement } from '../domain/xml-node.js';
+
+type JoinRule = (name: string, g: XmlElement) => boolean;
+
+const PORT_ATTRS = ['autoport', 'port', 'listen', 'websocket', 'tlsPort'];
+
+/** Attributes that cannot join those the config gives an element of this tag. */
+const CANNOT_JOIN: Readonly<Record<string, readonly JoinRule[]>> = {
+  graphics: [
+    // A display listens on a UNIX socket or on a port: the schema refuses both.
+    (name, g) => name === 'socket' && PORT_ATTRS.some((a) => g.attrs[a] !== undefined),
+    (name, g) => PORT_ATTRS.includes(name) && g.attrs.socket !== undefined,
+    // Under autoport='yes' libvirt picks the port itself: a kept port would be ignored.
+    (name, g) => (name === 'port' || name === 'tlsPort') && g.attrs.autoport === 'yes',
+  ],
+};
+
+const child = (el: XmlElement | undefined, name: string): XmlElement | undefined =>
+  el && childElements(el).find((c) => c.name === name);
+
+/** The generated domain's machine is q35: no IDE there ("IDE controllers are unsupported"). */
+function isQ35(generated: XmlElement): boolean {
+  return /q35/.test(child(child(generated, 'os'), 'type')?.attrs.machine ?? '');
+}
+
+/** True when `el`, kept whole, would make the generated domain undefinable. */
+export function cannotAdd(el: XmlElement, generated: XmlElement): boolean {
+  if (!isQ35(generated)) return false;
+  if (el.name === 'controller') return el.attrs.type === 'ide';
+  if (el.name === 'disk') return child(el, 'target')?.attrs.bus === 'ide';
+  return false;
+}
+
+/** True when attribute `name` cannot join those the config gives the element `g`. */
+export function cannotJoin(name: string, g: XmlElement): boolean {
+  return (CANNOT_JOIN[g.name] ?? []).some((rule) => rule(name, g));
+}
