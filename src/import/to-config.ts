@@ -5,7 +5,19 @@
  * from what QEMU did: a disk without a cache mode becomes `cache: 'writeback'` (QEMU's default), a VM
  * without Hyper-V `hyperv: false`, and so on. What the config cannot say is listed in `notes`.
  */
-import { HYPERV_FEATURES, isQ35Machine } from '../config/validate.js';
+import { isQ35Machine } from '../config/validate.js';
+import {
+  CACHE_MODES,
+  DISCARD_MODES,
+  DISK_BUSES,
+  IO_MODES,
+  HYPERV_FEATURES,
+  NIC_MODELS,
+  SOUND_MODELS,
+  hugepageSizeOfKiB,
+  isOneOf,
+  type HypervFeature,
+} from '../config/vocabulary.js';
 import type { Domain, DomainDisk, DomainHostdev, DomainInterface } from '../domain/model.js';
 import type {
   AudioConfig,
@@ -14,10 +26,10 @@ import type {
   EvdevConfig,
   GpuConfig,
   HypervConfig,
-  HypervFeature,
   NetworkConfig,
   PciDeviceConfig,
   SoundConfig,
+  UsbDeviceConfig,
   VmConfig,
 } from '../config/types.js';
 
@@ -38,6 +50,8 @@ export function domainToConfig(domain: Domain): ConfigResult {
   const config: VmConfig = {
     name: domain.name?.value ?? 'imported-vm',
     ...(domain.uuid?.value ? { uuid: domain.uuid.value } : {}),
+    ...(domain.title?.value !== undefined ? { title: domain.title.value } : {}),
+    ...(domain.description?.value !== undefined ? { description: domain.description.value } : {}),
     memory: memoryMiB(domain),
     cpu: cpu(domain, notes),
   };
@@ -54,7 +68,8 @@ export function domainToConfig(domain: Domain): ConfigResult {
   config.hyperv = hyperv(domain, notes);
   if (!domain.features?.kvm?.hidden?.state) config.kvmHidden = false;
   config.firmware = firmware(domain);
-  if (domain.os?.loader?.secure) config.secureBoot = true;
+  const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
+  if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
   if (dev.tpm?.length) config.tpm = true;
   Object.assign(config, pciDevices(dev, assumed));
   storage(domain, config, notes);
@@ -69,7 +84,8 @@ export function domainToConfig(domain: Domain): ConfigResult {
   const lg = lookingGlass(dev, notes);
   if (lg !== undefined) config.lookingGlass = lg;
   config.clock = domain.clock?.offset === 'localtime' ? 'localtime' : 'utc';
-  if (dev.memballoon?.model && dev.memballoon.model !== 'none') config.noMemballoon = false;
+  // Without <memballoon>, libvirt adds a virtio balloon: only model='none' is the config's default.
+  if (dev.memballoon?.model !== 'none') config.noMemballoon = false;
   const args = domain.qemuCommandline?.arg?.map((a) => a.value ?? '') ?? [];
   if (args.length) config.qemuArgs = args;
   unexpressed(domain, notes);
@@ -83,9 +99,7 @@ function memoryMiB(domain: Domain): number {
 }
 
 function hugepageSize(kib: number | undefined): VmConfig['hugepages'] {
-  if (kib === 2048) return '2M';
-  if (kib === 1024 * 1024) return '1G';
-  return true;
+  return hugepageSizeOfKiB(kib) ?? true;
 }
 
 function cpu(domain: Domain, notes: string[]): CpuConfig {
@@ -96,6 +110,8 @@ function cpu(domain: Domain, notes: string[]): CpuConfig {
     ? { sockets: t.sockets ?? 1, cores: t.cores ?? 1, threads: t.threads ?? 1 }
     : { sockets: vcpus, cores: 1 };
   const mode = domain.cpu?.mode;
+  // The config passes the cache topology through by default; a passthrough CPU without it says so.
+  if (mode === 'host-passthrough' && domain.cpu?.cache?.mode !== 'passthrough') c.cachePassthrough = false;
   if (mode === 'host-model') c.mode = 'host-model';
   else if (mode && mode !== 'host-passthrough')
     notes.push(
@@ -107,8 +123,9 @@ function cpu(domain: Domain, notes: string[]): CpuConfig {
       features.map((f) => [f.name ?? '', (f.policy ?? 'require') as 'require']),
     );
   }
+  pinning(domain, c);
   const cpuset = domain.vcpu?.cpuset;
-  if (cpuset) {
+  if (cpuset && !c.pin) {
     // taskset confined every thread to these CPUs: each vCPU and the emulator get the whole set.
     c.pin = Array.from({ length: vcpus }, () => cpuset);
     c.emulatorPin = cpuset;
@@ -116,6 +133,20 @@ function cpu(domain: Domain, notes: string[]): CpuConfig {
   if (domain.vcpu?.current !== undefined)
     notes.push(`vcpu current='${domain.vcpu.current}' (hot-pluggable vCPUs)`);
   return c;
+}
+
+/** `<cputune>` pins, as the config's per-vCPU list and emulator/iothread cpusets. */
+function pinning(domain: Domain, c: CpuConfig): void {
+  const tune = domain.cputune;
+  const vcpus = domain.vcpu?.value ?? 1;
+  const pins = tune?.vcpupin ?? [];
+  if (pins.length === vcpus && pins.every((p, i) => p.vcpu === i && p.cpuset)) {
+    c.pin = pins.map((p) => p.cpuset ?? '');
+  }
+  const emulator = tune?.emulatorpin?.cpuset;
+  if (emulator) c.emulatorPin = emulator;
+  const iothread = tune?.iothreadpin?.[0]?.cpuset;
+  if (iothread && iothread !== emulator) c.iothreadPin = iothread;
 }
 
 function hyperv(domain: Domain, notes: string[]): HypervConfig | false {
@@ -157,8 +188,8 @@ const hostOf = (h: DomainHostdev): string => {
 };
 
 /**
- * A host device whose functions 0 and 1 are both passed through is taken for the GPU (video and
- * HDMI audio): the command line does not say which device is the graphics card.
+ * A host device whose functions 0 and 1 are both passed through, on one guest slot, is taken for the
+ * GPU (video and HDMI audio): the command line does not say which device is the graphics card.
  */
 function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
   const pci = (dev.hostdev ?? []).filter((h) => h.type === 'pci');
@@ -171,7 +202,8 @@ function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu' | 'pc
   const others: Array<string | PciDeviceConfig> = [];
   for (const [key, members] of groups) {
     const functions = members.map((h) => parseInt(h.source?.address?.function ?? '0', 16)).sort();
-    if (functions.includes(0) && functions.length > 1) gpus.push(gpuConfig(dev, key, functions, members));
+    if (functions.includes(0) && functions.length > 1 && sharesGuestSlot(members))
+      gpus.push(gpuConfig(dev, key, functions, members));
     else for (const h of members) others.push(h.rom?.file ? { host: hostOf(h), rom: h.rom.file } : hostOf(h));
   }
   if (gpus.length) {
@@ -183,6 +215,12 @@ function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu' | 'pc
     ...(gpus.length ? { gpu: gpus.length === 1 ? gpus[0] : gpus } : {}),
     ...(others.length ? { pci: others } : {}),
   };
+}
+
+/** The functions of a card sit on one guest slot, as the config's `gpu` puts them. */
+function sharesGuestSlot(members: DomainHostdev[]): boolean {
+  const slots = new Set(members.map((h) => `${h.address?.bus}:${h.address?.slot}`));
+  return slots.size === 1 && members[0]?.address?.slot !== undefined;
 }
 
 function gpuConfig(dev: Devices, key: string, functions: number[], members: DomainHostdev[]): GpuConfig {
@@ -209,8 +247,6 @@ function gpuConfig(dev: Devices, key: string, functions: number[], members: Doma
 
 // ---- storage ---------------------------------------------------------------------------------------
 
-const DISK_BUSES = ['scsi', 'virtio', 'sata', 'usb'] as const;
-
 function storage(domain: Domain, config: VmConfig, notes: string[]): void {
   const dev = domain.devices ?? {};
   const disks = (dev.disk ?? []).map((d) => diskConfig(d, notes)).filter((d): d is DiskConfig => !!d);
@@ -229,8 +265,8 @@ function storage(domain: Domain, config: VmConfig, notes: string[]): void {
 /** QEMU's defaults, said explicitly: the config's own defaults are a gaming VM's, not QEMU's. */
 function diskConfig(d: DomainDisk, notes: string[]): DiskConfig | undefined {
   const path = d.source?.file ?? d.source?.dev;
-  const bus = d.target?.bus as (typeof DISK_BUSES)[number] | undefined;
-  if (!path || (d.device !== 'disk' && d.device !== 'cdrom') || !bus || !DISK_BUSES.includes(bus)) {
+  const bus = d.target?.bus;
+  if (!path || (d.device !== 'disk' && d.device !== 'cdrom') || !isOneOf(DISK_BUSES, bus)) {
     notes.push(
       `disk ${d.target?.dev ?? ''} (${d.device} on ${d.target?.bus}, ${path ?? d.source?.protocol ?? 'no source'}): the config has local disks and CD-ROMs on scsi, virtio, sata or usb`,
     );
@@ -240,19 +276,21 @@ function diskConfig(d: DomainDisk, notes: string[]): DiskConfig | undefined {
   const format = d.driver?.type;
   if (format === 'raw' || format === 'qcow2') disk.format = format;
   else if (format) notes.push(`disk ${path}: format '${format}'`);
-  if (d.device === 'disk') {
-    disk.cache = (d.driver?.cache as DiskConfig['cache']) ?? 'writeback';
-    disk.io = (d.driver?.io as DiskConfig['io']) ?? 'threads';
-    disk.discard = (d.driver?.discard as DiskConfig['discard']) ?? 'ignore';
-  }
+  const { cache, io, discard } = d.driver ?? {};
+  const isDisk = d.device === 'disk';
+  // For a disk, QEMU's defaults said out loud (the config's differ); a CD-ROM has none by default.
+  if (isOneOf(CACHE_MODES, cache) || isDisk) disk.cache = isOneOf(CACHE_MODES, cache) ? cache : 'writeback';
+  // QEMU's I/O mode is threads; the config's default is native, but only with cache 'none'.
+  if (isOneOf(IO_MODES, io)) disk.io = io;
+  else if (isDisk && disk.cache === 'none') disk.io = 'threads';
+  if (isOneOf(DISCARD_MODES, discard) || isDisk)
+    disk.discard = isOneOf(DISCARD_MODES, discard) ? discard : 'ignore';
   if (d.boot?.order !== undefined) disk.boot = d.boot.order;
   if (d.serial?.value) disk.serial = d.serial.value;
   return disk;
 }
 
 // ---- network, USB, sound, display, input -------------------------------------------------------------
-
-const NIC_MODELS = ['virtio', 'e1000e', 'rtl8139'] as const;
 
 function networks(ifaces: DomainInterface[], notes: string[]): NetworkConfig[] | false {
   const out: NetworkConfig[] = [];
@@ -269,13 +307,13 @@ function networks(ifaces: DomainInterface[], notes: string[]): NetworkConfig[] |
       );
       continue;
     }
-    const model = i.model?.type as (typeof NIC_MODELS)[number] | undefined;
-    if (model && !NIC_MODELS.includes(model))
+    const model = i.model?.type;
+    if (model && !isOneOf(NIC_MODELS, model))
       notes.push(`interface ${i.mac?.address ?? ''}: model '${model}'`);
     out.push({
       ...base,
       ...(i.mac?.address ? { mac: i.mac.address } : {}),
-      ...(model && NIC_MODELS.includes(model) ? { model } : {}),
+      ...(isOneOf(NIC_MODELS, model) ? { model } : {}),
       ...(i.target?.dev ? { tap: i.target.dev } : {}),
       ...(i.driver?.queues ? { queues: i.driver.queues } : {}),
     });
@@ -283,12 +321,14 @@ function networks(ifaces: DomainInterface[], notes: string[]): NetworkConfig[] |
   return out.length ? out : false;
 }
 
-function usbDevices(hostdevs: DomainHostdev[], notes: string[]): string[] {
-  const out: string[] = [];
+function usbDevices(hostdevs: DomainHostdev[], notes: string[]): Array<string | UsbDeviceConfig> {
+  const out: Array<string | UsbDeviceConfig> = [];
   for (const h of hostdevs.filter((x) => x.type === 'usb')) {
-    const v = h.source?.vendor?.id;
-    const p = h.source?.product?.id;
-    if (v && p) out.push(`${v.replace(/^0x/, '')}:${p.replace(/^0x/, '')}`);
+    const v = h.source?.vendor?.id?.replace(/^0x/, '');
+    const p = h.source?.product?.id?.replace(/^0x/, '');
+    // Without a startup policy libvirt refuses to start without the device, as `required` asks.
+    const required = (h.source?.startupPolicy ?? 'mandatory') === 'mandatory';
+    if (v && p) out.push(required ? { vendor: v, product: p, required } : `${v}:${p}`);
     else
       notes.push(
         `USB device at bus ${h.source?.address?.bus}: the config names USB devices by vendor:product`,
@@ -297,29 +337,31 @@ function usbDevices(hostdevs: DomainHostdev[], notes: string[]): string[] {
   return out;
 }
 
-const SOUND_MODELS = ['ich9', 'ich6', 'ac97', 'usb'] as const;
-
 function soundConfig(dev: Devices, notes: string[]): SoundConfig | undefined {
   const sounds = dev.sound ?? [];
   const first = sounds[0];
   if (!first) return undefined;
   if (sounds.length > 1) notes.push(`${sounds.length - 1} more sound device(s): the config has one`);
-  const model = first.model as (typeof SOUND_MODELS)[number];
-  if (!SOUND_MODELS.includes(model)) notes.push(`sound model '${first.model}'`);
+  const model = first.model;
+  if (!isOneOf(SOUND_MODELS, model)) notes.push(`sound model '${first.model}'`);
   const a = dev.audio?.[0];
+  const latency = a?.output?.latency ?? a?.input?.latency;
+  const lat = latency !== undefined ? { latency } : {};
   const audio: AudioConfig = !a
     ? { type: 'none' }
     : a.type === 'pulseaudio'
-      ? { type: 'pulseaudio', ...(a.serverName ? { server: a.serverName } : {}) }
+      ? { type: 'pulseaudio', ...(a.serverName ? { server: a.serverName } : {}), ...lat }
       : a.type === 'pipewire'
-        ? { type: 'pipewire', ...(a.runtimeDir ? { runtimeDir: a.runtimeDir } : {}) }
-        : a.type === 'alsa' || a.type === 'spice' || a.type === 'none'
-          ? { type: a.type }
-          : { type: 'none' };
+        ? { type: 'pipewire', ...(a.runtimeDir ? { runtimeDir: a.runtimeDir } : {}), ...lat }
+        : a.type === 'alsa'
+          ? { type: 'alsa', ...lat }
+          : a.type === 'spice' || a.type === 'none'
+            ? { type: a.type }
+            : { type: 'none' };
   if (a?.input?.bufferLength !== undefined || a?.output?.bufferLength !== undefined) {
     notes.push(`audio buffer length ${a.output?.bufferLength ?? a.input?.bufferLength} µs`);
   }
-  return { ...(SOUND_MODELS.includes(model) ? { model } : {}), audio };
+  return { ...(isOneOf(SOUND_MODELS, model) ? { model } : {}), audio };
 }
 
 function display(dev: Devices, notes: string[]): VmConfig['display'] {
@@ -336,13 +378,14 @@ function display(dev: Devices, notes: string[]): VmConfig['display'] {
 
 function evdevConfig(dev: Devices): EvdevConfig | undefined {
   const evdev = (dev.input ?? []).filter((i) => i.type === 'evdev' && i.source?.dev);
-  if (!evdev.length) return undefined;
+  const virtio = (dev.input ?? []).some((i) => i.bus === 'virtio');
+  // virtio keyboard and mouse are said in the config as `evdev.virtioInput`, with or without evdev.
+  if (!evdev.length) return virtio ? { virtioInput: true } : undefined;
   const keyboard =
     evdev.find((i) => /kbd|keyboard/i.test(i.source?.dev ?? '')) ??
     evdev.find((i) => i.source?.grab === 'all');
   const mouse = evdev.find((i) => i !== keyboard);
   const toggle = evdev.find((i) => i.source?.grabToggle)?.source?.grabToggle as EvdevConfig['grabToggle'];
-  const virtio = (dev.input ?? []).some((i) => i.bus === 'virtio');
   return {
     ...(keyboard?.source?.dev ? { keyboard: keyboard.source.dev } : {}),
     ...(mouse?.source?.dev ? { mouse: mouse.source.dev } : {}),
