@@ -11,7 +11,7 @@ import type { Domain } from '../../../src/domain/model.js';
 import { generateDomain } from '../../../src/generate/index.js';
 import { toLiteral } from '../../../src/import/config-source.js';
 import { domainToConfigSource, importArgs } from '../../../src/import/index.js';
-import { domainToConfig } from '../../../src/import/to-config.js';
+import { domainToConfig } from '../../../src/import/to-config/index.js';
 import { parseDomainXml } from '../../../src/domain/read.js';
 import { guideFile, imp } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /**
- * The reverse mapping (domain -> config, src/import/to-config.ts) against the forward one (config ->
+ * The reverse mapping (domain -> config, src/import/to-config/) against the forward one (config ->
  * domain, src/generate): for any config the validator accepts, the config the importer writes back
  * from its domain generates the same domain. A word or default added on one side only fails here.
  */
@@ -9,7 +9,7 @@ import { ConfigError } from '../../../src/config/issues.js';
 import { resolveConfig } from '../../../src/config/validate.js';
 import { writeDomainXml } from '../../../src/domain/write.js';
 import { generateDomain } from '../../../src/generate/index.js';
-import { domainToConfig } from '../../../src/import/to-config.js';
+import { domainToConfig } from '../../../src/import/to-config/index.js';
 import { configArbitrary } from '../../support/config-arbitrary.js';
 
 /**
