@@ -10,7 +10,7 @@ import { writeDomainXml } from '../domain/write.js';
 import { generateDomain } from '../generate/index.js';
 import { domainToConfigSource } from './config-source.js';
 import { importRemainder } from './remainder.js';
-import { domainToConfig } from './to-config.js';
+import { domainToConfig } from './to-config/index.js';
 
 export interface ConfigFiles {
   /** The config file's text. */
