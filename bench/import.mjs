@@ -2,9 +2,11 @@
 // Benchmark of `virt-gen import`: every args file of the libvirt corpus (../shared/corpus/libvirt-tests,
 // 136 files) imported and written as XML in one process. Target: under 1 s in total. Then the
 // real-world set (test/fixtures/import-real/) with the share of its facts carried (target >= 97%).
+// Then, informational, `import --config`: its cost against import, and the round trip's figures.
 // Needs `npx tsc -p .` first (imports build/). The corpus is read where it is, never copied.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,4 +55,24 @@ console.log(
   `real-world set: ${cases.length} command lines in ${realMs.toFixed(1)} ms; facts carried ${carried}/${facts} ` +
     `(${((100 * carried) / facts).toFixed(1)}%, target >= 97%)`,
 );
+
+// `import --config` (informational): the config and its remainder template for every corpus file,
+// timed against import+write above, then the round trip counted fact by fact (docs/import.md).
+const { importConfigFiles } = await import(join(root, 'build/src/import/index.js'));
+const domains = texts.map(([file, text]) => importArgs(text, { fileName: file }).domain);
+const configStart = performance.now();
+for (const d of domains) importConfigFiles(d, [], { templatePath: './vm.template.xml' });
+const configMs = performance.now() - configStart;
+console.log(
+  `import --config: config + remainder template for ${domains.length} files in ${configMs.toFixed(1)} ms ` +
+    `(${(configMs / (end - loaded)).toFixed(1)}x import+write)`,
+);
+const { measureRoundTrips, figuresLine } = await import(join(root, 'build/test/support/config-roundtrip.js'));
+const tmp = mkdtempSync(join(tmpdir(), 'vg-bench-rt-'));
+try {
+  const { figures } = await measureRoundTrips(root, resolve(root, '..', 'shared'), tmp);
+  for (const f of figures) console.log(`round trip, ${figuresLine(f)}`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
 process.exit(total < TARGET_MS && carried / facts >= 0.97 ? 0 : 1);

@@ -55,9 +55,10 @@ describe('libvirt accepts what an imported config generates', () => {
     expect(refused).toEqual([]);
   }, 300_000);
 
-  it("defines the x86 corpus's configs with their templates", async () => {
+  it("defines the guide's and the x86 corpus's configs with their templates", async () => {
     requireLibvirt();
     const cases = roundTripCases(REPO, SHARED).filter((c) => !c.file.includes('/import-real/'));
+    expect(cases.length).toBeGreaterThan(130);
     const refused: string[] = [];
     for (const [i, c] of cases.entries()) {
       const dir = mkdtempSync(join(tmp, 'lib-'));

@@ -5,7 +5,7 @@
  * (domain-facts.ts). Shared by the unit test, the integration test and
  * scripts/import-config-roundtrip.mjs, so the suite and the measure count the same thing.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDomain } from '../../src/build-domain.js';
 import { generateDomain } from '../../src/generate/index.js';
@@ -24,7 +24,10 @@ export interface RoundTripCase {
 
 const CORPUS_DIRS = ['argv2xml', 'xml2argv/v10.7.0-json', 'xml2argv/v7.9.0-classic'];
 
-/** The real-world set, then libvirt's corpus (read in ../shared, never copied). */
+/** The guide's command lines and start script (../shared/guide): the setup virt-gen replaces. */
+const GUIDE = ['vm.args', 'vm-env.args', 'qemu-start.sh'];
+
+/** The real-world set with the guide's files, then libvirt's corpus (read in ../shared, never copied). */
 export function roundTripCases(repo: string, shared: string): RoundTripCase[] {
   const real = realWorldCases(join(repo, 'test/fixtures/import-real')).map(({ name, file, text }) => ({
     name,
@@ -38,7 +41,11 @@ export function roundTripCases(repo: string, shared: string): RoundTripCase[] {
       .sort()
       .map((f) => ({ name: `${d}/${f}`, file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
   });
-  return [...real, ...corpus];
+  const guide = GUIDE.map((f) => {
+    const file = join(shared, 'guide', f);
+    return { name: `guide/${f}`, file, text: readFileSync(file, 'utf8') };
+  });
+  return [...real, ...guide, ...corpus];
 }
 
 export interface RoundTrip {
@@ -98,4 +105,57 @@ export async function roundTrip(
   } catch (err) {
     return { ...base, loadError: (err as Error).message, lost: comparedFacts(imported), added: [] };
   }
+}
+
+export interface RoundTripFigures {
+  /** The real-world set counts the guide's three files with its own. */
+  set: 'real-world' | 'libvirt corpus (x86)';
+  cases: number;
+  /** Configs that load. */
+  load: number;
+  /** Configs that give every fact back. */
+  full: number;
+  /** Configs written with a remainder template. */
+  templated: number;
+  facts: number;
+  kept: number;
+}
+
+/**
+ * Every x86 case round-tripped in its own folder under `tmp`, and the figures per set: what
+ * scripts/import-config-roundtrip.mjs and bench/import.mjs print.
+ */
+export async function measureRoundTrips(
+  repo: string,
+  shared: string,
+  tmp: string,
+  options: { remainder?: boolean } = {},
+): Promise<{ results: RoundTrip[]; figures: RoundTripFigures[] }> {
+  const sets: Record<RoundTripFigures['set'], RoundTrip[]> = { 'real-world': [], 'libvirt corpus (x86)': [] };
+  for (const c of roundTripCases(repo, shared)) {
+    const r = await roundTrip(c, mkdtempSync(join(tmp, 'case-')), join(repo, 'build/src/index.js'), options);
+    if (r.x86) sets[c.file.includes('/corpus/') ? 'libvirt corpus (x86)' : 'real-world'].push(r);
+  }
+  const figures = Object.entries(sets).map(([set, rs]) => {
+    const facts = rs.reduce((n, r) => n + r.facts, 0);
+    return {
+      set: set as RoundTripFigures['set'],
+      cases: rs.length,
+      load: rs.filter((r) => !r.loadError).length,
+      full: rs.filter((r) => !r.loadError && !r.lost.length).length,
+      templated: rs.filter((r) => r.templated).length,
+      facts,
+      kept: facts - rs.reduce((n, r) => n + r.lost.length, 0),
+    };
+  });
+  return { results: Object.values(sets).flat(), figures };
+}
+
+/** One line of figures: `real-world: configs load 22/22, full round trip 3/22, facts kept 97.1% (…)`. */
+export function figuresLine(f: RoundTripFigures): string {
+  const pct = f.facts ? ((100 * f.kept) / f.facts).toFixed(1) : '100.0';
+  return (
+    `${f.set}: configs load ${f.load}/${f.cases}, full round trip ${f.full}/${f.cases}, ` +
+    `facts kept ${pct}% (${f.kept}/${f.facts}), remainder templates ${f.templated}`
+  );
 }

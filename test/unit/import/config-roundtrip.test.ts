@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { roundTrip, roundTripCases, type RoundTrip } from '../../support/config-roundtrip.js';
+import { measureRoundTrips, type RoundTrip } from '../../support/config-roundtrip.js';
 import { REPO, SHARED } from '../../support/paths.js';
 
 const CONFIG_SETS_OTHERWISE: ReadonlyArray<[RegExp, string]> = [
@@ -25,6 +25,7 @@ const CONFIG_SETS_OTHERWISE: ReadonlyArray<[RegExp, string]> = [
     'display: libvirt picks the port',
   ],
   [/^domain\/devices\/tpm\/@model=tpm-tis$/, 'tpm: true is a CRB TPM 2.0'],
+  [/^domain\/devices\/disk\[.*\]\/target\/@dev=sd[a-z]$/, 'disks: targets named in order'],
   [/^domain\/devices\/hostdev\[.*\]\/address\[type=pci\]\/@(bus|slot|function)=/, 'PCI layout: root ports'],
   [/^domain\/(pm\/suspend-to-disk\/@enabled=yes|on_reboot=destroy)$/, 'S3/S4 off, reboot'],
   [/^domain\/features\/hyperv\/@mode=passthrough$/, 'hyperv lists enlightenments'],
@@ -37,15 +38,9 @@ const NOT_LOADING = new Set(['xml2argv/v10.7.0-json/hyperv.args', 'xml2argv/v7.9
 const tmp = mkdtempSync(join(tmpdir(), 'vg-config-rt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const results: RoundTrip[] = [];
-async function all(): Promise<RoundTrip[]> {
-  if (results.length) return results;
-  for (const c of roundTripCases(REPO, SHARED)) {
-    const r = await roundTrip(c, mkdtempSync(join(tmp, 'case-')), join(REPO, 'build/src/index.js'));
-    if (r.x86) results.push(r);
-  }
-  return results;
-}
+let measured: Promise<RoundTrip[]> | undefined;
+const all = (): Promise<RoundTrip[]> =>
+  (measured ??= measureRoundTrips(REPO, SHARED, tmp).then((m) => m.results));
 
 /** The disks on IDE of an i440fx command line: q35, the config's machine, has no IDE. */
 function ideDisks(r: RoundTrip): string[] {
@@ -65,7 +60,7 @@ describe('import --config round trip (config + remainder template)', () => {
   it('loads every config (x86), but the two known ones', async () => {
     const failed = (await all()).filter((r) => r.loadError).map((r) => r.name);
     expect(failed.sort()).toEqual([...NOT_LOADING].sort());
-    expect(results.length).toBeGreaterThanOrEqual(22 + 120);
+    expect((await all()).length).toBeGreaterThanOrEqual(22 + 3 + 120);
   }, 120_000);
 
   it('gives back every fact of every imported domain, but what the config sets otherwise', async () => {
