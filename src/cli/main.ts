@@ -188,6 +188,7 @@ program
 Examples:
   virt-gen import vm.args                          the domain XML on stdout, warnings on stderr
   virt-gen import vm.args -o vm.xml --config vm.ts keep managing it as code: virt-gen define vm.ts
+                                                   (vm.template.xml: what the config cannot say)
   virt-gen import qemu-start.sh                    a start script: its OPTS=... lines are followed, never run
   ps -o args= -C qemu-system-x86_64 | virt-gen import -
   virt-gen import vm.args --json                   {"xml": ..., "warnings": [...]}
