@@ -2,7 +2,7 @@
  * What a config cannot say, kept beside it: the parts of an imported domain that the domain
  * generated from its config lacks, as a minimal domain to be the config's `template`.
  *
- * `import --config` must give back every fact of the command line (docs/import.md, "Round trip"):
+ * `import --config` must give back every fact of the command line (docs/import.md, "`--config`: a round trip"):
  * the config says what its language can, and this template holds the rest — whole elements the
  * config does not generate (a `<serial>`, a user-mode NIC, `<genid>`), and the attributes and
  * children it leaves out of elements it does generate (a disk's `<address>`), each under enough of

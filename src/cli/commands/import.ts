@@ -24,7 +24,8 @@ export interface ImportCommandOptions extends GlobalOptions {
 }
 
 export async function runImport(file: string, opts: ImportCommandOptions): Promise<void> {
-  const template = opts.config ? templateFileFor(opts.config) : undefined;
+  // A config on stdout (--config -) has no folder for a template beside it.
+  const template = opts.config && opts.config !== '-' ? templateFileFor(opts.config) : undefined;
   // A config is edited by hand once written: checked before anything is written, so a refusal changes nothing.
   for (const target of [opts.config, template]) {
     if (target && !opts.force && (await exists(target))) {
@@ -42,19 +43,23 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
   const out = new Reporter(opts.json === true);
   for (const w of warnings) out.warn(w);
   // Computed before the first write: a failure here leaves nothing half written.
-  const files =
-    opts.config && template
-      ? importConfigFiles(domain, warnings, {
-          templatePath: `./${path.basename(template)}`,
-          source: file === '-' ? 'standard input' : file,
-        })
-      : undefined;
+  const files = opts.config
+    ? importConfigFiles(domain, warnings, {
+        templatePath: `./${path.basename(template ?? 'vm.template.xml')}`,
+        source: file === '-' ? 'standard input' : file,
+      })
+    : undefined;
+  if (files?.template !== undefined && template === undefined) {
+    throw new VirtGenError(
+      `--config -: this config needs a template beside it for what it cannot say (${files.kept.length} parts): nothing written; give --config a file name`,
+    );
+  }
   const xml = writeDomainXml(domain);
   // With --json and no -o, the XML is in the JSON document, not beside it.
   if (opts.json && (!opts.output || opts.output === '-')) out.set('xml', xml);
   else await emit(xml, opts.output);
   out.set('output', opts.output && opts.output !== '-' ? opts.output : undefined);
-  if (opts.config && template && files) await writeConfig(opts.config, template, files, out);
+  if (opts.config && files) await writeConfig(opts.config, template, files, out);
   out.finish();
 }
 
@@ -66,12 +71,12 @@ export function templateFileFor(config: string): string {
 
 async function writeConfig(
   config: string,
-  template: string,
+  template: string | undefined,
   files: ConfigFiles,
   out: Reporter,
 ): Promise<void> {
   // The template first: a config is never left naming a template that is not there.
-  if (files.template !== undefined) {
+  if (files.template !== undefined && template !== undefined) {
     await emit(files.template, template);
     out.set('template', template);
     out.note(

@@ -116,6 +116,16 @@ describe('virt-gen import', () => {
     expect(readdirSync(sub).sort()).toEqual(['vm.template.xml', 'vm.ts']);
   });
 
+  it('refuses --config - when the config needs a template, printing nothing', () => {
+    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
+    const r = virtGen(['import', args, '--config', '-'], { cwd: mkdtempSync(path.join(dir, 'stdout-')) });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^virt-gen: --config -: this config needs a template beside it .*nothing written/,
+    );
+  });
+
   it('writes no template when the config says everything', () => {
     const sub = mkdtempSync(path.join(dir, 'whole-'));
     const args = path.join(REPO, 'test/fixtures/import-real/08-evdev.args');
