@@ -51,7 +51,7 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
     : undefined;
   if (files?.template !== undefined && template === undefined) {
     throw new VirtGenError(
-      `--config -: this config needs a template beside it for what it cannot say (${files.kept.length} parts): nothing written; give --config a file name`,
+      `--config -: this config needs a template beside it for what it cannot say (${parts(files.kept.length)}): nothing written; give --config a file name`,
     );
   }
   const xml = writeDomainXml(domain);
@@ -62,6 +62,8 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
   if (opts.config && files) await writeConfig(opts.config, template, files, out);
   out.finish();
 }
+
+const parts = (n: number): string => `${n} ${n === 1 ? 'part' : 'parts'}`;
 
 /** `vm.ts` -> `vm.template.xml`, beside it: the template the config names. */
 export function templateFileFor(config: string): string {
@@ -80,7 +82,7 @@ async function writeConfig(
     await emit(files.template, template);
     out.set('template', template);
     out.note(
-      `wrote ${template}: what the config cannot say (${files.kept.length} parts, listed in ${config})`,
+      `wrote ${template}: what the config cannot say (${parts(files.kept.length)}, listed in ${config})`,
     );
   }
   await emit(files.config, config);

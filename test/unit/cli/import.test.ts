@@ -122,7 +122,7 @@ describe('virt-gen import', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^virt-gen: --config -: this config needs a template beside it .*nothing written/,
+      /^virt-gen: --config -: this config needs a template beside it .*nothing written/m,
     );
   });
 
