@@ -128,8 +128,9 @@ describe('virt-gen import', () => {
 
   it('writes no template when the config says everything', () => {
     const sub = mkdtempSync(path.join(dir, 'whole-'));
-    const args = path.join(REPO, 'test/fixtures/import-real/08-evdev.args');
-    const r = virtGen(['import', args, '--config', path.join(sub, 'vm.ts')]);
+    const input =
+      'qemu-system-x86_64 -enable-kvm -machine q35 -cpu host -m 4G -smp 4 -nodefaults -display none -vga none\n';
+    const r = virtGen(['import', '-', '--name', 'plain', '--config', path.join(sub, 'vm.ts')], { input });
     expect(r.status).toBe(0);
     expect(readdirSync(sub)).toEqual(['vm.ts']);
     expect(readFileSync(path.join(sub, 'vm.ts'), 'utf8')).not.toContain('template:');
