@@ -10,8 +10,8 @@
  * An element is named by its tag, the identifying attributes it has (`type`, `device`, `model`,
  * `name`, `bus`, `dev`, `index`, `id`… never values such as a port or a size; a controller by its
  * type and index alone) and, for the devices told apart by a child, that child's value (an
- * interface's MAC, a disk's image, a hostdev's source address). Siblings that still look alike are numbered in document order
- * (`qemu:arg#2`): for them, and only for them, order is identity.
+ * interface's MAC, a disk's image, a hostdev's source address). Siblings that still look alike
+ * are numbered in document order (`qemu:arg#2`): for them, and only for them, order is identity.
  */
 import { childElements, type XmlElement } from './xml-node.js';
 
@@ -30,9 +30,10 @@ export const IDENTITY_ATTRS: readonly string[] = [
 /**
  * Elements named otherwise than by the list above. A controller is its type and index (the bus
  * number devices refer to; libvirt numbers a missing index 0), its model a property. A pin is its
- * vCPU, iothread or cell. A TPM is the one TPM. The single children that describe a device (`<driver>`, `<target>`,
- * `<source>`, `<model>`, `<address>` but for its type) are property bags: their attributes are
- * values, so that a raw image read as qcow2 is one lost fact, not a lost driver.
+ * vCPU, iothread or cell. A TPM is the one TPM. The single children that describe a device
+ * (`<driver>`, `<target>`, `<source>`, `<model>`, `<address>` but for its type) are property
+ * bags: their attributes are values, so that a raw image read as qcow2 is one lost fact, not a
+ * lost driver.
  */
 const IDENTITY_BY_TAG: Readonly<
   Record<string, { attrs: readonly string[]; defaults?: Record<string, string> }>

@@ -2,14 +2,15 @@
  * What a config cannot say, kept beside it: the parts of an imported domain that the domain
  * generated from its config lacks, as a minimal domain to be the config's `template`.
  *
- * `import --config` must give back every fact of the command line (docs/import.md, "`--config`: a round trip"):
- * the config says what its language can, and this template holds the rest — whole elements the
- * config does not generate (a `<serial>`, a user-mode NIC, `<genid>`), and the attributes and
- * children it leaves out of elements it does generate (a disk's `<address>`), each under enough of
- * its ancestors, with their identity (domain/element-key.ts), for the overlay to put it back in
- * place (generate/template.ts merges lists item by item by that identity). What the config sets
- * otherwise than the command line did (q35 for an i440fx machine) cannot be kept this way: the
- * config wins. That is measured here, not assumed, and reported as `lost`.
+ * `import --config` must give back every fact of the command line (docs/import.md, "`--config`:
+ * a round trip"): the config says what its language can, and this template holds the rest: whole
+ * elements the config does not generate (a `<serial>`, a user-mode NIC, `<genid>`), and the
+ * attributes and children it leaves out of elements it does generate (a disk's `<address>`), each
+ * under enough of its ancestors, with their identity (domain/element-key.ts), for the overlay to
+ * put it back in place (generate/template.ts merges lists item by item by that identity). What
+ * the config sets otherwise than the command line did (q35 for an i440fx machine) cannot be kept
+ * this way: the config wins; neither can what libvirt would refuse beside the config's parts
+ * (remainder-rules.ts). Both are measured here, not assumed, and reported as `lost`.
  */
 import { identityAttrs, identityChildren, siblingKeys } from '../domain/element-key.js';
 import { missingFacts } from '../domain/facts.js';
@@ -29,6 +30,20 @@ export interface Remainder {
   lost: string[];
 }
 
+/**
+ * Facts of an imported domain a config is not asked to give back, each with its reason (the table
+ * docs/import.md shows; namespace declarations are not facts at all, see domain/facts.ts).
+ */
+export const NOT_COMPARED: ReadonlyArray<{ fact: RegExp; why: string }> = [
+  {
+    fact: /^domain\/@type=/,
+    why: "a config always asks for KVM (`type='qemu'` is emulation, not a passthrough VM)",
+  },
+];
+
+/** False for a fact NOT_COMPARED leaves out. */
+export const isCompared = (fact: string): boolean => !NOT_COMPARED.some((n) => n.fact.test(fact));
+
 /** The remainder of `imported` once `generated` (from its config, without host facts) is taken. */
 export function importRemainder(imported: Domain, generated: Domain): Remainder {
   const a = domainToElement(imported);
@@ -37,8 +52,7 @@ export function importRemainder(imported: Domain, generated: Domain): Remainder 
   const rest = prune(a, g, 'domain', walk);
   const template = rest && hasContent(rest) ? decode(DomainShape, rest) : undefined;
   const result = template ? overlayDomain(template, generated) : generated;
-  // The domain type is the one fact a config never carries: it always asks for KVM.
-  const lost = missingFacts(a, domainToElement(result)).filter((f) => !f.startsWith('domain/@type='));
+  const lost = missingFacts(a, domainToElement(result)).filter(isCompared);
   // What the config overrides is not kept, whatever the template says: it is listed as lost.
   const overridden = (k: string): boolean => lost.some((f) => f === k || f.startsWith(`${k}=`));
   return {

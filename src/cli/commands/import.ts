@@ -51,7 +51,8 @@ export async function runImport(file: string, opts: ImportCommandOptions): Promi
     : undefined;
   if (files?.template !== undefined && template === undefined) {
     throw new VirtGenError(
-      `--config -: this config needs a template beside it for what it cannot say (${parts(files.kept.length)}): nothing written; give --config a file name`,
+      `--config -: this config needs a template beside it for what it cannot say ` +
+        `(${parts(files.kept.length)}): nothing written; give --config a file name`,
     );
   }
   const xml = writeDomainXml(domain);
@@ -90,8 +91,10 @@ async function writeConfig(
   out.set('notKept', files.lost);
   out.note(`wrote ${config}`);
   if (files.lost.length) {
+    const first = files.lost.slice(0, 3).join(', ') + (files.lost.length > 3 ? ', …' : '');
     out.warn(
-      `${config}: ${files.lost.length} facts of the imported domain are not given back (listed in its header): ${files.lost.slice(0, 3).join(', ')}${files.lost.length > 3 ? ', …' : ''}`,
+      `${config}: ${files.lost.length} facts of the imported domain are not given back ` +
+        `(listed in its header): ${first}`,
     );
   }
 }
