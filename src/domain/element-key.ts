@@ -30,7 +30,7 @@ export const IDENTITY_ATTRS: readonly string[] = [
 /**
  * Elements named otherwise than by the list above. A controller is its type and index (the bus
  * number devices refer to; libvirt numbers a missing index 0), its model a property. A pin is its
- * vCPU, iothread or cell. A TPM is the one TPM. The single children that describe a device
+ * vCPU, iothread or cell. A TPM is the one TPM, a balloon the one balloon. The single children that describe a device
  * (`<driver>`, `<target>`, `<source>`, `<model>`, `<address>` but for its type) are property
  * bags: their attributes are values, so that a raw image read as qcow2 is one lost fact, not a
  * lost driver.
@@ -39,8 +39,9 @@ const IDENTITY_BY_TAG: Readonly<
   Record<string, { attrs: readonly string[]; defaults?: Record<string, string> }>
 > = {
   controller: { attrs: ['type', 'index'], defaults: { index: '0' } },
-  // libvirt takes one TPM (but a proxy): its model is a property, not a second device.
+  // libvirt takes one TPM (but a proxy) and one balloon: their model is a property, not a second device.
   tpm: { attrs: [] },
+  memballoon: { attrs: [] },
   iothreadpin: { attrs: ['iothread'] },
   vcpupin: { attrs: ['vcpu'] },
   vcpusched: { attrs: ['vcpus'] },
