@@ -82,6 +82,7 @@ async function writeConfig(
   if (files.template !== undefined && template !== undefined) {
     await emit(files.template, template);
     out.set('template', template);
+    out.set('kept', files.kept);
     out.note(
       `wrote ${template}: what the config cannot say (${parts(files.kept.length)}, listed in ${config})`,
     );

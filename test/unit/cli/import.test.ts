@@ -116,6 +116,28 @@ describe('virt-gen import', () => {
     expect(readdirSync(sub).sort()).toEqual(['vm.template.xml', 'vm.ts']);
   });
 
+  it('--json names the template, what it keeps and what is not given back', () => {
+    const sub = mkdtempSync(path.join(dir, 'json-'));
+    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
+    const r = virtGen([
+      'import',
+      args,
+      '-o',
+      path.join(sub, 'vm.xml'),
+      '--config',
+      path.join(sub, 'vm.ts'),
+      '--json',
+    ]);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      output: path.join(sub, 'vm.xml'),
+      config: path.join(sub, 'vm.ts'),
+      template: path.join(sub, 'vm.template.xml'),
+      kept: ['devices/interface[type=user]'],
+      notKept: expect.arrayContaining(['devices/graphics[type=vnc]/@port=5901']),
+    });
+  });
+
   it('refuses --config - when the config needs a template, printing nothing', () => {
     const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
     const r = virtGen(['import', args, '--config', '-'], { cwd: mkdtempSync(path.join(dir, 'stdout-')) });
