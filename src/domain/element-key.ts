@@ -106,15 +106,28 @@ function childValue(el: XmlElement, spec: string): string | undefined {
   return at?.attrs[attr];
 }
 
-/** The key of one element without its ordinal: `interface[type=bridge][mac/address=52:54:…]`. */
-export function elementKey(el: XmlElement): string {
+/** The key of an element by its tag and identifying attributes alone: `interface[type=bridge]`. */
+export function attrKey(el: XmlElement): string {
   const defaults = IDENTITY_BY_TAG[el.name]?.defaults ?? {};
   const parts = identityAttrs(el.name).flatMap((a) => {
     const value = el.attrs[a] ?? defaults[a];
     return value === undefined ? [] : [`[${a}=${value}]`];
   });
-  for (const [spec, value] of identityChildren(el)) parts.push(`[${spec}=${value.toLowerCase()}]`);
   return el.name + parts.join('');
+}
+
+/** The key of one element without its ordinal: `interface[type=bridge][mac/address=52:54:…]`. */
+export function elementKey(el: XmlElement): string {
+  const parts = identityChildren(el).map(([spec, value]) => `[${spec}=${value.toLowerCase()}]`);
+  return attrKey(el) + parts.join('');
+}
+
+/**
+ * True for an element that leaves to libvirt the child that would identify it: an interface
+ * without a MAC (libvirt makes one up at define).
+ */
+export function unidentified(el: XmlElement): boolean {
+  return (IDENTITY_CHILDREN[el.name]?.length ?? 0) > 0 && identityChildren(el).length === 0;
 }
 
 /** The keys of a list of siblings, in their order: the second of two look-alikes gets `#2`. */

@@ -11,7 +11,7 @@
  */
 import type { Domain } from '../domain/model.js';
 import { Domain as DomainShape } from '../domain/model.js';
-import { siblingKeys } from '../domain/element-key.js';
+import { attrKey, siblingKeys, unidentified } from '../domain/element-key.js';
 import { encode, type Extra, type Field, type Shape } from '../domain/schema.js';
 import type { XmlElement } from '../domain/xml-node.js';
 
@@ -45,19 +45,28 @@ export function overlay(s: Shape, base: Plain, over: Plain): Plain {
 
 /**
  * Generated items in their order, each overlaid on the template item of the same identity, then
- * the template items nothing generated matches.
+ * the template items nothing generated matches. A generated item that leaves its identity to
+ * libvirt (an interface without a MAC) takes the first unmatched template item of its kind, as
+ * define keeps a defined interface's MAC by rank (define/identity.ts).
  */
 function mergeList(s: Shape, tag: string, base: Plain[], over: Plain[]): Plain[] {
-  const keysOf = (items: Plain[]): string[] => siblingKeys(items.map((i) => encode(s, tag, i)));
-  const baseKeys = keysOf(base);
-  const byKey = new Map(baseKeys.map((k, i) => [k, base[i] as Plain]));
-  const merged = keysOf(over).map((k, i) => {
-    const item = over[i] as Plain;
-    const match = byKey.get(k);
-    byKey.delete(k);
-    return match ? overlay(s, match, item) : item;
+  const baseEls = base.map((i) => encode(s, tag, i));
+  const overEls = over.map((i) => encode(s, tag, i));
+  const baseKeys = siblingKeys(baseEls);
+  const exact = siblingKeys(overEls).map((k) => baseKeys.indexOf(k));
+  const used = new Set(exact.filter((j) => j >= 0));
+  const match = exact.map((j, i) => {
+    if (j >= 0 || !unidentified(overEls[i] as XmlElement)) return j;
+    const kind = attrKey(overEls[i] as XmlElement);
+    const loose = baseEls.findIndex((b, k) => !used.has(k) && attrKey(b) === kind);
+    if (loose >= 0) used.add(loose);
+    return loose;
   });
-  return [...merged, ...byKey.values()];
+  const merged = over.map((item, i) => {
+    const j = match[i] as number;
+    return j >= 0 ? overlay(s, base[j] as Plain, item) : item;
+  });
+  return [...merged, ...base.filter((_, j) => !used.has(j))];
 }
 
 /** Unknown attributes merge by name, unknown children by identity (the config's win). */

@@ -28,6 +28,17 @@ describe('overlayDomain', () => {
     expect(out).toContain('<rom bar="off"/>');
   });
 
+  it("gives a config NIC without a MAC the template's NIC of its kind (its MAC kept), as define does", () => {
+    const out = overlaid(
+      "<domain><devices><interface type='bridge'><mac address='52:54:00:00:00:07'/><source bridge='old'/></interface><interface type='user'/></devices></domain>",
+      "<domain><devices><interface type='bridge'><source bridge='br0'/></interface></devices></domain>",
+    );
+    expect(out.match(/<interface /g)).toHaveLength(2);
+    expect(out).toContain('<mac address="52:54:00:00:00:07"/>');
+    expect(out).toContain('<source bridge="br0"/>');
+    expect(out).not.toContain('old');
+  });
+
   it('merges timers by name and unknown devices by identity; the boot order is replaced whole', () => {
     const out = overlaid(
       `<domain><os><boot dev='cdrom'/><boot dev='hd'/></os><clock offset='utc'><timer name='hpet' present='no'/><timer name='rtc' tickpolicy='delay'/></clock>
