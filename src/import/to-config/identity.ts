@@ -1,0 +1,31 @@
+/**
+ * domain -> config for the VM generation ID and the SMBIOS tables (`genid`, `smbios`): the reverse of
+ * src/generate/identity.ts and the `<os><smbios>` of firmware.ts.
+ */
+import { SMBIOS_FIELDS, SMBIOS_TABLES } from '../../config/vocabulary.js';
+import type { Domain } from '../../domain/model.js';
+import type { SmbiosConfig, VmConfig } from '../../config/types.js';
+
+export function genid(domain: Domain): VmConfig['genid'] {
+  if (!domain.genid) return undefined;
+  return domain.genid.value ? domain.genid.value : true;
+}
+
+/** `<os><smbios mode='host'>` -> 'host'; mode='sysinfo' with `<sysinfo type='smbios'>` -> its tables. */
+export function smbios(domain: Domain, notes: string[]): VmConfig['smbios'] {
+  const mode = domain.os?.smbios?.mode;
+  const info = domain.sysinfo?.type === 'smbios' ? domain.sysinfo : undefined;
+  if (info && mode !== 'sysinfo') notes.push("<sysinfo type='smbios'> that <os><smbios> does not use");
+  if (domain.sysinfo && !info) notes.push(`<sysinfo type='${domain.sysinfo.type ?? ''}'>`);
+  if (mode === 'host') return 'host';
+  if (mode !== 'sysinfo' || !info) return undefined;
+  const config: Record<string, Record<string, string>> = {};
+  for (const table of SMBIOS_TABLES) {
+    const known: readonly string[] = SMBIOS_FIELDS[table];
+    for (const e of info[table]?.entry ?? []) {
+      if (e.name && known.includes(e.name) && e.value) (config[table] ??= {})[e.name] = e.value;
+      else notes.push(`<sysinfo><${table}><entry name='${e.name ?? ''}'>`);
+    }
+  }
+  return Object.keys(config).length ? (config as SmbiosConfig) : undefined;
+}
