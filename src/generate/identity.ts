@@ -22,5 +22,5 @@ function sysinfo(vm: ResolvedVm): Pick<Domain, 'sysinfo'> {
     const entry = tables[table];
     if (entry?.length) info[table] = { entry: entry.map((e) => ({ name: e.name, value: e.value })) };
   }
-  return { sysinfo: info };
+  return { sysinfo: [info] };
 }

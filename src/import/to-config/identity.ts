@@ -14,9 +14,11 @@ export function genid(domain: Domain): VmConfig['genid'] {
 /** `<os><smbios mode='host'>` -> 'host'; mode='sysinfo' with `<sysinfo type='smbios'>` -> its tables. */
 export function smbios(domain: Domain, notes: string[]): VmConfig['smbios'] {
   const mode = domain.os?.smbios?.mode;
-  const info = domain.sysinfo?.type === 'smbios' ? domain.sysinfo : undefined;
+  const info = domain.sysinfo?.find((s) => s.type === 'smbios');
   if (info && mode !== 'sysinfo') notes.push("<sysinfo type='smbios'> that <os><smbios> does not use");
-  if (domain.sysinfo && !info) notes.push(`<sysinfo type='${domain.sysinfo.type ?? ''}'>`);
+  for (const other of domain.sysinfo ?? []) {
+    if (other !== info) notes.push(`<sysinfo type='${other.type ?? ''}'>`);
+  }
   if (mode === 'host') return 'host';
   if (mode !== 'sysinfo' || !info) return undefined;
   const config: Record<string, Record<string, string>> = {};

@@ -23,7 +23,7 @@ describe('machine facts of a command line, as config fields', () => {
     expect(config.cpu).toMatchObject({
       mode: 'custom',
       model: 'Haswell-noTSX',
-      features: { 'lahf-lm': 'require', hle: 'disable' },
+      features: { lahf_lm: 'require', hle: 'disable' },
     });
     expect(notes.join('\n')).not.toMatch(/cpu mode/);
     expect(xml).toMatch(/<cpu mode="custom"[^>]* match="exact"/);
