@@ -93,8 +93,8 @@ export interface VmConfig {
   secureBoot?: boolean;
   /**
    * The SMBIOS tables the guest reads (manufacturer, product, serial…: what `wmic csproduct` shows).
-   * `'host'`: copy the host's own (libvirt's `<smbios mode='host'/>`; some anti-cheat and OEM-licensed
-   * software look for real ones). Tables: `{ system: { manufacturer: 'Dell', product: 'OptiPlex 7080' } }`
+   * `'host'`: copy the host's BIOS and system tables, all but the UUID (libvirt's `<smbios mode='host'/>`,
+   * read with `dmidecode` on the host; some anti-cheat and OEM-licensed software look for real ones). Tables: `{ system: { manufacturer: 'Dell', product: 'OptiPlex 7080' } }`
    * (`<sysinfo type='smbios'>`). Default: QEMU's own ("QEMU", "Standard PC").
    */
   smbios?: 'host' | SmbiosConfig;
