@@ -59,7 +59,7 @@ function smbiosTable(issues: Issues, table: SmbiosTable, value: unknown) {
 }
 
 /** What libvirt (define) or QEMU (start) refuses in one entry. */
-function entryProblem(table: SmbiosTable, name: string, text: string): string | undefined {
+export function entryProblem(table: SmbiosTable, name: string, text: string): string | undefined {
   if (table === 'bios' && name === 'date' && !biosDate(text))
     return `"${text}" is not a BIOS date as libvirt takes it (mm/dd/yyyy or mm/dd/yy)`;
   if (

@@ -153,7 +153,7 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
 }
 
 /** QEMU's CPU model names (`Haswell-noTSX`, `EPYC-Rome-v2`, `Opteron_G5`): what `-cpu` takes before a comma. */
-const CPU_MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const CPU_MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** `cpu.model`: required with `mode: 'custom'`, meaningless with any other mode. */
 function cpuModel(issues: Issues, mode: string, value: unknown): string | undefined {

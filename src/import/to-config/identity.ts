@@ -3,12 +3,17 @@
  * src/generate/identity.ts and the `<os><smbios>` of firmware.ts.
  */
 import { SMBIOS_FIELDS, SMBIOS_TABLES } from '../../config/vocabulary.js';
+import { UUID_RE, entryProblem } from '../../config/fields/identity.js';
 import type { Domain } from '../../domain/model.js';
 import type { SmbiosConfig, VmConfig } from '../../config/types.js';
 
-export function genid(domain: Domain): VmConfig['genid'] {
+export function genid(domain: Domain, notes: string[]): VmConfig['genid'] {
+  const value = domain.genid?.value;
   if (!domain.genid) return undefined;
-  return domain.genid.value ? domain.genid.value : true;
+  if (!value) return true;
+  if (UUID_RE.test(value)) return value;
+  notes.push(`<genid>${value}</genid>: not a UUID; the config asks libvirt for a new one`);
+  return true;
 }
 
 /** `<os><smbios mode='host'>` -> 'host'; mode='sysinfo' with `<sysinfo type='smbios'>` -> its tables. */
@@ -25,7 +30,9 @@ export function smbios(domain: Domain, notes: string[]): VmConfig['smbios'] {
   for (const table of SMBIOS_TABLES) {
     const known: readonly string[] = SMBIOS_FIELDS[table];
     for (const e of info[table]?.entry ?? []) {
-      if (e.name && known.includes(e.name) && e.value) (config[table] ??= {})[e.name] = e.value;
+      const fits =
+        e.name && known.includes(e.name) && e.value?.trim() && !entryProblem(table, e.name, e.value);
+      if (fits) (config[table] ??= {})[e.name as string] = e.value as string;
       else notes.push(`<sysinfo><${table}><entry name='${e.name ?? ''}'>`);
     }
   }

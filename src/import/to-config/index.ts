@@ -33,7 +33,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   const config: VmConfig = {
     name: domain.name?.value ?? 'imported-vm',
     ...(domain.uuid?.value ? { uuid: domain.uuid.value } : {}),
-    ...optional('genid', genid(domain)),
+    ...optional('genid', genid(domain, notes)),
     ...(domain.title?.value !== undefined ? { title: domain.title.value } : {}),
     ...(domain.description?.value !== undefined ? { description: domain.description.value } : {}),
     memory: memoryMiB(domain),

@@ -1,5 +1,6 @@
 /** domain -> config for memory, vCPUs and pinning, Hyper-V and firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts). */
 import { DEFAULTS } from '../../config/defaults.js';
+import { CPU_MODEL_RE } from '../../config/fields/machine.js';
 import { HYPERV_FEATURES, hugepageSizeOfKiB, type HypervFeature } from '../../config/vocabulary.js';
 import type { Domain } from '../../domain/model.js';
 import type { CpuConfig, HypervConfig, MemoryBackingConfig, VmConfig } from '../../config/types.js';
@@ -64,13 +65,17 @@ export function cpu(domain: Domain, notes: string[]): CpuConfig {
 function cpuMode(domain: Domain, c: CpuConfig, notes: string[]): void {
   const mode = domain.cpu?.mode;
   const model = domain.cpu?.model?.value;
-  if (mode === 'custom' && model) {
+  if (mode === 'custom' && model && CPU_MODEL_RE.test(model)) {
     c.mode = 'custom';
     c.model = model;
     if (domain.cpu?.model?.fallback === 'allow' || domain.cpu?.match !== 'exact')
       notes.push(`cpu model ${model}: the config asks for it exactly (match='exact', fallback='forbid')`);
   } else if (mode === 'custom') {
-    notes.push("cpu mode 'custom' without a model (QEMU's default CPU): the config uses host-passthrough");
+    notes.push(
+      model
+        ? `cpu model ${JSON.stringify(model)}: not a CPU model name the config takes`
+        : "cpu mode 'custom' without a model (QEMU's default CPU): the config uses host-passthrough",
+    );
   } else if (mode === 'host-model' || mode === 'maximum') c.mode = mode;
   else if (mode && mode !== DEFAULTS.cpu.mode) notes.push(`cpu mode '${mode}'`);
 }

@@ -86,6 +86,19 @@ describe('machine facts of a command line, as config fields', () => {
     expect(xml).toContain('<smbios mode="sysinfo"/>');
   });
 
+  it('an SMBIOS entry the config would refuse stays a note, and the config loads', () => {
+    const dom = parseDomainXml(
+      "<domain type='kvm'><name>x</name><memory unit='KiB'>1048576</memory>" +
+        "<sysinfo type='smbios'><bios><entry name='date'>2020-01-31</entry></bios>" +
+        "<system><entry name='manufacturer'>Dell</entry></system></sysinfo>" +
+        "<os><type arch='x86_64' machine='q35'>hvm</type><smbios mode='sysinfo'/></os></domain>",
+    );
+    const { config, notes } = domainToConfig(dom);
+    expect(config.smbios).toEqual({ system: { manufacturer: 'Dell' } });
+    expect(notes).toContain("<sysinfo><bios><entry name='date'>");
+    expect(() => resolveConfig(config, '/configs', 'vm.ts')).not.toThrow();
+  });
+
   it("the host's SMBIOS (<smbios mode='host'>)", () => {
     const dom = parseDomainXml(
       "<domain type='kvm'><name>x</name><memory unit='KiB'>1048576</memory>" +
