@@ -6,10 +6,11 @@
  * silently change (cells that leave vCPUs out, cells whose memory is not `<memory>`).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dumpInactive, requireLibvirt, undefine, virsh } from '../support/libvirt.js';
+import { EXAMPLES, REPO } from '../support/paths.js';
 import { validateDomainXml, virtGen } from '../support/run.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-machine-fields-'));
@@ -88,6 +89,29 @@ describe('machine fields on libvirt', () => {
     expect(back).toContain(`<genid>${genid}</genid>`);
     expect(back).toContain("<smbios mode='host'/>");
     expect(back).toMatch(/<cpu mode='maximum'/);
+  });
+});
+
+describe('virt-gen define with cpu.cpuset (guide host fixture)', () => {
+  it('refuses a cpuset naming CPUs the host does not have, before touching libvirt', () => {
+    const root = path.join(dir, 'guide-root');
+    cpSync(path.join(REPO, 'test', 'fixtures', 'hosts', 'guide'), root, { recursive: true });
+    const name = 'vg-machine-cpuset';
+    const config = path.join(dir, `${name}.ts`);
+    const src = readFileSync(path.join(EXAMPLES, 'gaming.ts'), 'utf8')
+      .replace(/name: '[^']*'/, `name: '${name}'`)
+      .replace('pin: [0, 1, 2, 3, 4, 5, 6, 7],', "cpuset: '0-9',");
+    writeFileSync(config, src);
+    names.push(name);
+    undefine(name);
+    const r = virtGen(['define', config, '--root', root], {
+      env: { VIRT_GEN_STATE_DIR: path.join(dir, 'state') },
+    });
+    expect(r.stderr).toContain(
+      'cpu.cpuset is pinned to CPU 8-9, which this host does not have (online CPUs: 0-7)',
+    );
+    expect(r.status).toBe(1);
+    expect(virsh(['domstate', name]).status).not.toBe(0);
   });
 });
 

@@ -313,6 +313,7 @@ interface PinsOnHost {
   pins: string[] | false | 'auto';
   emulator?: string;
   iothread?: string;
+  cpuset?: string;
 }
 
 const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => ({
@@ -321,13 +322,17 @@ const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => 
   pins: vm.cpu.pin,
   ...(vm.cpu.emulatorPin ? { emulator: vm.cpu.emulatorPin } : {}),
   ...(vm.cpu.iothreadPin ? { iothread: vm.cpu.iothreadPin } : {}),
+  ...(vm.cpu.cpuset ? { cpuset: vm.cpu.cpuset } : {}),
 });
 
 /** Explicit pins must name CPUs the host has; pairs that split SMT siblings are worth a warning. */
 async function checkExplicitPins(p: PinsOnHost, out: Reporter): Promise<void> {
-  if (!Array.isArray(p.pins)) return;
-  const { checkPins } = await import('../../host/pinning.js');
+  if (!Array.isArray(p.pins) && !p.cpuset) return;
+  const { checkCpuset, checkPins } = await import('../../host/pinning.js');
   const { parseCpuList } = await import('../../host/cpulist.js');
+  const cpusetErrors = p.cpuset ? checkCpuset(p.topology, parseCpuList(p.cpuset)) : [];
+  if (cpusetErrors.length) throw new HostError(cpusetErrors.join('; '), 'pins');
+  if (!Array.isArray(p.pins)) return;
   const result = checkPins(p.topology, p.guest, {
     vcpus: p.pins.map(parseCpuList),
     ...(p.emulator ? { emulator: parseCpuList(p.emulator) } : {}),
