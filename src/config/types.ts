@@ -229,7 +229,7 @@ export interface RuntimeConfig {
   /**
    * While the VM runs, keep the host's own work (`user.slice`, `system.slice`, `init.scope`) off the
    * vCPUs' cores (`systemctl set-property --runtime … AllowedCPUs=`; systemd ≥ 244, cgroup v2).
-   * Needs `cpu.pin`. Default `false`.
+   * Needs `cpu.pin` or `cpu.cpuset`. Default `false`.
    */
   isolateCpus?: boolean;
   /**

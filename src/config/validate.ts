@@ -182,9 +182,9 @@ function checkRuntime(issues: Issues, vm: ResolvedVm): void {
       'runtime.allocateHugepages',
       'needs hugepages (true, "2M" or "1G"): there is nothing to allocate',
     );
-  if (vm.runtime.isolateCpus && vm.cpu.pin === false)
+  if (vm.runtime.isolateCpus && vm.cpu.pin === false && vm.cpu.cpuset === undefined)
     issues.add(
       'runtime.isolateCpus',
-      "needs cpu.pin ('auto' or a list): the host's cores are the ones the vCPUs are not pinned to",
+      "needs cpu.pin ('auto' or a list) or cpu.cpuset: the host's cores are the ones the vCPUs are not pinned to",
     );
 }
