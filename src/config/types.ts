@@ -150,7 +150,8 @@ export interface CpuConfig {
   mode?: CpuMode;
   /**
    * With `mode: 'custom'`: the QEMU CPU model, as `virsh domcapabilities` lists it (`'Haswell-noTSX'`,
-   * `'EPYC-Rome'`). QEMU refuses to start when the host cannot run it (`fallback='forbid'`).
+   * `'EPYC-Rome'`). QEMU refuses to start when the host cannot run it (`fallback='forbid'`);
+   * `define` warns of that first.
    */
   model?: string;
   /** Pass the host cache topology through (`<cache mode='passthrough'/>`). Default `true`. */

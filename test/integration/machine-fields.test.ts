@@ -115,6 +115,34 @@ describe('virt-gen define with cpu.cpuset (guide host fixture)', () => {
   });
 });
 
+describe('virt-gen define with a named CPU model', () => {
+  it("warns when this host's CPU cannot run the model (libvirt defines it; QEMU would refuse to start)", () => {
+    const root = path.join(dir, 'guide-root-model');
+    cpSync(path.join(REPO, 'test', 'fixtures', 'hosts', 'guide'), root, { recursive: true });
+    const models = virsh(['domcapabilities', '--virttype', 'kvm']).stdout;
+    // A model this host's QEMU knows but its CPU cannot run, as libvirt reports it here.
+    const unusable = /<model usable='no'[^>]*>([^<]+)<\/model>/.exec(models)?.[1];
+    // Every CPU lacks some newer model's features (QEMU 7.2 lists 50 and more).
+    expect(unusable).toBeDefined();
+    const name = 'vg-machine-cpu-model';
+    const config = path.join(dir, `${name}.ts`);
+    writeFileSync(
+      config,
+      `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: '${name}', memory: 256, ` +
+        `firmware: 'bios', hyperv: false, display: 'none', network: false, ` +
+        `cpu: { cores: 1, mode: 'custom', model: '${unusable}' } });\n`,
+    );
+    names.push(name);
+    undefine(name);
+    const r = virtGen(['define', config, '--root', root], {
+      env: { VIRT_GEN_STATE_DIR: path.join(dir, 'state-model') },
+    });
+    expect(r.stderr).toContain(`cpu.model: this host's CPU lacks features of "${unusable}"`);
+    expect(r.status).toBe(0);
+    expect(dumpInactive(name)).toContain(`<model fallback='forbid'>${unusable}</model>`);
+  });
+});
+
 describe('why the validator refuses: libvirt 9.0 itself', () => {
   const domain = (name: string, inner: string, vcpus = 4, memKiB = 2097152) =>
     `<domain type='kvm'><name>${name}</name><memory unit='KiB'>${memKiB}</memory>` +

@@ -93,6 +93,7 @@ export async function defineOnHost(
   });
   try {
     await checkVersion(onHost, backend);
+    await checkCpuModel(onHost, backend, out);
     const prepared = await prepare(config, onHost, backend, opts, out);
     // libvirt cannot write a remote host's files: show its plan and the commands to run there.
     const step =
@@ -292,6 +293,19 @@ async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<voi
   const { DefineError } = await import('../../define/index.js');
   const unmet = unmetRequirements(domain, await backend.version());
   if (unmet.length) throw new DefineError(`nothing was changed: ${unmet.join('; ')}`);
+}
+
+/** A named CPU model the host's QEMU lacks or its CPU cannot run: libvirt defines it, QEMU refuses to start. */
+async function checkCpuModel({ domain }: VmOnHost, backend: Backend, out: Reporter): Promise<void> {
+  const model = domain.cpu?.mode === 'custom' ? domain.cpu.model?.value : undefined;
+  if (model === undefined) return;
+  const { cpuModelProblem, parseCpuModels } = await import('../../host/from-libvirt/cpu-models.js');
+  // Advisory: where libvirt gives no capabilities (no KVM), there is nothing to compare with.
+  const caps = await backend
+    .domainCapabilities({ virttype: domain.type ?? 'kvm', arch: domain.os?.type?.arch ?? 'x86_64' })
+    .catch(() => undefined);
+  const problem = caps === undefined ? undefined : cpuModelProblem(model, parseCpuModels(caps));
+  if (problem) out.warn(problem);
 }
 
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
