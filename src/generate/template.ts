@@ -84,5 +84,7 @@ function mergeElements(base: XmlElement[], over: XmlElement[]): XmlElement[] {
 }
 
 export function overlayDomain(template: Domain, generated: Domain): Domain {
+  // `<sysinfo>` is one element per type: matched by type like any list item, so the config's
+  // SMBIOS tables overlay the template's smbios one, and the template's others (fwcfg) stay.
   return overlay(DomainShape, template as Plain, generated as Plain) as Domain;
 }

@@ -64,6 +64,17 @@ describe('full-fact comparison', () => {
     ]);
   });
 
+  it('compares sizes in KiB, as libvirt stores them, whatever their unit', () => {
+    const a =
+      "<domain><memory unit='GiB'>4</memory><cpu><numa><cell id='0' memory='4' unit='GiB'/></numa></cpu></domain>";
+    const same =
+      "<domain><memory unit='KiB'>4194304</memory><cpu><numa><cell id='0' memory='4096' unit='MiB'/></numa></cpu></domain>";
+    expect(lostFacts(a, same)).toEqual([]);
+    expect(lostFacts(a, same.replace("'4096'", "'2048'"))).toEqual([
+      'domain/cpu/numa/cell[id=0]/@memory=4194304',
+    ]);
+  });
+
   it('does not compare the domain type (a config always asks for KVM)', () => {
     expect(
       lostFacts("<domain type='qemu'><name>a</name></domain>", "<domain type='kvm'><name>a</name></domain>"),
