@@ -4,7 +4,18 @@
  */
 import type { PciAddress } from '../domain/address.js';
 import type { AudioConfig, EvdevConfig } from './types.js';
-import type { ClockOffset, CpuMode, Display, Governor, HypervFeature, NumaLayout } from './vocabulary.js';
+import type {
+  ClockOffset,
+  CpuMode,
+  Display,
+  Governor,
+  HypervFeature,
+  NicModel,
+  NumaLayout,
+  TpmModel,
+  TpmVersion,
+  VideoModel,
+} from './vocabulary.js';
 
 export interface ResolvedVm {
   name: string;
@@ -23,7 +34,10 @@ export interface ResolvedVm {
   kvmHidden: boolean;
   firmware: ResolvedFirmware;
   secureBoot: boolean;
-  tpm: boolean;
+  tpm: false | { model: TpmModel; version: TpmVersion };
+  /** The host entropy source of a virtio-rng: a device path or 'builtin'. */
+  rng: false | { source: string };
+  mdev: Array<{ uuid: string; display: boolean }>;
   gpus: ResolvedGpu[];
   pci: Array<{ address: PciAddress; rom?: string }>;
   disks: ResolvedDisk[];
@@ -32,7 +46,8 @@ export interface ResolvedVm {
   networks: ResolvedNetwork[];
   usb: Array<{ vendor: number; product: number; required: boolean }>;
   sound: false | { model: string; audio: AudioConfig };
-  display: Display;
+  display: ResolvedDisplay;
+  tablet: boolean;
   evdev?: ResolvedEvdev;
   lookingGlassMiB?: number;
   clock: ClockOffset;
@@ -40,6 +55,14 @@ export interface ResolvedVm {
   qemuArgs: string[];
   /** false when the config asks the hook for nothing. */
   runtime: false | ResolvedRuntime;
+}
+
+export interface ResolvedDisplay {
+  type: Display;
+  /** A fixed port, or undefined: autoport. */
+  port?: number;
+  listen?: string;
+  video: VideoModel;
 }
 
 /** The evdev config with its defaults filled in. */
@@ -99,7 +122,7 @@ export interface ResolvedDisk {
   /** 'block' for /dev paths, 'file' otherwise. */
   type: 'block' | 'file';
   path: string;
-  bus: 'scsi' | 'virtio' | 'sata' | 'usb';
+  bus: 'scsi' | 'virtio' | 'sata' | 'usb' | 'ide';
   format: 'raw' | 'qcow2';
   cache?: string;
   io?: string;
@@ -109,9 +132,10 @@ export interface ResolvedDisk {
 }
 
 export interface ResolvedNetwork {
-  source: { bridge: string } | { network: string };
+  /** `user`: QEMU's user-mode stack; `ethernet`: a bare host tap (`tap` names it if it is the user's). */
+  source: { bridge: string } | { network: string } | { user: true } | { ethernet: true };
   mac?: string;
-  model: string;
+  model: NicModel;
   tap?: string;
   queues?: number;
 }

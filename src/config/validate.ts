@@ -7,8 +7,15 @@
  */
 import path from 'node:path';
 import type { ResolvedVm } from './resolved.js';
-import { Issues, describe, isRecord, type Obj } from './issues.js';
-import { resolveEvdev, resolveLookingGlass, resolveNetworks, resolveSound } from './fields/devices.js';
+import { Issues, UUID_RE, describe, isRecord, type Obj } from './issues.js';
+import {
+  resolveDisplay,
+  resolveEvdev,
+  resolveLookingGlass,
+  resolveNetworks,
+  resolveSound,
+} from './fields/devices.js';
+import { resolveRng, resolveTpm } from './fields/platform.js';
 import {
   resolveCpu,
   resolveFirmware,
@@ -17,11 +24,11 @@ import {
   resolveRuntime,
   resolveMemory,
 } from './fields/machine.js';
-import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields/passthrough.js';
+import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
 import { DEFAULTS } from './defaults.js';
-import { CLOCK_OFFSETS, DISPLAYS } from './vocabulary.js';
+import { CLOCK_OFFSETS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
 export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './vocabulary.js';
@@ -42,6 +49,8 @@ const TOP_LEVEL_KEYS = [
   'firmware',
   'secureBoot',
   'tpm',
+  'rng',
+  'mdev',
   'gpu',
   'pci',
   'disks',
@@ -51,6 +60,7 @@ const TOP_LEVEL_KEYS = [
   'usb',
   'sound',
   'display',
+  'tablet',
   'evdev',
   'lookingGlass',
   'clock',
@@ -65,8 +75,6 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MACHINE_RE = /^(q35|pc-q35-[A-Za-z0-9][A-Za-z0-9.]*)$/;
 
 export const isQ35Machine = (machine: string): boolean => MACHINE_RE.test(machine);
-
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
  * Validates a loaded config. `configDir` resolves relative paths (the template) against the
@@ -98,6 +106,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     issues.add('iothreads', 'is 0, but scsi.iothread needs one: set iothreads ≥ 1 or scsi.iothread: false');
   }
   const template = issues.string('template', c.template);
+  const display = resolveDisplay(issues, c.display, gpus.length > 0);
 
   const resolved: ResolvedVm = {
     name: name ?? '',
@@ -114,7 +123,9 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     kvmHidden: issues.boolean('kvmHidden', c.kvmHidden) ?? DEFAULTS.kvmHidden,
     firmware: resolveFirmware(issues, c.firmware),
     secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? DEFAULTS.secureBoot,
-    tpm: issues.boolean('tpm', c.tpm) ?? DEFAULTS.tpm,
+    tpm: resolveTpm(issues, c.tpm),
+    rng: resolveRng(issues, c.rng),
+    mdev: resolveMdev(issues, c.mdev),
     gpus,
     pci: resolvePci(issues, c.pci),
     disks,
@@ -123,7 +134,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     networks: resolveNetworks(issues, c.network),
     usb: resolveUsb(issues, c.usb),
     sound: resolveSound(issues, c.sound),
-    display: issues.oneOf('display', c.display, DISPLAYS) ?? DEFAULTS.display(gpus.length > 0),
+    display,
+    tablet: issues.boolean('tablet', c.tablet) ?? DEFAULTS.tablet(display.type),
     ...resolveEvdev(issues, c.evdev),
     ...resolveLookingGlass(issues, c.lookingGlass),
     clock: issues.oneOf('clock', c.clock, CLOCK_OFFSETS) ?? DEFAULTS.clock,

@@ -9,6 +9,7 @@
 import { formatPciAddress } from '../../domain/address.js';
 import type { ResolvedVm } from '../resolved.js';
 import type { Issues } from '../issues.js';
+import { isQ35Machine } from '../validate.js';
 
 /** Reports every value met a second time: `firstOf` remembers where each key was first seen. */
 function duplicates<T>(
@@ -76,12 +77,33 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     issues.add('evdev.mouse', 'is the same device as evdev.keyboard: QEMU can grab an input device once');
   }
   checkHugepageSize(issues, vm);
-  if (vm.sound !== false && vm.sound.audio.type === 'spice' && vm.display !== 'spice') {
+  if (vm.sound !== false && vm.sound.audio.type === 'spice' && vm.display.type !== 'spice') {
     issues.add(
       'sound.audio.type',
-      `"spice" sends sound over SPICE, which needs display: 'spice' (display is '${vm.display}')`,
+      `"spice" sends sound over SPICE, which needs display: 'spice' (display is '${vm.display.type}')`,
     );
   }
+  checkEmulatedDevices(issues, vm);
+}
+
+/** Devices whose place or output another field decides: the machine's buses, the display. */
+function checkEmulatedDevices(issues: Issues, vm: ResolvedVm): void {
+  vm.disks.forEach((d, i) => {
+    if (d.bus === 'ide' && isQ35Machine(vm.machine)) {
+      issues.add(
+        `disks[${i}].bus`,
+        `"ide" needs an i440fx machine; q35 ("${vm.machine}") has no IDE controller: use "sata" (AHCI)`,
+      );
+    }
+  });
+  vm.mdev.forEach((m, i) => {
+    if (m.display && vm.display.type === 'none') {
+      issues.add(
+        `mdev[${i}].display`,
+        "shows the vGPU through SPICE or VNC, which needs a display ('spice' or 'vnc'); display is 'none'",
+      );
+    }
+  });
 }
 
 function checkRootPorts(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {

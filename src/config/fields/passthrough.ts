@@ -1,8 +1,8 @@
-/** Validation and defaults of the config fields for host devices passed through (GPUs, other PCI devices, USB devices). */
+/** Validation and defaults of the config fields for host devices passed through (GPUs, other PCI devices, mediated devices, USB devices). */
 import { parsePciAddress, type PciAddress } from '../../domain/address.js';
-import type { GpuConfig, UsbDeviceConfig } from '../types.js';
+import type { GpuConfig, MdevConfig, UsbDeviceConfig } from '../types.js';
 import type { ResolvedGpu, ResolvedVm } from '../resolved.js';
-import { Issues, describe, isRecord, type Obj } from '../issues.js';
+import { Issues, UUID_RE, describe, isRecord, type Obj } from '../issues.js';
 import { DEFAULTS } from '../defaults.js';
 import { ROOT_PORT_MODELS } from '../vocabulary.js';
 
@@ -86,6 +86,31 @@ function usbId(issues: Issues, at: string, value: unknown): number | undefined {
     return parseInt(value.replace(/^0x/i, ''), 16);
   issues.add(at, `${describe(value)} is not a USB id (4 hex digits such as "046d", or 0x046d)`);
   return undefined;
+}
+
+/** `mdev`: UUIDs of mediated devices (`'…'` or `{ uuid, display }`), each once. */
+export function resolveMdev(issues: Issues, value: unknown): ResolvedVm['mdev'] {
+  const list = issues.array('mdev', value) ?? [];
+  const seen = new Map<string, number>();
+  return list.flatMap((m, i): ResolvedVm['mdev'] => {
+    const at = `mdev[${i}]`;
+    const obj = isRecord(m) ? (m as MdevConfig & Obj) : undefined;
+    if (obj) issues.unknownKeys(at, obj, ['uuid', 'display']);
+    const raw = obj ? obj.uuid : m;
+    const uuid = issues.string(obj ? `${at}.uuid` : at, raw, { required: true });
+    const display = obj ? issues.boolean(`${at}.display`, obj.display) : undefined;
+    if (uuid === undefined) return [];
+    if (!UUID_RE.test(uuid)) {
+      issues.add(obj ? `${at}.uuid` : at, `"${uuid}" is not a UUID (as in /sys/bus/mdev/devices/<uuid>)`);
+      return [];
+    }
+    const key = uuid.toLowerCase().replace(/-/g, '');
+    const first = seen.get(key);
+    if (first !== undefined)
+      issues.add(at, `duplicate of mdev[${first}] (${uuid}): a mediated device has one user`);
+    seen.set(key, i);
+    return [{ uuid, display: display ?? DEFAULTS.mdev.display }];
+  });
 }
 
 export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {

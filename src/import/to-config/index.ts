@@ -11,9 +11,9 @@ import { isQ35Machine } from '../../config/validate.js';
 import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
 import { cpu, firmware, hugepageSize, hyperv, memoryMiB } from './machine.js';
-import { pciDevices, usbDevices } from './passthrough.js';
+import { mdevDevices, pciDevices, usbDevices } from './passthrough.js';
 import { storage } from './storage.js';
-import { display, evdevConfig, lookingGlass, networks, soundConfig } from './devices.js';
+import { display, evdevConfig, lookingGlass, networks, soundConfig, tablet, tpmConfig } from './devices.js';
 
 export interface ConfigResult {
   config: VmConfig;
@@ -52,15 +52,21 @@ export function domainToConfig(domain: Domain): ConfigResult {
   config.firmware = firmware(domain);
   const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
   if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
-  if (dev.tpm?.length) config.tpm = true;
+  const tpm = tpmConfig(dev, notes);
+  if (tpm !== undefined) config.tpm = tpm;
   Object.assign(config, pciDevices(dev, assumed));
+  const mdev = mdevDevices(dev.hostdev ?? [], notes);
+  if (mdev.length) config.mdev = mdev;
   storage(domain, config, notes);
   config.network = networks(dev.interface ?? [], notes);
   const usb = usbDevices(dev.hostdev ?? [], notes);
   if (usb.length) config.usb = usb;
   const sound = soundConfig(dev, notes);
   if (sound) config.sound = sound;
-  config.display = display(dev, notes);
+  const shown = display(dev, notes);
+  config.display = shown;
+  const pointer = tablet(dev, typeof shown === 'string' ? shown : shown.type);
+  if (pointer !== undefined) config.tablet = pointer;
   const evdev = evdevConfig(dev);
   if (evdev) config.evdev = evdev;
   const lg = lookingGlass(dev, notes);
@@ -79,7 +85,6 @@ function unexpressed(domain: Domain, notes: string[]): void {
   if (domain.qemuCommandline?.env?.length)
     notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
   if (domain.sysinfo) notes.push('<sysinfo> (-smbios)');
-  if (domain.os?.boot?.length) notes.push(`<boot> order ${domain.os.boot.map((b) => b.dev).join(', ')}`);
   for (const el of [
     ...(domain.$extra?.children ?? []),
     ...(dev.$extra?.children ?? []),

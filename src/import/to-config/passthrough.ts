@@ -1,6 +1,12 @@
-/** domain -> config for host PCI and USB devices (the reverse of src/generate/pci.ts and the hostdevs of devices.ts). */
+/** domain -> config for host PCI, mediated and USB devices (the reverse of src/generate/pci.ts and the hostdevs of devices.ts). */
 import type { DomainHostdev } from '../../domain/model.js';
-import type { GpuConfig, PciDeviceConfig, UsbDeviceConfig, VmConfig } from '../../config/types.js';
+import type {
+  GpuConfig,
+  MdevConfig,
+  PciDeviceConfig,
+  UsbDeviceConfig,
+  VmConfig,
+} from '../../config/types.js';
 import type { Devices } from './index.js';
 
 const hostOf = (h: DomainHostdev): string => {
@@ -68,6 +74,20 @@ function gpuConfig(dev: Devices, key: string, functions: number[], members: Doma
     };
   }
   return gpu;
+}
+
+/** Mediated devices by UUID (the reverse of generate/devices.ts' mdevHostdev). */
+export function mdevDevices(hostdevs: DomainHostdev[], notes: string[]): Array<string | MdevConfig> {
+  const out: Array<string | MdevConfig> = [];
+  for (const h of hostdevs.filter((x) => x.type === 'mdev')) {
+    const uuid = h.source?.address?.uuid;
+    if (!uuid || (h.model !== undefined && h.model !== 'vfio-pci')) {
+      notes.push(`mdev ${uuid ?? ''} (${h.model ?? 'no model'}): the config has vfio-pci mediated devices`);
+      continue;
+    }
+    out.push(h.display ? { uuid, display: true } : uuid);
+  }
+  return out;
 }
 
 export function usbDevices(hostdevs: DomainHostdev[], notes: string[]): Array<string | UsbDeviceConfig> {

@@ -138,7 +138,7 @@ describe('config source', () => {
         },
       ],
       network: [{ bridge: 'br1', model: 'e1000e' }],
-      display: 'vnc',
+      display: { type: 'vnc', port: 5901 },
     });
     const generated = await generateFrom(domainToConfigSource(r.domain, r.warnings));
     const disk = generated.devices?.disk?.[0];
@@ -162,7 +162,7 @@ describe('config source', () => {
     expect(source).toContain(' * Not expressible in the config, kept from the template (./vm.xml):');
     expect(source).toContain("cpu mode 'custom' (Skylake-Client)");
     expect(source).toContain('<sysinfo> (-smbios)');
-    expect(source).toContain("of type 'user': the config has bridge and network interfaces");
+    expect(source).toContain("network: [\n    {\n      user: true,\n      model: 'virtio',");
   });
 });
 
