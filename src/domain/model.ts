@@ -371,6 +371,13 @@ export const DomainMemballoon = shape({
   address: child(DomainAddress),
 });
 
+/** `<rng model='virtio'>` with a `random` (host device path as text) or `builtin` backend. */
+export const DomainRNG = shape({
+  model: attr(),
+  backend: child(shape({ model: attr(), path: text() })),
+});
+export type DomainRNG = Infer<typeof DomainRNG>;
+
 export const DomainShmem = shape({
   name: attr(),
   role: attr(),
@@ -411,6 +418,7 @@ export const DomainDeviceList = shape({
   video: list(DomainVideo),
   hostdev: list(DomainHostdev),
   memballoon: child(DomainMemballoon),
+  rng: list(DomainRNG),
   shmem: list(DomainShmem),
 });
 export type DomainDeviceList = Infer<typeof DomainDeviceList>;

@@ -12,6 +12,7 @@ import type {
   DomainInput,
   DomainInterface,
   DomainShmem,
+  DomainRNG,
   DomainSound,
   DomainTPM,
 } from '../domain/model.js';
@@ -161,6 +162,14 @@ export function inputs(vm: ResolvedVm): DomainInput[] {
 export function tpm(vm: ResolvedVm): DomainTPM[] {
   if (!vm.tpm) return [];
   return [{ model: `tpm-${vm.tpm.model}`, backend: { type: 'emulator', version: vm.tpm.version } }];
+}
+
+/** virtio-rng: the guest's entropy from a host device, or from QEMU's own getrandom() (builtin). */
+export function rng(vm: ResolvedVm): DomainRNG[] {
+  if (!vm.rng) return [];
+  const { source } = vm.rng;
+  const backend = source === 'builtin' ? { model: 'builtin' } : { model: 'random', path: source };
+  return [{ model: 'virtio', backend }];
 }
 
 /** Mediated devices (GVT-g, vGPU slices) by their UUID; the host creates them, libvirt opens them. */

@@ -11,6 +11,7 @@ import {
   lookingGlass,
   mdevHostdev,
   networkInterface,
+  rng,
   sound,
   storage,
   tpm,
@@ -93,6 +94,7 @@ function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {
     hostdev: [...pci.hostdevs, ...vm.mdev.map(mdevHostdev), ...vm.usb.map(usbHostdev)],
     // The balloon fights VFIO's pinned memory; a gaming VM keeps a fixed size anyway.
     ...(vm.noMemballoon ? { memballoon: { model: 'none' } } : {}),
+    ...(vm.rng ? { rng: rng(vm) } : {}),
     ...(shmem.length ? { shmem } : {}),
   };
 }

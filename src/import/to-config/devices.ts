@@ -130,6 +130,24 @@ export function tpmConfig(dev: Devices, notes: string[]): VmConfig['tpm'] {
   return Object.keys(config).length ? config : true;
 }
 
+/** The entropy source: `true` for the default (/dev/urandom), else its source. */
+export function rngConfig(dev: Devices, notes: string[]): VmConfig['rng'] {
+  const list = dev.rng ?? [];
+  const r = list[0];
+  if (!r) return undefined;
+  if (list.length > 1) notes.push(`${list.length - 1} more <rng>: the config has one`);
+  const b = r.backend;
+  const source =
+    b?.model === 'builtin' ? 'builtin' : b?.model === 'random' ? (b.path ?? DEFAULTS.rngSource) : undefined;
+  if (r.model !== 'virtio' || source === undefined) {
+    notes.push(
+      `rng ${r.model ?? ''} (${b?.model ?? 'no'} backend): the config has virtio-rng from a device or builtin`,
+    );
+    return undefined;
+  }
+  return source === DEFAULTS.rngSource ? true : { source };
+}
+
 /** The USB tablet, said only when it differs from the display's default. */
 export function tablet(dev: Devices, shown: Display): boolean | undefined {
   const has = (dev.input ?? []).some((i) => i.type === 'tablet');

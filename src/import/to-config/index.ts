@@ -13,7 +13,16 @@ import type { VmConfig } from '../../config/types.js';
 import { cpu, firmware, hugepageSize, hyperv, memoryMiB } from './machine.js';
 import { mdevDevices, pciDevices, usbDevices } from './passthrough.js';
 import { storage } from './storage.js';
-import { display, evdevConfig, lookingGlass, networks, soundConfig, tablet, tpmConfig } from './devices.js';
+import {
+  display,
+  evdevConfig,
+  lookingGlass,
+  networks,
+  rngConfig,
+  soundConfig,
+  tablet,
+  tpmConfig,
+} from './devices.js';
 
 export interface ConfigResult {
   config: VmConfig;
@@ -54,6 +63,8 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
   const tpm = tpmConfig(dev, notes);
   if (tpm !== undefined) config.tpm = tpm;
+  const entropy = rngConfig(dev, notes);
+  if (entropy !== undefined) config.rng = entropy;
   Object.assign(config, pciDevices(dev, assumed));
   const mdev = mdevDevices(dev.hostdev ?? [], notes);
   if (mdev.length) config.mdev = mdev;
