@@ -11,6 +11,7 @@ import {
   NIC_MODELS,
   SOUND_MODELS,
   VIDEO_MODELS,
+  type Display,
 } from '../vocabulary.js';
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
@@ -133,9 +134,7 @@ export function resolveDisplay(issues: Issues, value: unknown, hasGpu: boolean):
   issues.unknownKeys('display', d, ['type', 'port', 'listen', 'video']);
   const type = issues.oneOf('display.type', d.type, DISPLAYS, { required: true }) ?? fallback;
   const video = issues.oneOf('display.video', d.video, VIDEO_MODELS) ?? DEFAULTS.video[type];
-  // QEMU runs unprivileged (below 1024 needs root); a VNC port is 5900 + the display number.
-  const min = type === 'vnc' ? 5900 : 1024;
-  const port = issues.integer('display.port', d.port, { min, max: 65535 });
+  const port = displayPort(issues, d.port, type);
   const listen = issues.string('display.listen', d.listen);
   if (listen !== undefined && isIP(listen) === 0) {
     issues.add('display.listen', `"${listen}" is not an IP address (e.g. "127.0.0.1", "0.0.0.0", "::")`);
@@ -144,6 +143,20 @@ export function resolveDisplay(issues: Issues, value: unknown, hasGpu: boolean):
     issues.add('display', `port and listen belong to a SPICE or VNC server; type is "none"`);
   }
   return { type, video, ...(port !== undefined ? { port } : {}), ...(listen ? { listen } : {}) };
+}
+
+/** QEMU runs unprivileged (a port below 1024 needs root); a VNC port is 5900 + the display number. */
+function displayPort(issues: Issues, value: unknown, type: Display): number | undefined {
+  const port = issues.integer('display.port', value, { min: 1, max: 65535 });
+  const min = type === 'vnc' ? 5900 : 1024;
+  if (port === undefined || port >= min) return port;
+  issues.add(
+    'display.port',
+    type === 'vnc'
+      ? `${port} is below 5900: QEMU numbers VNC displays from port 5900 (display :1 is 5901)`
+      : `${port} is below 1024, which only root may bind, and QEMU runs unprivileged`,
+  );
+  return undefined;
 }
 
 export function resolveSound(issues: Issues, value: unknown): ResolvedVm['sound'] {
