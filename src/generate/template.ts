@@ -20,5 +20,19 @@ export function overlay<T extends Plain>(base: T, over: T): T {
 }
 
 export function overlayDomain(template: Domain, generated: Domain): Domain {
-  return overlay(template as Plain, generated as Plain) as Domain;
+  return bootOrderWins(overlay(template as Plain, generated as Plain) as Domain, generated);
+}
+
+/**
+ * libvirt refuses `<os><boot dev>` beside per-device `<boot order>`: when the config orders its
+ * devices (a disk's `boot`), the template's `<os><boot>` (QEMU's `-boot d`, imported) gives way.
+ */
+function bootOrderWins(merged: Domain, generated: Domain): Domain {
+  const dev = generated.devices ?? {};
+  const ordered = [...(dev.disk ?? []), ...(dev.interface ?? []), ...(dev.hostdev ?? [])].some(
+    (d) => d.boot?.order !== undefined,
+  );
+  if (!ordered || !merged.os?.boot) return merged;
+  const { boot: _dropped, ...os } = merged.os;
+  return { ...merged, os };
 }

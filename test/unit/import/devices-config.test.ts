@@ -154,3 +154,21 @@ describe('disks from i440fx command lines', () => {
     expect(generate(config).devices?.disk?.[0]).toMatchObject({ type: 'block', source: { dev: '/dev/sdb' } });
   });
 });
+
+describe('a template with <os><boot> under a config that orders its devices', () => {
+  it("drops the template's <os><boot> (libvirt refuses both)", () => {
+    const r = imp('-m 1G -hda /vm/a.img -cdrom /iso/b.iso -boot d');
+    const vm = resolveConfig(domainToConfig(r.domain).config, '/configs', 'vm.ts');
+    const withTemplate = generateDomain(vm, {}, r.domain);
+    expect(r.domain.os?.boot).toEqual([{ dev: 'cdrom' }]);
+    expect(withTemplate.os?.boot).toBeUndefined();
+    expect(withTemplate.devices?.disk?.[1]?.boot).toEqual({ order: 1 });
+  });
+
+  it('keeps it when the config orders nothing', () => {
+    const r = imp('-m 1G -hda /vm/a.img -boot dc');
+    expect(r.domain.os?.boot).toEqual([{ dev: 'cdrom' }, { dev: 'hd' }]);
+    const vm = resolveConfig({ ...domainToConfig(r.domain).config, disks: [] }, '/configs', 'vm.ts');
+    expect(generateDomain(vm, {}, r.domain).os?.boot).toEqual([{ dev: 'cdrom' }, { dev: 'hd' }]);
+  });
+});
