@@ -13,7 +13,6 @@ import { imp } from './helpers.js';
 
 const configOf = (line: string) => domainToConfig(imp(line).domain);
 const generate = (config: VmConfig): Domain => generateDomain(resolveConfig(config, '/configs', 'vm.ts'));
-const devicesOf = (line: string) => generate(configOf(line).config).devices ?? {};
 
 describe('network kinds', () => {
   it("says a user-mode NIC as user: true, with QEMU's model", () => {
