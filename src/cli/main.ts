@@ -290,6 +290,17 @@ Examples:
     runCompletion(shell, program);
   });
 
+/**
+ * A reader that stops early (`virt-gen define --help | head`) is no error of virt-gen's: the command
+ * still finishes (a define is never cut short by a closed pipe) and its exit code stands; what it
+ * prints after that goes nowhere, as with a closed terminal.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exitCode = reportError(err, program.opts<GlobalOptions>().json === true);
 });

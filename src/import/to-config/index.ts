@@ -95,7 +95,7 @@ function unexpressed(domain: Domain, notes: string[]): void {
   const dev = domain.devices ?? {};
   if (domain.qemuCommandline?.env?.length)
     notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
-  if (domain.sysinfo) notes.push('<sysinfo> (-smbios)');
+  for (const s of domain.sysinfo ?? []) notes.push(`<sysinfo type='${s.type}'>`);
   for (const el of [
     ...(domain.$extra?.children ?? []),
     ...(dev.$extra?.children ?? []),
