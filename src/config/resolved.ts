@@ -39,7 +39,7 @@ export interface ResolvedVm {
   rng: false | { source: string };
   mdev: Array<{ uuid: string; display: boolean }>;
   gpus: ResolvedGpu[];
-  pci: Array<{ address: PciAddress; rom?: string }>;
+  pci: Array<{ address: PciAddress; rom?: string; boot?: number }>;
   disks: ResolvedDisk[];
   scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
   iothreads: number;
@@ -138,4 +138,5 @@ export interface ResolvedNetwork {
   model: NicModel;
   tap?: string;
   queues?: number;
+  boot?: number;
 }

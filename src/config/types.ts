@@ -266,6 +266,8 @@ export interface PciDeviceConfig {
   host: PciAddressText;
   /** A ROM file for the device. */
   rom?: string;
+  /** Boot order, 1 first: boot from a passed-through NVMe drive or USB controller. */
+  boot?: number;
 }
 
 export interface DiskConfig {
@@ -341,6 +343,8 @@ export type NetworkConfig = (
   model?: NicModel;
   /** virtio multiqueue count. */
   queues?: number;
+  /** Boot order, 1 first (network boot, PXE). */
+  boot?: number;
 };
 
 export interface DisplayConfig {

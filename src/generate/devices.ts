@@ -75,6 +75,7 @@ export function networkInterface(n: ResolvedNetwork): DomainInterface {
   const rest = {
     model: { type: n.model },
     ...(n.queues ? { driver: { name: 'vhost', queues: n.queues } } : {}),
+    ...(n.boot !== undefined ? { boot: { order: n.boot } } : {}),
   };
   if ('user' in source) return { type: 'user', ...common, ...rest };
   if ('ethernet' in source) {

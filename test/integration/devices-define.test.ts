@@ -84,11 +84,13 @@ describe('real-world command lines through import --config and xml', () => {
 function deviceParts(d: Domain): unknown {
   const dev = d.devices ?? {};
   return {
+    hostdevBoot: dev.hostdev?.map((h) => h.boot?.order),
     interface: dev.interface?.map((i) => ({
       type: i.type,
       source: i.source,
       target: i.target,
       model: i.model,
+      boot: i.boot,
     })),
     graphics: dev.graphics?.map((g) => ({
       type: g.type,
@@ -130,6 +132,10 @@ describe("hand-written configs, read back from libvirt's dumpxml", () => {
     ['adapter without server, tablet', { display: { type: 'none', video: 'bochs' }, tablet: true }],
     ['TPM 1.2 TIS, builtin RNG', { tpm: { model: 'tis', version: '1.2' }, rng: { source: 'builtin' } }],
     ['TPM 2.0 CRB, urandom', { tpm: true, rng: true }],
+    [
+      'PXE first, then an NVMe drive',
+      { network: { network: 'default', boot: 1 }, pci: [{ host: '0b:00.0', boot: 2 }] },
+    ],
     ['mdev with its display', { display: 'spice', mdev: [{ uuid: UUID, display: true }] }],
     [
       'CD-ROM first',

@@ -158,6 +158,7 @@ function networkArb(wild: boolean) {
     mac: maybe(mostly(wild, mac, fc.constantFrom('01:00:5e:00:00:01', '00:00:00:00:00:00', 'zz'))),
     model: maybe(fc.constantFrom(...NIC_MODELS)),
     queues: maybe(fc.integer({ min: 1, max: 8 })),
+    boot: fc.option(fc.integer({ min: 7, max: 9 }), { nil: undefined, freq: 4 }),
   });
   return fc.tuple(source, rest).map(([s, r]) => {
     // Without wild, multiqueue only on virtio (the refusal of other models is drawn with wild).
@@ -278,7 +279,15 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       secureBoot: maybe(fc.boolean()),
       ...platformArb(wild),
       gpu: maybe(fc.oneof(gpuArb(wild), fc.array(gpuArb(wild), { minLength: 1, maxLength: 2 }))),
-      pci: maybe(fc.array(fc.constantFrom(...pciPool), { maxLength: 2 })),
+      pci: maybe(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...pciPool),
+            fc.record({ host: fc.constantFrom(...pciPool), boot: fc.integer({ min: 10, max: 12 }) }),
+          ),
+          { maxLength: 2 },
+        ),
+      ),
       disks: maybe(fc.array(diskArb(wild), { maxLength: 3 })),
       scsi: maybe(
         fc.record({

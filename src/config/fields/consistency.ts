@@ -41,10 +41,16 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
       `duplicate of ${first} (${hex4(u.vendor)}:${hex4(u.product)}): libvirt passes a USB device once`,
   );
   const disk = (_d: unknown, i: number): string => `disks[${i}]`;
+  const net = (_n: unknown, i: number): string => (vm.networks.length > 1 ? `network[${i}]` : 'network');
+  // One boot order per device, across disks, NICs and PCI devices.
   duplicates(
     issues,
-    vm.disks,
-    (d, i) => `${disk(d, i)}.boot`,
+    [
+      ...vm.disks.map((d, i) => ({ at: disk(d, i), boot: d.boot })),
+      ...vm.networks.map((n, i) => ({ at: net(n, i), boot: n.boot })),
+      ...vm.pci.map((p, i) => ({ at: `pci[${i}]`, boot: p.boot })),
+    ],
+    (d) => `${d.at}.boot`,
     (d) => d.boot,
     (first, d) =>
       `${d.boot} is also the boot order of ${first.replace(/\.boot$/, '')} (each device boots at its own place)`,
@@ -56,7 +62,6 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     (d) => d.path,
     (first, d) => `"${d.path}" is also ${first}: QEMU locks an image for one drive`,
   );
-  const net = (_n: unknown, i: number): string => (vm.networks.length > 1 ? `network[${i}]` : 'network');
   duplicates(
     issues,
     vm.networks,

@@ -60,12 +60,13 @@ export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork
   return list.flatMap((n, i): ResolvedNetwork[] => {
     if (!issues.object(at(i), n, { required: true })) return [];
     const net = n as NetworkConfig & Obj;
-    issues.unknownKeys(at(i), net, ['bridge', 'network', 'user', 'mac', 'model', 'tap', 'queues']);
+    issues.unknownKeys(at(i), net, ['bridge', 'network', 'user', 'mac', 'model', 'tap', 'queues', 'boot']);
     const source = networkSource(issues, at(i), net);
     const mac = macAddress(issues, `${at(i)}.mac`, net.mac);
     const tap = net.tap === true ? undefined : tapName(issues, `${at(i)}.tap`, net.tap);
     const queues = issues.integer(`${at(i)}.queues`, net.queues, { min: 1, max: 256 });
     const model = issues.oneOf(`${at(i)}.model`, net.model, NIC_MODELS) ?? DEFAULTS.network.model;
+    const boot = issues.integer(`${at(i)}.boot`, net.boot, { min: 1, max: 64 });
     if (queues !== undefined && model !== 'virtio') {
       issues.add(`${at(i)}.queues`, `multiqueue is a virtio feature; model "${model}" has one queue`);
     }
@@ -76,6 +77,7 @@ export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork
         ...(mac ? { mac: mac.toLowerCase() } : {}),
         ...(tap ? { tap } : {}),
         ...(queues ? { queues } : {}),
+        ...(boot !== undefined ? { boot } : {}),
       },
     ];
   });

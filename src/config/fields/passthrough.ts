@@ -73,10 +73,11 @@ export function resolvePci(issues: Issues, value: unknown): ResolvedVm['pci'] {
   return list.flatMap((p, i) => {
     const at = `pci[${i}]`;
     const obj = isRecord(p) ? p : { host: p };
-    if (isRecord(p)) issues.unknownKeys(at, p, ['host', 'rom']);
+    if (isRecord(p)) issues.unknownKeys(at, p, ['host', 'rom', 'boot']);
     const address = pciAddress(issues, isRecord(p) ? `${at}.host` : at, obj.host);
     const rom = issues.absolutePath(`${at}.rom`, obj.rom);
-    return address ? [{ address, ...(rom ? { rom } : {}) }] : [];
+    const boot = issues.integer(`${at}.boot`, obj.boot, { min: 1, max: 64 });
+    return address ? [{ address, ...(rom ? { rom } : {}), ...(boot !== undefined ? { boot } : {}) }] : [];
   });
 }
 

@@ -40,6 +40,7 @@ export function networks(ifaces: DomainInterface[], notes: string[]): NetworkCon
       // libvirt's own default model is rtl8139 on x86, the config's virtio: without one, say rtl8139.
       ...(isOneOf(NIC_MODELS, model) ? { model } : model === undefined ? { model: 'rtl8139' } : {}),
       ...(i.driver?.queues ? { queues: i.driver.queues } : {}),
+      ...(i.boot?.order !== undefined ? { boot: i.boot.order } : {}),
     } as NetworkConfig);
   }
   return out.length ? out : false;

@@ -12,7 +12,7 @@ import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
 import { cpu, firmware, hugepageSize, hyperv, memoryMiB } from './machine.js';
 import { mdevDevices, pciDevices, usbDevices } from './passthrough.js';
-import { storage } from './storage.js';
+import { osBootOrder, storage } from './storage.js';
 import {
   display,
   evdevConfig,
@@ -65,11 +65,12 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (tpm !== undefined) config.tpm = tpm;
   const entropy = rngConfig(dev, notes);
   if (entropy !== undefined) config.rng = entropy;
-  Object.assign(config, pciDevices(dev, assumed));
+  Object.assign(config, pciDevices(dev, assumed, notes));
   const mdev = mdevDevices(dev.hostdev ?? [], notes);
   if (mdev.length) config.mdev = mdev;
   storage(domain, config, notes);
   config.network = networks(dev.interface ?? [], notes);
+  osBootOrder(domain, config, notes);
   const usb = usbDevices(dev.hostdev ?? [], notes);
   if (usb.length) config.usb = usb;
   const sound = soundConfig(dev, notes);

@@ -22,7 +22,7 @@ const hostOf = (h: DomainHostdev): string => {
  * A host device whose functions 0 and 1 are both passed through, on one guest slot, is taken for the
  * GPU (video and HDMI audio): the command line does not say which device is the graphics card.
  */
-export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
+export function pciDevices(dev: Devices, assumed: string[], notes: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
   const pci = (dev.hostdev ?? []).filter((h) => h.type === 'pci');
   const groups = new Map<string, DomainHostdev[]>();
   for (const h of pci) {
@@ -34,8 +34,8 @@ export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu
   for (const [key, members] of groups) {
     const functions = members.map((h) => parseInt(h.source?.address?.function ?? '0', 16)).sort();
     if (functions.includes(0) && functions.length > 1 && sharesGuestSlot(members))
-      gpus.push(gpuConfig(dev, key, functions, members));
-    else for (const h of members) others.push(h.rom?.file ? { host: hostOf(h), rom: h.rom.file } : hostOf(h));
+      gpus.push(gpuConfig(dev, key, functions, members, notes));
+    else for (const h of members) others.push(pciDevice(h));
   }
   if (gpus.length) {
     assumed.push(
@@ -48,14 +48,32 @@ export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu
   };
 }
 
+/** A PCI device: its address alone, or with its ROM and boot order. */
+function pciDevice(h: DomainHostdev): string | PciDeviceConfig {
+  const extra = {
+    ...(h.rom?.file ? { rom: h.rom.file } : {}),
+    ...(h.boot?.order !== undefined ? { boot: h.boot.order } : {}),
+  };
+  return Object.keys(extra).length ? { host: hostOf(h), ...extra } : hostOf(h);
+}
+
 /** The functions of a card sit on one guest slot, as the config's `gpu` puts them. */
 function sharesGuestSlot(members: DomainHostdev[]): boolean {
   const slots = new Set(members.map((h) => `${h.address?.bus}:${h.address?.slot}`));
   return slots.size === 1 && members[0]?.address?.slot !== undefined;
 }
 
-function gpuConfig(dev: Devices, key: string, functions: number[], members: DomainHostdev[]): GpuConfig {
+function gpuConfig(
+  dev: Devices,
+  key: string,
+  functions: number[],
+  members: DomainHostdev[],
+  notes: string[],
+): GpuConfig {
   const gpu: GpuConfig = { host: `${key}.0`, functions };
+  const boot = members.find((h) => h.boot?.order !== undefined)?.boot?.order;
+  if (boot !== undefined)
+    notes.push(`GPU ${key}.0: boot order ${boot} (the config boots disks, NICs and pci devices)`);
   const rom = members.find((h) => h.rom?.file)?.rom?.file;
   if (rom) gpu.rom = rom;
   const bus = members[0]?.address?.bus;

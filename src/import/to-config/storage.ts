@@ -1,4 +1,7 @@
-/** domain -> config for disks, CD-ROMs and the virtio-scsi controller (the reverse of src/generate/devices.ts' disks). */
+/**
+ * domain -> config for disks, CD-ROMs and the virtio-scsi controller (the reverse of
+ * src/generate/devices.ts' disks), and `<os><boot>` said as per-device boot orders.
+ */
 import { CACHE_MODES, DISCARD_MODES, DISK_BUSES, IO_MODES, isOneOf } from '../../config/vocabulary.js';
 import type { Domain, DomainDisk } from '../../domain/model.js';
 import type { DiskConfig, VmConfig } from '../../config/types.js';
@@ -13,7 +16,6 @@ export function storage(domain: Domain, config: VmConfig, notes: string[]): void
     const disk = diskConfig(d, notes, q35);
     if (disk) disks.push(disk);
   }
-  bootOrder(domain.os?.boot ?? [], disks, notes);
   if (disks.length) config.disks = disks;
   if (domain.iothreads?.value) config.iothreads = domain.iothreads.value;
   const scsi = dev.controller?.find((c) => c.type === 'scsi' && c.model === 'virtio-scsi');
@@ -57,20 +59,25 @@ function diskConfig(d: DomainDisk, notes: string[], q35: boolean): DiskConfig | 
 }
 
 /**
- * `<os><boot dev>` (QEMU's `-boot d`) said as the config says boot order, per device: the disks of
- * each listed kind, in the listed order, get the next orders. libvirt's default, `hd` alone, says
- * nothing. Per-device orders already in the domain exclude `<os><boot>` (libvirt refuses both).
+ * `<os><boot dev>` (QEMU's `-boot dn`) said as the config says boot order, per device: the disks,
+ * CD-ROMs or NICs of each listed kind, in the listed order, get the next orders. libvirt's default,
+ * `hd` alone, says nothing. Per-device orders already in the domain exclude `<os><boot>` (libvirt
+ * refuses both), so none is overwritten.
  */
-function bootOrder(boot: Array<{ dev?: string }>, disks: DiskConfig[], notes: string[]): void {
-  const devs = boot.map((b) => b.dev ?? '');
+export function osBootOrder(domain: Domain, config: VmConfig, notes: string[]): void {
+  const devs = (domain.os?.boot ?? []).map((b) => b.dev ?? '');
   if (!devs.length || (devs.length === 1 && devs[0] === 'hd')) return;
+  const disks = config.disks ?? [];
+  const nics = config.network === false ? [] : [config.network ?? []].flat();
+  const kinds: Record<string, Array<{ boot?: number }>> = {
+    hd: disks.filter((d) => (d.device ?? 'disk') === 'disk'),
+    cdrom: disks.filter((d) => d.device === 'cdrom'),
+    network: nics,
+  };
   let order = 1;
   for (const dev of devs) {
-    const kind = dev === 'hd' ? 'disk' : dev === 'cdrom' ? 'cdrom' : undefined;
-    if (!kind) {
-      notes.push(`<boot dev='${dev}'>: the config gives boot orders to disks and CD-ROMs`);
-      continue;
-    }
-    for (const d of disks) if (d.device === kind && d.boot === undefined) d.boot = order++;
+    const devices = kinds[dev];
+    if (!devices) notes.push(`<boot dev='${dev}'>: the config gives boot orders to disks, CD-ROMs and NICs`);
+    for (const d of devices ?? []) if (d.boot === undefined) d.boot = order++;
   }
 }

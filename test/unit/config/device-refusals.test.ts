@@ -105,6 +105,16 @@ describe('device refusals', () => {
       { disks: [{ path: '/vm/a.img', bus: 'ide' }] },
       'disks[0].bus: "ide" needs an i440fx machine; q35 ("q35") has no IDE controller: use "sata" (AHCI)',
     ],
+    [
+      'a NIC booting at a disk’s place',
+      { disks: [{ path: '/vm/a.img', boot: 1 }], network: { network: 'default', boot: 1 } },
+      'network.boot: 1 is also the boot order of disks[0] (each device boots at its own place)',
+    ],
+    [
+      'a PCI device booting at a NIC’s place',
+      { network: { network: 'default', boot: 2 }, pci: [{ host: '03:00.0', boot: 2 }] },
+      'pci[0].boot: 2 is also the boot order of network (each device boots at its own place)',
+    ],
   ])('%s', (_why, field, message) => {
     expect(problems({ ...base, ...field })).toContainEqual(message);
   });

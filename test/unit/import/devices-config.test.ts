@@ -147,6 +147,20 @@ describe('disks from i440fx command lines', () => {
     expect(disks.map((d) => d.boot?.order)).toEqual([undefined, 1]);
   });
 
+  it('says -boot nd as the NIC, then the CD-ROM, booting first', () => {
+    const { config } = configOf('-m 1G -hda /vm/a.img -cdrom /iso/b.iso -nic user,model=e1000 -boot nd');
+    expect(config.network).toEqual([{ user: true, model: 'e1000', boot: 1 }]);
+    expect(config.disks?.map((d) => d.boot)).toEqual([undefined, 2]);
+    const dev = generate(config).devices;
+    expect(dev?.interface?.[0]?.boot).toEqual({ order: 1 });
+  });
+
+  it('keeps the boot order of a passed-through NVMe drive (bootindex)', () => {
+    const { config } = configOf('-m 1G -device vfio-pci,host=03:00.0,bootindex=1');
+    expect(config.pci).toEqual([{ host: '0000:03:00.0', boot: 1 }]);
+    expect(generate(config).devices?.hostdev?.[0]?.boot).toEqual({ order: 1 });
+  });
+
   it('keeps a block device as a block disk', () => {
     const { config } = configOf('-m 1G -drive file=/dev/sdb,if=ide,media=disk,cache=none');
     expect(config.disks?.[0]).toMatchObject({ path: '/dev/sdb', bus: 'sata', cache: 'none' });
