@@ -402,7 +402,6 @@ export const DomainTPM = shape({
   model: attr(),
   backend: child(shape({ type: attr(), version: attr() })),
 });
-export type DomainTPM = Infer<typeof DomainTPM>;
 
 const CharSource = shape({ mode: attr(), path: attr() });
 export const DomainChannel = shape({

@@ -14,7 +14,6 @@ import type {
   DomainShmem,
   DomainRNG,
   DomainSound,
-  DomainTPM,
 } from '../domain/model.js';
 import type { ResolvedDisk, ResolvedNetwork, ResolvedVm } from '../config/resolved.js';
 
@@ -160,7 +159,7 @@ export function inputs(vm: ResolvedVm): DomainInput[] {
 }
 
 /** The TPM, emulated by swtpm (libvirt starts it, as the VM's user). */
-export function tpm(vm: ResolvedVm): DomainTPM[] {
+export function tpm(vm: ResolvedVm): NonNullable<DomainDeviceList['tpm']> {
   if (!vm.tpm) return [];
   return [{ model: `tpm-${vm.tpm.model}`, backend: { type: 'emulator', version: vm.tpm.version } }];
 }

@@ -98,6 +98,7 @@ export function display(dev: Devices, notes: string[]): NonNullable<VmConfig['di
   if (g && g.type !== 'spice' && g.type !== 'vnc')
     notes.push(`${g.type} display: the config has spice, vnc or none`);
   const type: Display = g?.type === 'spice' || g?.type === 'vnc' ? g.type : 'none';
+  if (type !== 'none' && g) graphicsNotes(g, notes);
   const video = isOneOf(VIDEO_MODELS, videoType) ? videoType : undefined;
   if (!video) notes.push(`video model '${videoType}'`);
   const port =
@@ -110,6 +111,15 @@ export function display(dev: Devices, notes: string[]): NonNullable<VmConfig['di
     ...(video && video !== DEFAULTS.video[type] ? { video } : {}),
   };
   return Object.keys(config).length === 1 ? type : config;
+}
+
+/** What a SPICE/VNC server has beyond port and listen address, which the config does not say. */
+function graphicsNotes(g: NonNullable<Devices['graphics']>[number], notes: string[]): void {
+  const listen = g.listen_?.[0];
+  if (listen && listen.type !== 'address') notes.push(`${g.type} listening on a ${listen.type}`);
+  if (g.keymap) notes.push(`${g.type} keymap '${g.keymap}'`);
+  if (g.gl?.enable) notes.push(`${g.type} OpenGL`);
+  if (g.image) notes.push(`${g.type} image compression`);
 }
 
 /** The TPM: `true` for the default (TPM 2.0 on CRB), else its model and version. */

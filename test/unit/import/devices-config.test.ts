@@ -68,6 +68,12 @@ describe('display', () => {
     expect(generate(config).devices?.graphics).toBeUndefined();
   });
 
+  it("names what the config does not say of a server (QEMU's -k), never dropping it silently", () => {
+    const { config, notes } = configOf('-m 1G -vnc :2 -k de');
+    expect(config.display).toEqual({ type: 'vnc', port: 5902 });
+    expect(notes).toContain("vnc keymap 'de'");
+  });
+
   it('says the bare word when all is the default, as before', () => {
     expect(configOf('-m 1G -vga qxl -spice port=0,disable-ticketing=on').config.display).toBe('spice');
     expect(configOf('-m 1G -vga none -display none').config.display).toBe('none');
