@@ -40,6 +40,10 @@ Exit codes:
 
 Environment:
   VIRT_GEN_CONFIG_TIMEOUT  seconds a config may take to evaluate (default 10); then exit 1
+  VIRT_GEN_STATE_DIR       where define keeps what it applied per domain (default
+                           /var/lib/virt-gen as root, else $XDG_STATE_HOME/virt-gen)
+  VIRT_GEN_DEBUG=1         print the stack trace of an error
+  LIBVIRT_DEFAULT_URI      the URI when -c is not given (else qemu:///system)
 
 Docs: docs/ in the virt-gen repository.`,
   );
