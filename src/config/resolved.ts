@@ -44,7 +44,7 @@ export interface ResolvedVm {
   scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
   iothreads: number;
   networks: ResolvedNetwork[];
-  usb: Array<{ vendor: number; product: number; required: boolean }>;
+  usb: ResolvedUsb[];
   sound: false | { model: string; audio: AudioConfig };
   display: ResolvedDisplay;
   tablet: boolean;
@@ -56,6 +56,10 @@ export interface ResolvedVm {
   /** false when the config asks the hook for nothing. */
   runtime: false | ResolvedRuntime;
 }
+
+/** A USB device by vendor:product, or by where it is plugged (bus and device number). */
+export type ResolvedUsb =
+  { vendor: number; product: number; required: boolean } | { bus: number; device: number };
 
 export interface ResolvedDisplay {
   type: Display;

@@ -386,7 +386,13 @@ export interface MdevConfig {
   display?: boolean;
 }
 
-export interface UsbDeviceConfig {
+/**
+ * A USB device by its ids, or, for two devices with the same ids, by where it is plugged:
+ * `{ bus: 3, device: 5 }` (lsusb's `Bus 003 Device 005`; the number changes when it is plugged again).
+ */
+export type UsbDeviceConfig = UsbIdConfig | { bus: number; device: number };
+
+export interface UsbIdConfig {
   /** USB vendor id: `0x046d` or `'046d'`. Required. */
   vendor: number | string;
   /** USB product id: `0xc051` or `'c051'`. Required. */

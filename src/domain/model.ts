@@ -30,6 +30,8 @@ export const DomainAddress = shape({
   target: attr(),
   unit: attr(),
   port: attr(),
+  /** A USB device's number on its host bus (`<hostdev type='usb'><source><address bus device>`). */
+  device: attr(),
   /** An mdev's UUID (`<hostdev type='mdev'>`). */
   uuid: attr(),
 });

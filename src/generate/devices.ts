@@ -94,10 +94,10 @@ export function networkInterface(n: ResolvedNetwork): DomainInterface {
 const usbId = (n: number): string => '0x' + n.toString(16).padStart(4, '0');
 
 export function usbHostdev(u: ResolvedVm['usb'][number]): DomainHostdev {
+  const usb = { mode: 'subsystem', type: 'usb', managed: true } as const;
+  if ('bus' in u) return { ...usb, source: { address: { bus: `${u.bus}`, device: `${u.device}` } } };
   return {
-    mode: 'subsystem',
-    type: 'usb',
-    managed: true,
+    ...usb,
     source: {
       // Optional: the VM still starts when the device is unplugged (libvirt skips it).
       startupPolicy: u.required ? 'mandatory' : 'optional',

@@ -104,6 +104,7 @@ function deviceParts(d: Domain): unknown {
       .sort(),
     tpm: dev.tpm?.map((t) => ({ model: t.model, version: t.backend?.version })),
     rng: dev.rng?.map((r) => ({ model: r.model, backend: r.backend?.model, path: r.backend?.path })),
+    usb: dev.hostdev?.filter((h) => h.type === 'usb').map((h) => h.source?.address),
     mdev: dev.hostdev?.filter((h) => h.type === 'mdev').map((h) => [h.source?.address?.uuid, h.display]),
     boot: dev.disk?.map((k) => k.boot?.order),
   };
@@ -132,6 +133,7 @@ describe("hand-written configs, read back from libvirt's dumpxml", () => {
     ['adapter without server, tablet', { display: { type: 'none', video: 'bochs' }, tablet: true }],
     ['TPM 1.2 TIS, builtin RNG', { tpm: { model: 'tis', version: '1.2' }, rng: { source: 'builtin' } }],
     ['TPM 2.0 CRB, urandom', { tpm: true, rng: true }],
+    ['USB by bus and device', { usb: [{ bus: 3, device: 5 }, '046d:c051'] }],
     [
       'PXE first, then an NVMe drive',
       { network: { network: 'default', boot: 1 }, pci: [{ host: '0b:00.0', boot: 2 }] },

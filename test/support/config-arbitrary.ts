@@ -231,11 +231,14 @@ function soundArb() {
   );
 }
 
-const usbId = fc.constantFrom('046d:c051', '1b1c:1b3c', '045e:028e', {
-  vendor: 0x046d,
-  product: 0xc52b,
-  required: true,
-});
+const usbId = fc.constantFrom(
+  '046d:c051',
+  '1b1c:1b3c',
+  '045e:028e',
+  { vendor: 0x046d, product: 0xc52b, required: true },
+  { bus: 3, device: 5 },
+  { bus: 1, device: 12 },
+);
 
 /** A whole config. Drop `undefined` fields so the object looks like one a user wrote. */
 export function configArbitrary(wild = false): Arb<Record<string, unknown>> {

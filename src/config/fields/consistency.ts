@@ -30,15 +30,16 @@ function duplicates<T>(
 }
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+const usbName = (u: ResolvedVm['usb'][number]): string =>
+  'bus' in u ? `bus ${u.bus} device ${u.device}` : `${hex4(u.vendor)}:${hex4(u.product)}`;
 
 export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {
   duplicates(
     issues,
     vm.usb,
     (_u, i) => `usb[${i}]`,
-    (u) => `${hex4(u.vendor)}:${hex4(u.product)}`,
-    (first, u) =>
-      `duplicate of ${first} (${hex4(u.vendor)}:${hex4(u.product)}): libvirt passes a USB device once`,
+    usbName,
+    (first, u) => `duplicate of ${first} (${usbName(u)}): libvirt passes a USB device once`,
   );
   const disk = (_d: unknown, i: number): string => `disks[${i}]`;
   const net = (_n: unknown, i: number): string => (vm.networks.length > 1 ? `network[${i}]` : 'network');

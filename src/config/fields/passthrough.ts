@@ -1,6 +1,6 @@
 /** Validation and defaults of the config fields for host devices passed through (GPUs, other PCI devices, mediated devices, USB devices). */
 import { parsePciAddress, type PciAddress } from '../../domain/address.js';
-import type { GpuConfig, MdevConfig, UsbDeviceConfig } from '../types.js';
+import type { GpuConfig, MdevConfig, UsbIdConfig } from '../types.js';
 import type { ResolvedGpu, ResolvedVm } from '../resolved.js';
 import { Issues, UUID_RE, describe, isRecord, type Obj } from '../issues.js';
 import { DEFAULTS } from '../defaults.js';
@@ -118,7 +118,7 @@ export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
   const list = issues.array('usb', value) ?? [];
   return list.flatMap((u, i) => {
     const at = `usb[${i}]`;
-    let dev: UsbDeviceConfig;
+    let dev: UsbIdConfig;
     if (typeof u === 'string') {
       const m = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(u);
       if (!m) {
@@ -127,7 +127,8 @@ export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
       }
       dev = { vendor: m[1] as string, product: m[2] as string };
     } else if (issues.object(at, u, { required: true })) {
-      dev = u as UsbDeviceConfig;
+      if ('bus' in (u as Obj) || 'device' in (u as Obj)) return usbAddress(issues, at, u as Obj);
+      dev = u as UsbIdConfig;
       issues.unknownKeys(at, u as Obj, ['vendor', 'product', 'required']);
     } else return [];
     const vendor = usbId(issues, `${at}.vendor`, dev.vendor);
@@ -135,6 +136,14 @@ export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
     const required = issues.boolean(`${at}.required`, dev.required) ?? DEFAULTS.usb.required;
     return vendor !== undefined && product !== undefined ? [{ vendor, product, required }] : [];
   });
+}
+
+/** `{ bus, device }`: the numbers lsusb prints (the importer's range, QEMU's hostbus/hostaddr). */
+function usbAddress(issues: Issues, at: string, u: Obj): ResolvedVm['usb'] {
+  issues.unknownKeys(at, u, ['bus', 'device']);
+  const bus = issues.integer(`${at}.bus`, u.bus, { min: 0, max: 255, required: true });
+  const device = issues.integer(`${at}.device`, u.device, { min: 0, max: 255, required: true });
+  return bus !== undefined && device !== undefined ? [{ bus, device }] : [];
 }
 
 /** The same host function passed through twice would make libvirt refuse the domain: say so here. */

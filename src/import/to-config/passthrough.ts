@@ -115,7 +115,12 @@ export function usbDevices(hostdevs: DomainHostdev[], notes: string[]): Array<st
     const p = h.source?.product?.id?.replace(/^0x/, '');
     // Without a startup policy libvirt refuses to start without the device, as `required` asks.
     const required = (h.source?.startupPolicy ?? 'mandatory') === 'mandatory';
+    const a = h.source?.address;
+    // The importer still writes the device number as an unknown attribute: read both spellings.
+    const device = a?.device ?? a?.$extra?.attrs?.device;
     if (v && p) out.push(required ? { vendor: v, product: p, required } : `${v}:${p}`);
+    else if (a?.bus !== undefined && device !== undefined)
+      out.push({ bus: parseInt(a.bus, 10), device: parseInt(device, 10) });
     else
       notes.push(
         `USB device at bus ${h.source?.address?.bus}: the config names USB devices by vendor:product`,

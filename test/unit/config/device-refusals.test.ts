@@ -115,6 +115,21 @@ describe('device refusals', () => {
       { network: { network: 'default', boot: 2 }, pci: [{ host: '03:00.0', boot: 2 }] },
       'pci[0].boot: 2 is also the boot order of network (each device boots at its own place)',
     ],
+    [
+      'one USB port twice',
+      {
+        usb: [
+          { bus: 3, device: 5 },
+          { bus: 3, device: 5 },
+        ],
+      },
+      'usb[1]: duplicate of usb[0] (bus 3 device 5): libvirt passes a USB device once',
+    ],
+    [
+      'a USB address without its device',
+      { usb: [{ bus: 3 }] },
+      'usb[0].device: is required (a whole number)',
+    ],
   ])('%s', (_why, field, message) => {
     expect(problems({ ...base, ...field })).toContainEqual(message);
   });

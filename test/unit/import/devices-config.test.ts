@@ -131,6 +131,25 @@ describe('TPM, RNG and mdev', () => {
   });
 });
 
+describe('USB devices by where they are plugged', () => {
+  it('keeps -usbdevice host:BUS.ADDR as { bus, device }', () => {
+    const { config, notes } = configOf(
+      '-m 1G -usb -usbdevice host:3.5 -device usb-host,hostbus=1,hostaddr=12',
+    );
+    // -device comes before the legacy -usbdevice in the imported domain.
+    expect(config.usb).toEqual([
+      { bus: 1, device: 12 },
+      { bus: 3, device: 5 },
+    ]);
+    expect(notes.join('\n')).not.toContain('USB device at bus');
+    const sources = (generate(config).devices?.hostdev ?? []).map((h) => h.source?.address);
+    expect(sources).toEqual([
+      { bus: '1', device: '12' },
+      { bus: '3', device: '5' },
+    ]);
+  });
+});
+
 describe('disks from i440fx command lines', () => {
   it('puts IDE disks on SATA while the config is q35, and says so', () => {
     const { config, notes } = configOf('-m 1G -hda /srv/vm/debian.img -cdrom /srv/iso/debian-12.iso');
