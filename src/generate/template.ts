@@ -20,7 +20,30 @@ export function overlay<T extends Plain>(base: T, over: T): T {
 }
 
 export function overlayDomain(template: Domain, generated: Domain): Domain {
-  return bootOrderWins(overlay(template as Plain, generated as Plain) as Domain, generated);
+  const merged = overlay(template as Plain, generated as Plain) as Domain;
+  return bootOrderWins(movedDisksLeaveTheirPlace(merged, template), generated);
+}
+
+type Disk = NonNullable<NonNullable<Domain['devices']>['disk']>[number];
+const imageOf = (d: Disk): string | undefined => d.source?.file ?? d.source?.dev;
+
+/**
+ * A disk the config puts on another bus than the template's (an imported IDE CD-ROM on q35's SATA)
+ * leaves the template's `<address>` behind: an IDE drive address (bus 1) on SATA is refused by
+ * libvirt ("bus must be 0 for sata controller"), and libvirt places the disk itself.
+ */
+export function movedDisksLeaveTheirPlace(merged: Domain, template: Domain): Domain {
+  const before = new Map((template.devices?.disk ?? []).map((d) => [imageOf(d), d.target?.bus]));
+  const disks = merged.devices?.disk;
+  if (!disks) return merged;
+  const placed = disks.map((d) => {
+    const image = imageOf(d);
+    const was = image === undefined ? undefined : before.get(image);
+    if (!d.address || was === undefined || was === d.target?.bus) return d;
+    const { address: _left, ...rest } = d;
+    return rest;
+  });
+  return { ...merged, devices: { ...merged.devices, disk: placed } };
 }
 
 /**

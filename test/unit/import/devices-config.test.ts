@@ -8,6 +8,7 @@ import type { VmConfig } from '../../../src/config/types.js';
 import type { Domain } from '../../../src/domain/model.js';
 import { parseDomainXml } from '../../../src/domain/read.js';
 import { generateDomain } from '../../../src/generate/index.js';
+import { movedDisksLeaveTheirPlace } from '../../../src/generate/template.js';
 import { domainToConfig } from '../../../src/import/to-config/index.js';
 import { imp } from './helpers.js';
 
@@ -208,5 +209,34 @@ describe('a template with <os><boot> under a config that orders its devices', ()
     expect(r.domain.os?.boot).toEqual([{ dev: 'cdrom' }, { dev: 'hd' }]);
     const vm = resolveConfig({ ...domainToConfig(r.domain).config, disks: [] }, '/configs', 'vm.ts');
     expect(generateDomain(vm, {}, r.domain).os?.boot).toEqual([{ dev: 'cdrom' }, { dev: 'hd' }]);
+  });
+});
+
+describe('a template disk the config moves to another bus', () => {
+  it("leaves the template's IDE drive address behind (libvirt: bus must be 0 for sata)", () => {
+    const template = imp('-m 1G -hda /vm/a.img -cdrom /iso/b.iso').domain;
+    const generated = generate(domainToConfig(template).config);
+    // A template overlaid device by device keeps each template disk's <address> under the new target.
+    const byImage = (d: NonNullable<NonNullable<Domain['devices']>['disk']>[number]) =>
+      template.devices?.disk?.find((t) => t.source?.file === d.source?.file);
+    const merged: Domain = {
+      ...generated,
+      devices: {
+        ...generated.devices,
+        disk: (generated.devices?.disk ?? []).map((d) => ({
+          ...byImage(d),
+          ...d,
+          address: byImage(d)?.address,
+        })),
+      },
+    };
+    expect(merged.devices?.disk?.map((d) => d.address?.bus)).toEqual(['0', '1']);
+    const placed = movedDisksLeaveTheirPlace(merged, template).devices?.disk ?? [];
+    expect(placed.map((d) => [d.target?.bus, d.address])).toEqual([
+      ['sata', undefined],
+      ['sata', undefined],
+    ]);
+    // A disk that stays on its bus keeps its place.
+    expect(movedDisksLeaveTheirPlace(template, template)).toEqual(template);
   });
 });
