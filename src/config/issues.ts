@@ -17,9 +17,6 @@ export class ConfigError extends VirtGenError {
   }
 }
 
-/** A UUID as libvirt parses one (`uuid`, an mdev's address): 32 hex digits, dashes optional. */
-export const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
 export const isRecord = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A short rendering of a bad value for messages: strings quoted, objects summarised. */

@@ -12,6 +12,7 @@ import type {
   HypervFeature,
   NicModel,
   NumaLayout,
+  SmbiosTable,
   TpmModel,
   TpmVersion,
   VideoModel,
@@ -20,6 +21,8 @@ import type {
 export interface ResolvedVm {
   name: string;
   uuid?: string;
+  /** false: no `<genid>`; `{}`: libvirt makes one; `{ uuid }`: that one. */
+  genid: false | { uuid?: string };
   title?: string;
   description?: string;
   /** Absolute path of the template XML, if any. */
@@ -29,11 +32,14 @@ export interface ResolvedVm {
   memoryMiB: number;
   /** false, or the page size in KiB (undefined = the host's default size). */
   hugepages: false | { sizeKiB?: number };
+  memoryBacking: { locked: boolean; shared: boolean; preallocate: boolean };
   cpu: ResolvedCpu;
   hyperv: false | ResolvedHyperv;
   kvmHidden: boolean;
   firmware: ResolvedFirmware;
   secureBoot: boolean;
+  /** false: QEMU's own tables; 'host': the host's; else the entries of each table, in libvirt's order. */
+  smbios: false | 'host' | ResolvedSmbiosTables;
   tpm: false | { model: TpmModel; version: TpmVersion };
   /** The host entropy source of a virtio-rng: a device path or 'builtin'. */
   rng: false | { source: string };
@@ -56,6 +62,8 @@ export interface ResolvedVm {
   /** false when the config asks the hook for nothing. */
   runtime: false | ResolvedRuntime;
 }
+
+export type ResolvedSmbiosTables = Partial<Record<SmbiosTable, Array<{ name: string; value: string }>>>;
 
 /** A USB device by vendor:product, or by where it is plugged (bus and device number). */
 export type ResolvedUsb =
@@ -84,6 +92,8 @@ export interface ResolvedCpu {
   threads: number;
   vcpus: number;
   mode: CpuMode;
+  /** The named CPU model of `mode: 'custom'`. */
+  model?: string;
   cachePassthrough: boolean;
   features: Array<{ name: string; policy: string }>;
   /** Host cpuset per vCPU, 'auto' (to be derived from the host), or false. */
@@ -92,6 +102,10 @@ export interface ResolvedCpu {
   hostCores: number;
   /** Guest NUMA presentation when the guest spans host nodes. */
   numa: NumaLayout;
+  /** Guest NUMA cells written by hand (`cpu.numa` as a list): they replace the derived ones. */
+  cells?: Array<{ vcpus: number[]; memoryMiB: number }>;
+  /** Host CPUs of every vCPU and the emulator, unpinned (`<vcpu cpuset>`). */
+  cpuset?: string;
   emulatorPin?: string;
   iothreadPin?: string;
 }

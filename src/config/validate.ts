@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { ResolvedVm } from './resolved.js';
-import { Issues, UUID_RE, describe, isRecord, type Obj } from './issues.js';
+import { Issues, describe, isRecord, type Obj } from './issues.js';
 import {
   resolveDisplay,
   resolveEvdev,
@@ -23,7 +23,10 @@ import {
   resolveHyperv,
   resolveRuntime,
   resolveMemory,
+  resolveMemoryBacking,
 } from './fields/machine.js';
+import { checkNumaMemory } from './fields/numa.js';
+import { UUID_RE, checkSmbiosUuid, resolveGenid, resolveSmbios } from './fields/identity.js';
 import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
@@ -67,6 +70,9 @@ const TOP_LEVEL_KEYS = [
   'noMemballoon',
   'qemuArgs',
   'runtime',
+  'genid',
+  'smbios',
+  'memoryBacking',
 ];
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -111,6 +117,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   const resolved: ResolvedVm = {
     name: name ?? '',
     ...(uuid !== undefined ? { uuid } : {}),
+    genid: resolveGenid(issues, c.genid),
     ...optionalString(issues, c, 'title'),
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
@@ -118,11 +125,13 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     emulator: issues.absolutePath('emulator', c.emulator) ?? DEFAULTS.emulator,
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
+    memoryBacking: resolveMemoryBacking(issues, c.memoryBacking),
     cpu,
     hyperv: resolveHyperv(issues, c.hyperv),
     kvmHidden: issues.boolean('kvmHidden', c.kvmHidden) ?? DEFAULTS.kvmHidden,
     firmware: resolveFirmware(issues, c.firmware),
     secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? DEFAULTS.secureBoot,
+    smbios: resolveSmbios(issues, c.smbios),
     tpm: resolveTpm(issues, c.tpm),
     rng: resolveRng(issues, c.rng),
     mdev: resolveMdev(issues, c.mdev),
@@ -144,6 +153,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
+  checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
+  checkSmbiosUuid(issues, resolved);
   // With an explicit loader, secureBoot says that loader is a Secure Boot build (`<loader secure>`).
   if (resolved.secureBoot && resolved.firmware.kind === 'bios') {
     issues.add(
@@ -185,9 +196,9 @@ function checkRuntime(issues: Issues, vm: ResolvedVm): void {
       'runtime.allocateHugepages',
       'needs hugepages (true, "2M" or "1G"): there is nothing to allocate',
     );
-  if (vm.runtime.isolateCpus && vm.cpu.pin === false)
+  if (vm.runtime.isolateCpus && vm.cpu.pin === false && vm.cpu.cpuset === undefined)
     issues.add(
       'runtime.isolateCpus',
-      "needs cpu.pin ('auto' or a list): the host's cores are the ones the vCPUs are not pinned to",
+      "needs cpu.pin ('auto' or a list) or cpu.cpuset: the host's cores are the ones the vCPUs are not pinned to",
     );
 }

@@ -2,7 +2,8 @@
 import { parsePciAddress, type PciAddress } from '../../domain/address.js';
 import type { GpuConfig, MdevConfig, UsbIdConfig } from '../types.js';
 import type { ResolvedGpu, ResolvedVm } from '../resolved.js';
-import { Issues, UUID_RE, describe, isRecord, type Obj } from '../issues.js';
+import { Issues, describe, isRecord, type Obj } from '../issues.js';
+import { UUID_RE } from './identity.js';
 import { DEFAULTS } from '../defaults.js';
 import { ROOT_PORT_MODELS } from '../vocabulary.js';
 
