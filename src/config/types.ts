@@ -116,7 +116,7 @@ export interface VmConfig {
   rng?: boolean | RngConfig;
   /** The passed-through GPU (or several). */
   gpu?: GpuConfig | GpuConfig[];
-  /** Other PCI devices to pass through whole (a USB controller, an NVMe drive): `'03:00.0'` or `{ host, rom }`. */
+  /** Other PCI devices to pass through whole (a USB controller, an NVMe drive): `'03:00.0'` or `{ host, rom, boot }`. */
   pci?: Array<PciAddressText | PciDeviceConfig>;
   /**
    * Mediated devices to give the guest (`<hostdev type='mdev'>`): slices of a GPU such as Intel GVT-g
@@ -135,6 +135,7 @@ export interface VmConfig {
   /**
    * Host USB devices passed through by vendor:product: `'046d:c051'` or `{ vendor: 0x046d, product: 0xc051 }`.
    * The guest starts without a device that is unplugged (`startupPolicy='optional'`) unless `required`.
+   * `{ bus: 3, device: 5 }` names one by where it is plugged (two devices with the same ids).
    */
   usb?: Array<string | UsbDeviceConfig>;
   /** Emulated sound card. Default `false`: the GPU's HDMI/DP audio is passed through with it. */
