@@ -86,12 +86,16 @@ export const DomainMemTune = shape({
 
 const SysinfoEntry = shape({ name: attr(), value: text() });
 const SysinfoBlock = shape({ entry: list(SysinfoEntry) });
+/** A firmware config blob (`-fw_cfg name=…,string=…|file=…`): its text, or a host file QEMU reads. */
+const FwcfgEntry = shape({ name: attr(), file: attr(), value: text() });
+/** One `<sysinfo>`: `type='smbios'` has the tables, `type='fwcfg'` the entries; a domain may have both. */
 export const DomainSysinfo = shape({
-  type: attr(),
+  type: attr(oneOf('smbios', 'fwcfg')),
   bios: child(SysinfoBlock),
   system: child(SysinfoBlock),
   baseBoard: child(SysinfoBlock),
   chassis: child(SysinfoBlock),
+  entry: list(FwcfgEntry),
 });
 export type DomainSysinfo = Infer<typeof DomainSysinfo>;
 
@@ -152,6 +156,8 @@ export const DomainFeatures = shape({
   pae: child(Empty),
   hyperv: child(DomainFeatureHyperV),
   kvm: child(DomainFeatureKVM),
+  /** Paravirtual spinlocks: QEMU's `kvm_pv_unhalt`. */
+  pvspinlock: child(FeatureState),
   pmu: child(FeatureState),
   vmport: child(FeatureState),
   smm: child(FeatureState),
@@ -166,7 +172,8 @@ export const DomainCPU = shape({
   check: attr(oneOf('none', 'partial', 'full')),
   migratable: attr(onOff),
   match: attr(),
-  model: child(shape({ fallback: attr(), value: text() })),
+  /** `vendor_id`: the 12-character CPUID vendor the guest sees (QEMU's `-cpu …,vendor=`). */
+  model: child(shape({ fallback: attr(), vendor_id: attr(), value: text() })),
   vendor: child(shape({ value: text() })),
   topology: child(shape({ sockets: attr(int), dies: attr(int), cores: attr(int), threads: attr(int) })),
   cache: child(shape({ level: attr(int), mode: attr() })),
@@ -288,6 +295,8 @@ export const DomainGraphics = shape({
   type: attr(oneOf('spice', 'vnc', 'sdl', 'egl-headless', 'dbus')),
   autoport: attr(yesNo),
   port: attr(int),
+  /** The keyboard layout VNC/SPICE translates with (QEMU's `-k de`). */
+  keymap: attr(),
   listen: attr(),
   listen_: list(shape({ type: attr(), address: attr() }), 'listen'),
   image: child(shape({ compression: attr(onOff) })),
@@ -445,7 +454,7 @@ export const Domain = shape({
   iothreads: child(shape({ value: text(int) })),
   cputune: child(DomainCPUTune),
   numatune: child(DomainNumaTune),
-  sysinfo: child(DomainSysinfo),
+  sysinfo: list(DomainSysinfo),
   os: child(DomainOS),
   features: child(DomainFeatures),
   cpu: child(DomainCPU),
