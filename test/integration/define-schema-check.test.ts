@@ -4,16 +4,19 @@
  * libvirt unchanged. The xmllint runs are counted with a wrapper first on PATH that runs the real one.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineDomain } from '../../src/define/define.js';
 import type { Backend } from '../../src/libvirt/backend.js';
 import { openBackend } from '../../src/libvirt/select.js';
-import { requireLibvirt, URI, virsh, virshOk } from '../support/libvirt.js';
+import { requireLibvirt, undefine, URI, virsh, virshOk } from '../support/libvirt.js';
+import { EXAMPLES, REPO } from '../support/paths.js';
+import { virtGen } from '../support/run.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vg-startup-schema-it-'));
 const name = `vg-startup-schema-${process.pid}`;
+const cliName = `vg-startup-schema-cli-${process.pid}`;
 const log = path.join(tmp, 'xmllint.log');
 const savedPath = process.env.PATH;
 let backend: Backend;
@@ -61,6 +64,7 @@ afterAll(async () => {
   process.env.PATH = savedPath;
   await backend?.close();
   if (virsh(['domstate', name]).status === 0) virsh(['undefine', '--nvram', name]);
+  undefine(cliName);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -75,5 +79,27 @@ describe('the schema check of a define through D-Bus', () => {
 
     await expect(define(domainXml(512, '<frobnicate/>'))).rejects.toMatchObject({ kind: 'invalid-xml' });
     expect(virshOk(['dumpxml', '--inactive', name])).toContain("<memory unit='KiB'>262144</memory>");
+  });
+
+  it('runs once for `virt-gen define` of an update: the check before the host files is the one', () => {
+    const root = path.join(tmp, 'root');
+    cpSync(path.join(REPO, 'test', 'fixtures', 'hosts', 'guide'), root, { recursive: true });
+    const config = path.join(tmp, 'cli.ts');
+    const minimal = readFileSync(path.join(EXAMPLES, 'minimal.ts'), 'utf8').replace(
+      /name: '[^']*'/,
+      `name: '${cliName}'`,
+    );
+    const define = (memory: number) => {
+      writeFileSync(config, minimal.replace(/memory: \d+/, `memory: ${memory}`));
+      return virtGen(['define', config, '--backend', 'dbus', '--root', root], {
+        env: { VIRT_GEN_STATE_DIR: path.join(tmp, 'state') },
+      });
+    };
+    expect(define(256).status).toBe(0);
+    writeFileSync(log, '');
+    const r = define(384);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`updated domain '${cliName}'`);
+    expect(xmllintRuns()).toBe(1);
   });
 });
