@@ -8,8 +8,8 @@
  * The check is the one `virt-xml-validate - domain` makes, without the shell script around it:
  * the script starts sh, mktemp and cat to copy stdin to a temporary file, then `xmllint --noout
  * --relaxng SCHEMADIR/domain.rng`. virt-gen runs that xmllint itself, on stdin, when libvirt's
- * schema is where libvirt installs it; otherwise it runs virt-xml-validate. Two process starts
- * instead of five made it a third of an update define through D-Bus (docs/development.md).
+ * schema is where libvirt installs it; otherwise it runs virt-xml-validate. One process instead of
+ * four per check (figures in docs/development.md).
  *
  * A document that passed is remembered for the life of the process: `define` checks the XML before
  * the host files, and the D-Bus backend would check the same text again right before defining it.
