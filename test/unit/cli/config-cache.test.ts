@@ -3,8 +3,8 @@
  * entry is used only for the exact config (and virt-gen) it was made from, so an entry under the
  * same file name for anything else (a name collision, an edited config) is never taken for it.
  */
-import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { virtGen } from '../../support/run.js';
@@ -16,6 +16,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'vg-startup-cache-'));
   env = { XDG_CACHE_HOME: path.join(dir, 'cache') };
 });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const configFile = (name: string) => {
   const file = path.join(dir, 'vm.ts');

@@ -3,8 +3,8 @@
  * runs), virt-xml-validate where the schema is not in libvirt's folder, and each document that
  * passed checked once per process. Real xmllint and libvirt schema (libxml2-utils, libvirt-clients).
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LibvirtError } from '../../../src/libvirt/errors.js';
@@ -29,6 +29,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'vg-startup-schema-'));
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A stand-in xmllint that logs each run to `log` and exits with `status`. */
 function countingChecker(log: string, status: number): string {
