@@ -30,6 +30,8 @@ export const DomainAddress = shape({
   target: attr(),
   unit: attr(),
   port: attr(),
+  /** A USB device's number on its host bus (`<hostdev type='usb'><source><address bus device>`). */
+  device: attr(),
   /** An mdev's UUID (`<hostdev type='mdev'>`). */
   uuid: attr(),
 });
@@ -380,6 +382,13 @@ export const DomainMemballoon = shape({
   address: child(DomainAddress),
 });
 
+/** `<rng model='virtio'>` with a `random` (host device path as text) or `builtin` backend. */
+export const DomainRNG = shape({
+  model: attr(),
+  backend: child(shape({ model: attr(), path: text() })),
+});
+export type DomainRNG = Infer<typeof DomainRNG>;
+
 export const DomainShmem = shape({
   name: attr(),
   role: attr(),
@@ -419,6 +428,7 @@ export const DomainDeviceList = shape({
   video: list(DomainVideo),
   hostdev: list(DomainHostdev),
   memballoon: child(DomainMemballoon),
+  rng: list(DomainRNG),
   shmem: list(DomainShmem),
 });
 export type DomainDeviceList = Infer<typeof DomainDeviceList>;

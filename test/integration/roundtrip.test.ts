@@ -130,8 +130,7 @@ describe('Windows 11 essentials and a template', () => {
       type: 'virtio',
       name: 'org.qemu.guest_agent.0',
     });
-    // <rng> is not in the model: it must survive anyway, kept in $extra.
-    expect(dom.devices?.$extra?.children?.map((c) => c.name)).toContain('rng');
+    expect(dom.devices?.rng?.[0]?.model).toBe('virtio');
     expect(dom.name?.value).toBe('vg-test-w11');
   });
 });

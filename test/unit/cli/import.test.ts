@@ -74,35 +74,34 @@ describe('virt-gen import', () => {
 
   it('writes what the config cannot say to NAME.template.xml, names each part, and xml gives it back', () => {
     const sub = mkdtempSync(path.join(dir, 'rest-'));
-    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
-    const config = path.join(sub, 'rhel.ts');
-    const r = virtGen(['import', args, '-o', path.join(sub, 'rhel.xml'), '--config', config]);
+    const args = path.join(REPO, 'test/fixtures/import-real/16-numa-fwcfg.args');
+    const config = path.join(sub, 'numa.ts');
+    const r = virtGen(['import', args, '-o', path.join(sub, 'numa.xml'), '--config', config]);
     expect(r.status).toBe(0);
-    const template = path.join(sub, 'rhel.template.xml');
+    const template = path.join(sub, 'numa.template.xml');
     expect(r.stderr).toContain(`wrote ${template}`);
     const source = readFileSync(config, 'utf8');
     // -o is the output, not the template: the template holds only what the config cannot say.
-    expect(source).toContain("template: './rhel.template.xml',");
-    expect(source).toContain(' * Kept in ./rhel.template.xml');
-    expect(source).toContain('  - devices/interface[type=user]\n');
+    expect(source).toContain("template: './numa.template.xml',");
+    expect(source).toContain(' * Kept in ./numa.template.xml');
+    expect(source).toContain('  - sysinfo[type=fwcfg]\n');
     const rest = parseDomainXml(readFileSync(template, 'utf8'));
     expect(rest.name).toBeUndefined();
-    expect(rest.devices?.disk).toBeUndefined();
-    expect(rest.devices?.interface?.map((i) => [i.type, i.model?.type])).toEqual([['user', 'virtio']]);
+    expect(rest.devices).toBeUndefined();
+    expect(rest.sysinfo?.map((s) => s.type)).toEqual(['fwcfg']);
     const back = virtGen(['xml', config]);
     expect(back.status).toBe(0);
     const dom = parseDomainXml(back.stdout);
-    expect(dom.devices?.interface?.map((i) => [i.type, i.model?.type])).toEqual([['user', 'virtio']]);
-    expect(dom.devices?.disk?.map((d) => d.source?.file)).toEqual(['/var/lib/libvirt/images/rhel9.qcow2']);
-    // What the config sets otherwise (a fixed VNC port: it lets libvirt pick one) is said, twice.
+    expect(dom.sysinfo?.map((s) => s.type)).toContain('fwcfg');
+    expect(dom.cpu?.numa?.cell?.map((c) => c.cpus)).toEqual(['0-3', '4-7']);
+    // What the config sets otherwise (xHCI for a command line without USB) is said, twice.
     expect(r.stderr).toContain('facts of the imported domain are not given back');
-    expect(source).toContain('  - devices/graphics[type=vnc]/@autoport=no\n');
-    expect(source).toContain('  - devices/graphics[type=vnc]/@port=5901\n');
+    expect(source).toContain('  - devices/controller[type=usb][index=0]/@model=none\n');
   });
 
   it('refuses to replace an existing template without --force, writing nothing; --force replaces both', () => {
     const sub = mkdtempSync(path.join(dir, 'kept-template-'));
-    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
+    const args = path.join(REPO, 'test/fixtures/import-real/16-numa-fwcfg.args');
     const template = path.join(sub, 'vm.template.xml');
     writeFileSync(template, '<domain/>\n');
     const r = virtGen(['import', args, '-o', path.join(sub, 'vm.xml'), '--config', path.join(sub, 'vm.ts')]);
@@ -112,13 +111,13 @@ describe('virt-gen import', () => {
     expect(readFileSync(template, 'utf8')).toBe('<domain/>\n');
     const forced = virtGen(['import', args, '--config', path.join(sub, 'vm.ts'), '--force']);
     expect(forced.status).toBe(0);
-    expect(readFileSync(template, 'utf8')).toContain('<interface type="user">');
+    expect(readFileSync(template, 'utf8')).toContain('<sysinfo type="fwcfg">');
     expect(readdirSync(sub).sort()).toEqual(['vm.template.xml', 'vm.ts']);
   });
 
   it('--json names the template, what it keeps and what is not given back', () => {
     const sub = mkdtempSync(path.join(dir, 'json-'));
-    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
+    const args = path.join(REPO, 'test/fixtures/import-real/16-numa-fwcfg.args');
     const r = virtGen([
       'import',
       args,
@@ -133,13 +132,13 @@ describe('virt-gen import', () => {
       output: path.join(sub, 'vm.xml'),
       config: path.join(sub, 'vm.ts'),
       template: path.join(sub, 'vm.template.xml'),
-      kept: ['devices/interface[type=user]'],
-      notKept: expect.arrayContaining(['devices/graphics[type=vnc]/@port=5901']),
+      kept: ['sysinfo[type=fwcfg]'],
+      notKept: ['devices/controller[type=usb][index=0]/@model=none'],
     });
   });
 
   it('refuses --config - when the config needs a template, printing nothing', () => {
-    const args = path.join(REPO, 'test/fixtures/import-real/03-qemu-kvm-rhel.args');
+    const args = path.join(REPO, 'test/fixtures/import-real/16-numa-fwcfg.args');
     const r = virtGen(['import', args, '--config', '-'], { cwd: mkdtempSync(path.join(dir, 'stdout-')) });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');

@@ -27,6 +27,7 @@ const CONFIG_SETS_OTHERWISE: ReadonlyArray<[RegExp, string]> = [
   [/^domain\/devices\/tpm\/@model=tpm-tis$/, 'tpm: true is a CRB TPM 2.0'],
   [/^domain\/devices\/disk\[.*\]\/target\/@dev=sd[a-z]$/, 'disks: targets named in order'],
   [/^domain\/devices\/hostdev\[.*\]\/address\[type=pci\]\/@(bus|slot|function)=/, 'PCI layout: root ports'],
+  [/^domain\/os\/boot\[dev=(cdrom|hd|fd|network)\]$/, 'boot order said per device (boot: 1)'],
   [/^domain\/(pm\/suspend-to-disk\/@enabled=yes|on_reboot=destroy)$/, 'S3/S4 off, reboot'],
   [/^domain\/features\/hyperv\/@mode=passthrough$/, 'hyperv lists enlightenments'],
   [/^domain\/clock\/timer\[name=(pit|hpet)\]\/@(tickpolicy|present)=/, 'clock timers'],
