@@ -41,3 +41,13 @@ export function cannotAdd(el: XmlElement, generated: XmlElement): boolean {
 export function cannotJoin(name: string, g: XmlElement): boolean {
   return (CANNOT_JOIN[g.name] ?? []).some((rule) => rule(name, g));
 }
+
+/**
+ * True when the child `c` of an imported element `a` cannot join the config's `g`: a disk the
+ * config puts on another bus (IDE on q35 goes to SATA) leaves its drive `<address>` behind, which
+ * libvirt refuses there ("bus must be 0 for sata controller") and places itself.
+ */
+export function cannotKeepChild(c: XmlElement, a: XmlElement, g: XmlElement): boolean {
+  if (a.name !== 'disk' || c.name !== 'address') return false;
+  return child(a, 'target')?.attrs.bus !== child(g, 'target')?.attrs.bus;
+}

@@ -19,7 +19,7 @@ import { decode } from '../domain/schema.js';
 import { domainToElement } from '../domain/write.js';
 import { childElements, textOf, type XmlElement } from '../domain/xml-node.js';
 import { overlayDomain } from '../generate/template.js';
-import { cannotAdd, cannotJoin } from './remainder-rules.js';
+import { cannotAdd, cannotJoin, cannotKeepChild } from './remainder-rules.js';
 
 export interface Remainder {
   /** The template to write beside the config; absent when the config says everything. */
@@ -115,7 +115,11 @@ function pruneChildren(a: XmlElement, g: XmlElement, path: string, walk: Walk): 
   const gByKey = new Map(siblingKeys(gKids).map((k, i) => [k, gKids[i] as XmlElement]));
   const aKids = childElements(a);
   const aKeys = siblingKeys(aKids);
-  const out = aKids.map((c, i) => prune(c, gByKey.get(aKeys[i] as string), `${path}/${aKeys[i]}`, walk));
+  const out = aKids.map((c, i) =>
+    cannotKeepChild(c, a, g)
+      ? undefined
+      : prune(c, gByKey.get(aKeys[i] as string), `${path}/${aKeys[i]}`, walk),
+  );
   // A look-alike is matched by its rank among look-alikes: keep the ones before a kept one as stubs.
   const needed = new Set<number>();
   out.forEach((r, i) => {

@@ -66,4 +66,15 @@ describe('importRemainder', () => {
     expect(r.lost).toContain('devices/disk[type=file][device=cdrom][source/file=/x.iso]/target/@bus=ide');
     expect(r.lost).toContain('devices/graphics[type=vnc]/@socket=/run/vm.vnc');
   });
+
+  it('leaves the drive address of a disk the config moves to another bus (IDE to SATA on q35)', () => {
+    const disk = (bus: string, address: string) =>
+      `<disk type='file' device='cdrom'><source file='/x.iso'/><target dev='hdc' bus='${bus}'/>${address}</disk>`;
+    const r = remainderOf(
+      dom(disk('ide', "<address type='drive' controller='0' bus='1' target='0' unit='0'/>"), 'pc'),
+      dom(disk('sata', '')),
+    );
+    expect(r.template?.devices?.disk).toBeUndefined();
+    expect(r.lost).toContain('devices/disk[type=file][device=cdrom][source/file=/x.iso]/address[type=drive]');
+  });
 });
