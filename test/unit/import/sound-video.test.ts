@@ -108,10 +108,14 @@ describe('video and displays', () => {
       autoport: false,
       listen: '::',
       listen_: [{ type: 'address', address: '::' }],
-      $extra: { attrs: { sharePolicy: 'allow-exclusive' } },
+      sharePolicy: 'allow-exclusive',
     });
     const sock = devices(imp('-vnc unix:/tmp/foo.socket').domain).graphics?.[0];
-    expect(sock?.$extra?.attrs).toEqual({ socket: '/tmp/foo.socket' });
+    expect(sock).toEqual({
+      type: 'vnc',
+      socket: '/tmp/foo.socket',
+      listen_: [{ type: 'socket', socket: '/tmp/foo.socket' }],
+    });
     const spice = devices(imp('-spice port=5901,addr=127.0.0.1,image-compression=off').domain).graphics?.[0];
     expect(spice).toEqual({
       type: 'spice',
@@ -148,7 +152,7 @@ describe('video and displays', () => {
       { name: 'x' },
     );
     expect(devices(domain).graphics).toEqual([
-      { type: 'sdl', $extra: { attrs: { display: ':0.1', xauth: '/root/.Xauthority', fullscreen: 'yes' } } },
+      { type: 'sdl', display: ':0.1', xauth: '/root/.Xauthority', fullscreen: true },
     ]);
   });
 });
