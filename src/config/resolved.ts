@@ -3,7 +3,8 @@
  * The generator never sees user spellings (`'16 GiB'`, `'02:00.0'`), only these types.
  */
 import type { PciAddress } from '../domain/address.js';
-import type { AudioConfig, EvdevConfig, HypervFeature } from './types.js';
+import type { AudioConfig, EvdevConfig } from './types.js';
+import type { ClockOffset, CpuMode, Display, Governor, HypervFeature, NumaLayout } from './vocabulary.js';
 
 export interface ResolvedVm {
   name: string;
@@ -31,20 +32,23 @@ export interface ResolvedVm {
   networks: ResolvedNetwork[];
   usb: Array<{ vendor: number; product: number; required: boolean }>;
   sound: false | { model: string; audio: AudioConfig };
-  display: 'none' | 'spice' | 'vnc';
-  evdev?: EvdevConfig;
+  display: Display;
+  evdev?: ResolvedEvdev;
   lookingGlassMiB?: number;
-  clock: 'localtime' | 'utc';
+  clock: ClockOffset;
   noMemballoon: boolean;
   qemuArgs: string[];
   /** false when the config asks the hook for nothing. */
   runtime: false | ResolvedRuntime;
 }
 
+/** The evdev config with its defaults filled in. */
+export type ResolvedEvdev = EvdevConfig & Required<Pick<EvdevConfig, 'grabToggle' | 'virtioInput'>>;
+
 export interface ResolvedRuntime {
   isolateCpus: boolean;
   allocateHugepages: boolean;
-  governor?: 'performance';
+  governor?: Governor;
 }
 
 export interface ResolvedCpu {
@@ -52,7 +56,7 @@ export interface ResolvedCpu {
   cores: number;
   threads: number;
   vcpus: number;
-  mode: 'host-passthrough' | 'host-model';
+  mode: CpuMode;
   cachePassthrough: boolean;
   features: Array<{ name: string; policy: string }>;
   /** Host cpuset per vCPU, 'auto' (to be derived from the host), or false. */
@@ -60,7 +64,7 @@ export interface ResolvedCpu {
   /** Host cores kept off the guest by `pin: 'auto'`. */
   hostCores: number;
   /** Guest NUMA presentation when the guest spans host nodes. */
-  numa: 'auto' | 'spread';
+  numa: NumaLayout;
   emulatorPin?: string;
   iothreadPin?: string;
 }

@@ -6,6 +6,29 @@
  * 2016 choices (ioh3420 root port, ich6 sound, spinlocks 0x1fff, a vendor id) are all expressible.
  */
 
+import type {
+  CacheMode,
+  ClockOffset,
+  CpuMode,
+  DiscardMode,
+  DiskBus,
+  DiskDevice,
+  DiskFormat,
+  Display,
+  FeaturePolicy,
+  Governor,
+  GrabToggle,
+  HugepageSize,
+  HypervFeature,
+  IoMode,
+  NicModel,
+  NumaLayout,
+  RootPortModel,
+  SoundModel,
+} from './vocabulary.js';
+
+export type * from './vocabulary.js';
+
 /** A size in MiB (number) or a string with a unit: `'16 GiB'`, `'4000M'`, `'512 MiB'`. */
 export type Size = number | string;
 
@@ -39,7 +62,7 @@ export interface VmConfig {
    * warning says how many pages of which size to reserve and where. `'2M'` or `'1G'` fixes the size.
    * Default `false`.
    */
-  hugepages?: boolean | '2M' | '1G';
+  hugepages?: boolean | HugepageSize;
   /**
    * What virt-gen's libvirt hook does while this VM runs (`host apply` installs the hook,
    * `/etc/libvirt/hooks/qemu.d/virt-gen`; the plan travels in the domain's `<metadata>`).
@@ -83,13 +106,13 @@ export interface VmConfig {
    * Emulated display. `'none'`: the passed-through GPU is the only display (default with a GPU).
    * `'spice'`: QXL + SPICE (the guide's setup phase; default without a GPU). `'vnc'`: VGA + VNC.
    */
-  display?: 'none' | 'spice' | 'vnc';
+  display?: Display;
   /** Keyboard and mouse shared with the host through evdev (switch with both Ctrl keys). */
   evdev?: EvdevConfig;
   /** Looking Glass shared memory (`<shmem name='looking-glass'>`, ivshmem-plain). `true` = 64 MiB (up to 1440p SDR). */
   lookingGlass?: boolean | { sizeMiB: number };
   /** Guest clock base. Default `'localtime'` (what Windows expects); `'utc'` when dual-booting with `RealTimeIsUniversal`. */
-  clock?: 'localtime' | 'utc';
+  clock?: ClockOffset;
   /** Disable the memory balloon (bad for VFIO). Default `true`. */
   noMemballoon?: boolean;
   /** Extra QEMU arguments libvirt has no element for (`<qemu:commandline>`), e.g. `['-global', 'isa-debugcon.iobase=0x402']`. */
@@ -104,11 +127,11 @@ export interface CpuConfig {
   /** Threads per core (2 for SMT, matching the host's siblings). Default 1. */
   threads?: number;
   /** CPU model mode. Default `'host-passthrough'` (with `migratable='off'`). */
-  mode?: 'host-passthrough' | 'host-model';
+  mode?: CpuMode;
   /** Pass the host cache topology through (`<cache mode='passthrough'/>`). Default `true`. */
   cachePassthrough?: boolean;
   /** Extra CPU feature policies, e.g. `{ topoext: 'require' }` on AMD. */
-  features?: Record<string, 'require' | 'disable' | 'force' | 'optional' | 'forbid'>;
+  features?: Record<string, FeaturePolicy>;
   /**
    * vCPU pinning (`<cputune><vcpupin>`).
    * - `'auto'`: read the host topology and pin whole cores with their thread siblings, keeping the
@@ -132,7 +155,7 @@ export interface CpuConfig {
    * `'spread'` shows the guest one NUMA node per host node it spans (`<cpu><numa>` cells, each
    * cell's memory bound to its host node).
    */
-  numa?: 'auto' | 'spread';
+  numa?: NumaLayout;
 }
 
 /** Work done at VM start and undone at stop by virt-gen's libvirt hook. */
@@ -150,26 +173,8 @@ export interface RuntimeConfig {
    */
   allocateHugepages?: boolean;
   /** The CPU frequency governor of the vCPUs' CPUs while the VM runs (restored at stop). */
-  governor?: 'performance';
+  governor?: Governor;
 }
-
-/** Hyper-V enlightenments, as named in libvirt's `<hyperv>` element; `time` is the `hypervclock` timer. */
-export type HypervFeature =
-  | 'relaxed'
-  | 'vapic'
-  | 'spinlocks'
-  | 'vpindex'
-  | 'runtime'
-  | 'synic'
-  | 'stimer'
-  | 'reset'
-  | 'frequencies'
-  | 'reenlightenment'
-  | 'tlbflush'
-  | 'ipi'
-  | 'evmcs'
-  | 'avic'
-  | 'time';
 
 export interface HypervConfig {
   /**
@@ -218,7 +223,7 @@ export interface GpuConfig {
 
 export interface RootPortConfig {
   /** `'pcie-root-port'` (default) or the guide's Intel `'ioh3420'`. */
-  model?: 'pcie-root-port' | 'ioh3420';
+  model?: RootPortModel;
   /** Slot on `pcie.0`, e.g. `0x1c` as in the guide. Default: libvirt picks. */
   slot?: number;
   /** Chassis number. Default: libvirt picks. */
@@ -240,17 +245,17 @@ export interface DiskConfig {
   /** A block device (`/dev/…`, becomes `type='block'`) or an image/ISO file. Required. */
   path: string;
   /** `'disk'` (default) or `'cdrom'` (read-only). */
-  device?: 'disk' | 'cdrom';
+  device?: DiskDevice;
   /** Bus. Default `'scsi'` (virtio-scsi) for disks, `'sata'` for CD-ROMs. */
-  bus?: 'scsi' | 'virtio' | 'sata' | 'usb';
+  bus?: DiskBus;
   /** Image format. Default `'raw'`, or `'qcow2'` for a `.qcow2` file. */
-  format?: 'raw' | 'qcow2';
+  format?: DiskFormat;
   /** Host cache mode. Default `'none'` for disks. */
-  cache?: 'none' | 'writeback' | 'writethrough' | 'directsync' | 'unsafe';
+  cache?: CacheMode;
   /** Host I/O mode. Default `'native'` for disks (needs `cache: 'none'`). */
-  io?: 'native' | 'threads' | 'io_uring';
+  io?: IoMode;
   /** Pass TRIM through (`'unmap'`, default for disks) or not (`'ignore'`). */
-  discard?: 'unmap' | 'ignore';
+  discard?: DiscardMode;
   /** Boot order, 1 first. */
   boot?: number;
   /** Serial number shown to the guest. */
@@ -279,7 +284,7 @@ export type NetworkConfig = (
   /** MAC address `'de:ad:be:ef:33:4a'`. Default: libvirt generates one and keeps it. */
   mac?: string;
   /** NIC model. Default `'virtio'`. */
-  model?: 'virtio' | 'e1000e' | 'rtl8139';
+  model?: NicModel;
   /** Name of the host tap device, e.g. `'vmtap0'`. Default: libvirt names it. */
   tap?: string;
   /** virtio multiqueue count. */
@@ -297,7 +302,7 @@ export interface UsbDeviceConfig {
 
 export interface SoundConfig {
   /** Sound card. Default `'ich9'` (HDA with input and output); the guide's `-soundhw hda` is `'ich6'`. */
-  model?: 'ich9' | 'ich6' | 'ac97' | 'usb';
+  model?: SoundModel;
   /** Where the sound goes on the host. Default `{ type: 'pulseaudio' }`. */
   audio?: AudioConfig;
 }
@@ -327,7 +332,7 @@ export interface EvdevConfig {
   /** `/dev/input/by-id/…-event-mouse`. */
   mouse?: string;
   /** Keys that switch input between host and guest. Default `'ctrl-ctrl'`. */
-  grabToggle?: 'ctrl-ctrl' | 'alt-alt' | 'shift-shift' | 'meta-meta' | 'scrolllock' | 'ctrl-scrolllock';
+  grabToggle?: GrabToggle;
   /** Add virtio keyboard and mouse (install vioinput in the guest). Default `true`. */
   virtioInput?: boolean;
 }

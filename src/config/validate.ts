@@ -20,9 +20,11 @@ import {
 import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
+import { DEFAULTS } from './defaults.js';
+import { CLOCK_OFFSETS, DISPLAYS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
-export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './fields/machine.js';
+export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './vocabulary.js';
 
 const TOP_LEVEL_KEYS = [
   'name',
@@ -104,15 +106,15 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
     machine: resolveMachine(issues, c.machine),
-    emulator: issues.absolutePath('emulator', c.emulator) ?? '/usr/bin/qemu-system-x86_64',
+    emulator: issues.absolutePath('emulator', c.emulator) ?? DEFAULTS.emulator,
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
     cpu,
     hyperv: resolveHyperv(issues, c.hyperv),
-    kvmHidden: issues.boolean('kvmHidden', c.kvmHidden) ?? true,
+    kvmHidden: issues.boolean('kvmHidden', c.kvmHidden) ?? DEFAULTS.kvmHidden,
     firmware: resolveFirmware(issues, c.firmware),
-    secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? false,
-    tpm: issues.boolean('tpm', c.tpm) ?? false,
+    secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? DEFAULTS.secureBoot,
+    tpm: issues.boolean('tpm', c.tpm) ?? DEFAULTS.tpm,
     gpus,
     pci: resolvePci(issues, c.pci),
     disks,
@@ -121,13 +123,11 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     networks: resolveNetworks(issues, c.network),
     usb: resolveUsb(issues, c.usb),
     sound: resolveSound(issues, c.sound),
-    display:
-      issues.oneOf('display', c.display, ['none', 'spice', 'vnc'] as const) ??
-      (gpus.length ? 'none' : 'spice'),
+    display: issues.oneOf('display', c.display, DISPLAYS) ?? DEFAULTS.display(gpus.length > 0),
     ...resolveEvdev(issues, c.evdev),
     ...resolveLookingGlass(issues, c.lookingGlass),
-    clock: issues.oneOf('clock', c.clock, ['localtime', 'utc'] as const) ?? 'localtime',
-    noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? true,
+    clock: issues.oneOf('clock', c.clock, CLOCK_OFFSETS) ?? DEFAULTS.clock,
+    noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? DEFAULTS.noMemballoon,
     qemuArgs: issues.stringArray('qemuArgs', c.qemuArgs) ?? [],
     runtime: resolveRuntime(issues, c.runtime),
   };
@@ -151,12 +151,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
 
 function resolveMachine(issues: Issues, value: unknown): string {
   const machine = issues.string('machine', value);
-  if (machine === undefined || MACHINE_RE.test(machine)) return machine ?? 'q35';
+  if (machine === undefined || MACHINE_RE.test(machine)) return machine ?? DEFAULTS.machine;
   issues.add(
     'machine',
     `"${machine}" is not a q35 machine type ("q35" or a versioned "pc-q35-7.2"): virt-gen lays out PCIe devices, which i440fx ("pc") has not`,
   );
-  return 'q35';
+  return DEFAULTS.machine;
 }
 
 function optionalString(issues: Issues, c: Obj, key: 'title' | 'description'): { [k: string]: string } {

@@ -17,7 +17,7 @@ import { VERSION } from '../cli/version.js';
 import { parseXml, writeXml } from '../domain/index.js';
 import { parseDomainXml } from '../domain/read.js';
 import { toLiteral } from '../import/config-source.js';
-import { domainToConfig } from '../import/to-config.js';
+import { domainToConfig } from '../import/to-config/index.js';
 import type { Backend } from '../libvirt/backend.js';
 import { DefineError } from './errors.js';
 import { keepMadeUp, withUuid } from './identity.js';

@@ -129,10 +129,10 @@ export function inputs(vm: ResolvedVm): DomainInput[] {
   if (e?.keyboard) {
     list.push({
       type: 'evdev',
-      source: { dev: e.keyboard, grab: 'all', repeat: true, grabToggle: e.grabToggle ?? 'ctrl-ctrl' },
+      source: { dev: e.keyboard, grab: 'all', repeat: true, grabToggle: e.grabToggle },
     });
   }
-  if (e && e.virtioInput !== false) {
+  if (e?.virtioInput) {
     list.push({ type: 'mouse', bus: 'virtio' }, { type: 'keyboard', bus: 'virtio' });
   }
   if (vm.display !== 'none') list.push({ type: 'tablet', bus: 'usb' });

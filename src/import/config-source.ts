@@ -3,7 +3,7 @@
  * and one `defineVm({...})`, with the import's warnings and what the config cannot say as comments.
  */
 import type { Domain } from '../domain/model.js';
-import { domainToConfig } from './to-config.js';
+import { domainToConfig } from './to-config/index.js';
 
 export interface ConfigSourceOptions {
   /**

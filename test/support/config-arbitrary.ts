@@ -5,7 +5,24 @@
  * libvirt checks them when the VM starts, not when it is defined.
  */
 import fc from 'fast-check';
-import { HYPERV_FEATURES } from '../../src/config/validate.js';
+import {
+  AUDIO_TYPES,
+  CACHE_MODES,
+  CLOCK_OFFSETS,
+  CPU_MODES,
+  DISCARD_MODES,
+  DISK_BUSES,
+  DISK_DEVICES,
+  DISK_FORMATS,
+  DISPLAYS,
+  FEATURE_POLICIES,
+  GRAB_TOGGLES,
+  HYPERV_FEATURES,
+  IO_MODES,
+  NIC_MODELS,
+  ROOT_PORT_MODELS,
+  SOUND_MODELS,
+} from '../../src/config/vocabulary.js';
 
 type Arb<T> = fc.Arbitrary<T>;
 
@@ -37,7 +54,7 @@ function cpuArb(wild: boolean) {
       sockets: maybe(fc.integer({ min: 1, max: 2 })),
       cores: mostly(wild, fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 145, 600)),
       threads: maybe(fc.integer({ min: 1, max: 2 })),
-      mode: maybe(fc.constantFrom('host-passthrough', 'host-model')),
+      mode: maybe(fc.constantFrom(...CPU_MODES)),
       cachePassthrough: maybe(fc.boolean()),
       features: maybe(
         fc.dictionary(
@@ -46,7 +63,7 @@ function cpuArb(wild: boolean) {
             fc.constantFrom('topoext', 'invtsc', 'x2apic', 'pdpe1gb', 'hypervisor'),
             fc.constantFrom('', 'a b', 'x,y'),
           ),
-          fc.constantFrom('require', 'disable', 'force', 'optional', 'forbid'),
+          fc.constantFrom(...FEATURE_POLICIES),
           { maxKeys: 3 },
         ),
       ),
@@ -78,7 +95,7 @@ const pciPool = ['0a:00.0', '0b:00.0', '0c:00.0', '0a:00.1', '0000:0d:00.0'];
 
 function gpuArb(wild: boolean) {
   const rootPort = fc.record({
-    model: maybe(fc.constantFrom('pcie-root-port', 'ioh3420')),
+    model: maybe(fc.constantFrom(...ROOT_PORT_MODELS)),
     slot: maybe(mostly(wild, fc.integer({ min: 2, max: 0x1e }), fc.constantFrom(0, 0x1f))),
     chassis: maybe(fc.integer({ min: 1, max: 255 })),
     port: maybe(fc.integer({ min: 0, max: 255 })),
@@ -103,12 +120,12 @@ function diskArb(wild: boolean) {
       ),
       fc.constantFrom('relative.img', '/a\u0001.img'),
     ),
-    device: maybe(fc.constantFrom('disk', 'cdrom')),
-    bus: maybe(fc.constantFrom('scsi', 'virtio', 'sata', 'usb')),
-    format: maybe(fc.constantFrom('raw', 'qcow2')),
-    cache: maybe(fc.constantFrom('none', 'writeback', 'writethrough', 'directsync', 'unsafe')),
-    io: maybe(fc.constantFrom('native', 'threads', 'io_uring')),
-    discard: maybe(fc.constantFrom('unmap', 'ignore')),
+    device: maybe(fc.constantFrom(...DISK_DEVICES)),
+    bus: maybe(fc.constantFrom(...DISK_BUSES)),
+    format: maybe(fc.constantFrom(...DISK_FORMATS)),
+    cache: maybe(fc.constantFrom(...CACHE_MODES)),
+    io: maybe(fc.constantFrom(...IO_MODES)),
+    discard: maybe(fc.constantFrom(...DISCARD_MODES)),
     boot: maybe(fc.integer({ min: 1, max: 6 })),
     serial: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9_.+-]{1,20}$/), oddText)),
   });
@@ -127,7 +144,7 @@ function networkArb(wild: boolean) {
   );
   const rest = fc.record({
     mac: maybe(mostly(wild, mac, fc.constantFrom('01:00:5e:00:00:01', '00:00:00:00:00:00', 'zz'))),
-    model: maybe(fc.constantFrom('virtio', 'e1000e', 'rtl8139')),
+    model: maybe(fc.constantFrom(...NIC_MODELS)),
     tap: maybe(
       mostly(
         wild,
@@ -147,13 +164,11 @@ function soundArb() {
       server: maybe(absPath('/run/user/1000/pulse', '')),
       latency: maybe(fc.integer({ min: 1, max: 100_000 })),
     }),
-    fc.record({ type: fc.constant('alsa') }),
-    fc.record({ type: fc.constant('spice') }),
-    fc.record({ type: fc.constant('none') }),
+    fc.constantFrom(...AUDIO_TYPES).map((type) => ({ type })),
   );
   return fc.oneof(
     fc.constant(false as const),
-    fc.record({ model: maybe(fc.constantFrom('ich9', 'ich6', 'ac97', 'usb')), audio: maybe(audio) }),
+    fc.record({ model: maybe(fc.constantFrom(...SOUND_MODELS)), audio: maybe(audio) }),
   );
 }
 
@@ -224,12 +239,12 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
       usb: maybe(fc.array(usbId, { maxLength: 3 })),
       sound: maybe(soundArb()),
-      display: maybe(fc.constantFrom('none', 'spice', 'vnc')),
+      display: maybe(fc.constantFrom(...DISPLAYS)),
       evdev: maybe(
         fc.record({
           keyboard: maybe(fc.constantFrom('/dev/input/by-id/usb-kbd-event-kbd', '/dev/input/event3')),
           mouse: maybe(fc.constantFrom('/dev/input/by-id/usb-mouse-event-mouse', '/dev/input/event3')),
-          grabToggle: maybe(fc.constantFrom('ctrl-ctrl', 'alt-alt', 'scrolllock')),
+          grabToggle: maybe(fc.constantFrom(...GRAB_TOGGLES)),
           virtioInput: maybe(fc.boolean()),
         }),
       ),
@@ -239,7 +254,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           fc.constantFrom(32, 64, 128).map((sizeMiB) => ({ sizeMiB })),
         ),
       ),
-      clock: maybe(fc.constantFrom('localtime', 'utc')),
+      clock: maybe(fc.constantFrom(...CLOCK_OFFSETS)),
       noMemballoon: maybe(fc.boolean()),
       qemuArgs: maybe(
         mostly(

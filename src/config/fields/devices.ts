@@ -1,7 +1,9 @@
 /** Validation and defaults of the config fields for emulated devices (network, sound, input, Looking Glass). */
 import type { AudioConfig, EvdevConfig, NetworkConfig, SoundConfig } from '../types.js';
-import type { ResolvedNetwork, ResolvedVm } from '../resolved.js';
+import type { ResolvedEvdev, ResolvedNetwork, ResolvedVm } from '../resolved.js';
 import { Issues, type Obj } from '../issues.js';
+import { DEFAULTS } from '../defaults.js';
+import { AUDIO_TYPES, GRAB_TOGGLES, NIC_MODELS, SOUND_MODELS } from '../vocabulary.js';
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
@@ -42,7 +44,8 @@ function macAddress(issues: Issues, at: string, value: unknown): string | undefi
 }
 export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork[] {
   if (value === false) return [];
-  if (value === undefined) return [{ source: { network: 'default' }, model: 'virtio' }];
+  if (value === undefined)
+    return [{ source: { network: DEFAULTS.network.network }, model: DEFAULTS.network.model }];
   const list = Array.isArray(value) ? value : [value];
   const at = (i: number): string => (Array.isArray(value) ? `network[${i}]` : 'network');
   return list.flatMap((n, i): ResolvedNetwork[] => {
@@ -69,14 +72,13 @@ export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork
       );
     }
     const queues = issues.integer(`${at(i)}.queues`, net.queues, { min: 1, max: 256 });
-    const model =
-      issues.oneOf(`${at(i)}.model`, net.model, ['virtio', 'e1000e', 'rtl8139'] as const) ?? 'virtio';
+    const model = issues.oneOf(`${at(i)}.model`, net.model, NIC_MODELS) ?? DEFAULTS.network.model;
     if (queues !== undefined && model !== 'virtio') {
       issues.add(`${at(i)}.queues`, `multiqueue is a virtio feature; model "${model}" has one queue`);
     }
     return [
       {
-        source: bridge !== undefined ? { bridge } : { network: network ?? 'default' },
+        source: bridge !== undefined ? { bridge } : { network: network ?? DEFAULTS.network.network },
         model,
         ...(mac ? { mac: mac.toLowerCase() } : {}),
         ...(tap ? { tap } : {}),
@@ -91,22 +93,15 @@ export function resolveSound(issues: Issues, value: unknown): ResolvedVm['sound'
   if (!issues.object('sound', value)) return false;
   const s = value as SoundConfig & Obj;
   issues.unknownKeys('sound', s, ['model', 'audio']);
-  const model = issues.oneOf('sound.model', s.model, ['ich9', 'ich6', 'ac97', 'usb'] as const) ?? 'ich9';
+  const model = issues.oneOf('sound.model', s.model, SOUND_MODELS) ?? DEFAULTS.sound.model;
   return { model, audio: resolveAudio(issues, s.audio) };
 }
 
 function resolveAudio(issues: Issues, value: unknown): AudioConfig {
-  if (value === undefined) return { type: 'pulseaudio' };
+  if (value === undefined) return DEFAULTS.sound.audio;
   if (!issues.object('sound.audio', value)) return { type: 'none' };
   const a = value as Obj;
-  const type = issues.oneOf(
-    'sound.audio.type',
-    a.type,
-    ['pulseaudio', 'pipewire', 'alsa', 'spice', 'none'] as const,
-    {
-      required: true,
-    },
-  );
+  const type = issues.oneOf('sound.audio.type', a.type, AUDIO_TYPES, { required: true });
   const allowed: Record<string, string[]> = {
     pulseaudio: ['type', 'server', 'latency'],
     pipewire: ['type', 'runtimeDir', 'latency'],
@@ -119,28 +114,27 @@ function resolveAudio(issues: Issues, value: unknown): AudioConfig {
   return { ...(a as AudioConfig), type: type ?? 'none' } as AudioConfig;
 }
 
-export function resolveEvdev(issues: Issues, value: unknown): { evdev?: EvdevConfig } {
+export function resolveEvdev(issues: Issues, value: unknown): { evdev?: ResolvedEvdev } {
   if (value === undefined) return {};
   if (!issues.object('evdev', value)) return {};
   const e = value as EvdevConfig & Obj;
   issues.unknownKeys('evdev', e, ['keyboard', 'mouse', 'grabToggle', 'virtioInput']);
   issues.absolutePath('evdev.keyboard', e.keyboard);
   issues.absolutePath('evdev.mouse', e.mouse);
-  issues.oneOf('evdev.grabToggle', e.grabToggle, [
-    'ctrl-ctrl',
-    'alt-alt',
-    'shift-shift',
-    'meta-meta',
-    'scrolllock',
-    'ctrl-scrolllock',
-  ] as const);
-  issues.boolean('evdev.virtioInput', e.virtioInput);
-  return { evdev: e };
+  const grabToggle = issues.oneOf('evdev.grabToggle', e.grabToggle, GRAB_TOGGLES);
+  const virtioInput = issues.boolean('evdev.virtioInput', e.virtioInput);
+  return {
+    evdev: {
+      ...e,
+      grabToggle: grabToggle ?? DEFAULTS.evdev.grabToggle,
+      virtioInput: virtioInput ?? DEFAULTS.evdev.virtioInput,
+    },
+  };
 }
 
 export function resolveLookingGlass(issues: Issues, value: unknown): { lookingGlassMiB?: number } {
   if (value === undefined || value === false) return {};
-  if (value === true) return { lookingGlassMiB: 64 };
+  if (value === true) return { lookingGlassMiB: DEFAULTS.lookingGlassMiB };
   if (!issues.object('lookingGlass', value)) return {};
   const size = issues.integer('lookingGlass.sizeMiB', (value as Obj).sizeMiB, {
     min: 1,

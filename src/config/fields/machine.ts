@@ -1,27 +1,19 @@
 /** Validation and defaults of the config fields for CPU, memory, Hyper-V and firmware. */
-import type { HypervFeature } from '../types.js';
+import { DEFAULTS } from '../defaults.js';
+import {
+  CPU_MODES,
+  FEATURE_POLICIES,
+  GOVERNORS,
+  HUGEPAGE_SIZES,
+  HYPERV_FEATURES,
+  NUMA_LAYOUTS,
+  RECOMMENDED_HYPERV,
+  isOneOf,
+  type HypervFeature,
+} from '../vocabulary.js';
 import type { ResolvedCpu, ResolvedFirmware, ResolvedHyperv, ResolvedVm } from '../resolved.js';
 import { Issues, describe, isRecord, type Obj } from '../issues.js';
 import { parseSizeMiB } from '../size.js';
-
-export const RECOMMENDED_HYPERV: HypervFeature[] = [
-  'relaxed',
-  'vapic',
-  'spinlocks',
-  'vpindex',
-  'runtime',
-  'synic',
-  'stimer',
-  'reset',
-  'frequencies',
-  'reenlightenment',
-  'tlbflush',
-  'ipi',
-  'time',
-];
-
-/** Every enlightenment a config can name, in the order a config lists them. */
-export const HYPERV_FEATURES: HypervFeature[] = [...RECOMMENDED_HYPERV, 'evmcs', 'avic'];
 
 /** libvirt keeps cpusets in a bitmap of 16384 CPUs (VIR_DOMAIN_CPUMASK_LEN): higher numbers fail to parse. */
 export const MAX_HOST_CPU = 16383;
@@ -76,8 +68,8 @@ export function resolveMemory(issues: Issues, value: unknown): number {
 export function resolveHugepages(issues: Issues, value: unknown): ResolvedVm['hugepages'] {
   if (value === undefined || value === false) return false;
   if (value === true) return {};
-  if (value === '2M') return { sizeKiB: 2048 };
-  if (value === '1G') return { sizeKiB: 1048576 };
+  if (typeof value === 'string' && value in HUGEPAGE_SIZES)
+    return { sizeKiB: HUGEPAGE_SIZES[value as keyof typeof HUGEPAGE_SIZES] };
   issues.add('hugepages', `${describe(value)} is not one of true, false, "2M", "1G"`);
   return false;
 }
@@ -110,9 +102,9 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     'iothreadPin',
     'numa',
   ]);
-  const sockets = issues.integer('cpu.sockets', c.sockets, { min: 1, max: 16 }) ?? 1;
+  const sockets = issues.integer('cpu.sockets', c.sockets, { min: 1, max: 16 }) ?? DEFAULTS.cpu.sockets;
   const cores = issues.integer('cpu.cores', c.cores, { min: 1, max: 512, required: true }) ?? 1;
-  const threads = issues.integer('cpu.threads', c.threads, { min: 1, max: 8 }) ?? 1;
+  const threads = issues.integer('cpu.threads', c.threads, { min: 1, max: 8 }) ?? DEFAULTS.cpu.threads;
   const vcpus = sockets * cores * threads;
   if (vcpus > MAX_VCPUS_Q35) {
     issues.add(
@@ -128,12 +120,13 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     cores,
     threads,
     vcpus,
-    mode: issues.oneOf('cpu.mode', c.mode, ['host-passthrough', 'host-model'] as const) ?? 'host-passthrough',
-    cachePassthrough: issues.boolean('cpu.cachePassthrough', c.cachePassthrough) ?? true,
+    mode: issues.oneOf('cpu.mode', c.mode, CPU_MODES) ?? DEFAULTS.cpu.mode,
+    cachePassthrough:
+      issues.boolean('cpu.cachePassthrough', c.cachePassthrough) ?? DEFAULTS.cpu.cachePassthrough,
     features,
     pin: resolvePin(issues, c.pin, vcpus),
-    hostCores: issues.integer('cpu.hostCores', c.hostCores, { min: 0, max: 256 }) ?? 1,
-    numa: issues.oneOf('cpu.numa', c.numa, ['auto', 'spread'] as const) ?? 'auto',
+    hostCores: issues.integer('cpu.hostCores', c.hostCores, { min: 0, max: 256 }) ?? DEFAULTS.cpu.hostCores,
+    numa: issues.oneOf('cpu.numa', c.numa, NUMA_LAYOUTS) ?? DEFAULTS.cpu.numa,
     ...(emulatorPin ? { emulatorPin } : {}),
     ...(iothreadPin ? { iothreadPin } : {}),
   };
@@ -151,7 +144,7 @@ function resolveFeatures(issues: Issues, value: unknown): ResolvedCpu['features'
       );
       continue;
     }
-    const p = issues.oneOf(at, policy, ['require', 'disable', 'force', 'optional', 'forbid'] as const);
+    const p = issues.oneOf(at, policy, FEATURE_POLICIES);
     if (p) features.push({ name, policy: p });
   }
   return features;
@@ -209,7 +202,7 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
   const h = (value ?? {}) as Obj;
   if (value !== undefined && !issues.object('hyperv', value)) return false;
   issues.unknownKeys('hyperv', h, ['features', 'spinlocks', 'vendorId']);
-  let features = RECOMMENDED_HYPERV;
+  let features: readonly HypervFeature[] = RECOMMENDED_HYPERV;
   if (h.features !== undefined && h.features !== 'recommended') {
     if (!Array.isArray(h.features)) {
       issues.add(
@@ -218,7 +211,7 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
       );
     } else {
       features = h.features.filter((f, i): f is HypervFeature => {
-        const ok = (HYPERV_FEATURES as unknown[]).includes(f);
+        const ok = typeof f === 'string' && isOneOf(HYPERV_FEATURES, f);
         if (!ok)
           issues.add(`hyperv.features[${i}]`, `${describe(f)} is not one of ${HYPERV_FEATURES.join(', ')}`);
         return ok;
@@ -226,7 +219,9 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
     }
   }
   checkHypervRequires(issues, features);
-  const spinlocks = issues.integer('hyperv.spinlocks', h.spinlocks, { min: 4095, max: 0xffffffff }) ?? 8191;
+  const spinlocks =
+    issues.integer('hyperv.spinlocks', h.spinlocks, { min: 4095, max: 0xffffffff }) ??
+    DEFAULTS.hyperv.spinlocks;
   const vendorId = issues.string('hyperv.vendorId', h.vendorId);
   if (vendorId !== undefined && (vendorId.length === 0 || vendorId.length > 12)) {
     issues.add(
@@ -242,7 +237,7 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
   return { features: new Set(features), spinlocks, ...(vendorId !== undefined ? { vendorId } : {}) };
 }
 
-function checkHypervRequires(issues: Issues, features: HypervFeature[]): void {
+function checkHypervRequires(issues: Issues, features: readonly HypervFeature[]): void {
   for (const f of features) {
     const missing = (HYPERV_REQUIRES[f] ?? []).filter((r) => !features.includes(r));
     if (missing.length) {
@@ -278,10 +273,11 @@ export function resolveRuntime(issues: Issues, value: unknown): ResolvedVm['runt
   if (!issues.object('runtime', value)) return false;
   const r = value as Obj;
   issues.unknownKeys('runtime', r, ['isolateCpus', 'allocateHugepages', 'governor']);
-  const governor = issues.oneOf('runtime.governor', r.governor, ['performance'] as const);
+  const governor = issues.oneOf('runtime.governor', r.governor, GOVERNORS);
   const runtime = {
-    isolateCpus: issues.boolean('runtime.isolateCpus', r.isolateCpus) ?? false,
-    allocateHugepages: issues.boolean('runtime.allocateHugepages', r.allocateHugepages) ?? false,
+    isolateCpus: issues.boolean('runtime.isolateCpus', r.isolateCpus) ?? DEFAULTS.runtime.isolateCpus,
+    allocateHugepages:
+      issues.boolean('runtime.allocateHugepages', r.allocateHugepages) ?? DEFAULTS.runtime.allocateHugepages,
     ...(governor ? { governor } : {}),
   };
   return runtime.isolateCpus || runtime.allocateHugepages || governor ? runtime : false;

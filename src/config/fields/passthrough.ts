@@ -3,6 +3,8 @@ import { parsePciAddress, type PciAddress } from '../../domain/address.js';
 import type { GpuConfig, UsbDeviceConfig } from '../types.js';
 import type { ResolvedGpu, ResolvedVm } from '../resolved.js';
 import { Issues, describe, isRecord, type Obj } from '../issues.js';
+import { DEFAULTS } from '../defaults.js';
+import { ROOT_PORT_MODELS } from '../vocabulary.js';
 
 function pciAddress(issues: Issues, at: string, value: unknown): PciAddress | undefined {
   const s = issues.string(at, value, { required: true });
@@ -58,8 +60,8 @@ function resolveRootPort(issues: Issues, at: string, value: unknown): ResolvedGp
   const chassis = issues.integer(`${at}.chassis`, r.chassis, { min: 0, max: 255 });
   const port = issues.integer(`${at}.port`, r.port, { min: 0, max: 255 });
   return {
-    model: issues.oneOf(`${at}.model`, r.model, ['pcie-root-port', 'ioh3420'] as const) ?? 'pcie-root-port',
-    multifunction: issues.boolean(`${at}.multifunction`, r.multifunction) ?? false,
+    model: issues.oneOf(`${at}.model`, r.model, ROOT_PORT_MODELS) ?? DEFAULTS.rootPort.model,
+    multifunction: issues.boolean(`${at}.multifunction`, r.multifunction) ?? DEFAULTS.rootPort.multifunction,
     ...(slot !== undefined ? { slot } : {}),
     ...(chassis !== undefined ? { chassis } : {}),
     ...(port !== undefined ? { port } : {}),
@@ -104,7 +106,7 @@ export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
     } else return [];
     const vendor = usbId(issues, `${at}.vendor`, dev.vendor);
     const product = usbId(issues, `${at}.product`, dev.product);
-    const required = issues.boolean(`${at}.required`, dev.required) ?? false;
+    const required = issues.boolean(`${at}.required`, dev.required) ?? DEFAULTS.usb.required;
     return vendor !== undefined && product !== undefined ? [{ vendor, product, required }] : [];
   });
 }

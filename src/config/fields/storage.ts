@@ -2,6 +2,15 @@
 import type { DiskConfig } from '../types.js';
 import type { ResolvedDisk, ResolvedVm } from '../resolved.js';
 import { Issues, type Obj } from '../issues.js';
+import { DEFAULTS } from '../defaults.js';
+import {
+  CACHE_MODES,
+  DISCARD_MODES,
+  DISK_BUSES,
+  DISK_DEVICES,
+  DISK_FORMATS,
+  IO_MODES,
+} from '../vocabulary.js';
 
 export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
   const list = issues.array('disks', value) ?? [];
@@ -21,26 +30,18 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
       'serial',
     ]);
     const p = issues.absolutePath(`${at}.path`, disk.path, { required: true }) ?? '';
-    const device = issues.oneOf(`${at}.device`, disk.device, ['disk', 'cdrom'] as const) ?? 'disk';
+    const device = issues.oneOf(`${at}.device`, disk.device, DISK_DEVICES) ?? DEFAULTS.disk.device;
     const isDisk = device === 'disk';
-    const bus =
-      issues.oneOf(`${at}.bus`, disk.bus, ['scsi', 'virtio', 'sata', 'usb'] as const) ??
-      (isDisk ? 'scsi' : 'sata');
+    const bus = issues.oneOf(`${at}.bus`, disk.bus, DISK_BUSES) ?? DEFAULTS.disk.bus(device);
     if (!isDisk && bus === 'virtio') {
       issues.add(
         `${at}.bus`,
         `"virtio" cannot carry a CD-ROM (libvirt: no ejectable media on virtio-blk): use "sata" or "scsi"`,
       );
     }
-    const cache = issues.oneOf(`${at}.cache`, disk.cache, [
-      'none',
-      'writeback',
-      'writethrough',
-      'directsync',
-      'unsafe',
-    ] as const);
-    const io = issues.oneOf(`${at}.io`, disk.io, ['native', 'threads', 'io_uring'] as const);
-    const discard = issues.oneOf(`${at}.discard`, disk.discard, ['unmap', 'ignore'] as const);
+    const cache = issues.oneOf(`${at}.cache`, disk.cache, CACHE_MODES);
+    const io = issues.oneOf(`${at}.io`, disk.io, IO_MODES);
+    const discard = issues.oneOf(`${at}.discard`, disk.discard, DISCARD_MODES);
     const boot = issues.integer(`${at}.boot`, disk.boot, { min: 1, max: 64 });
     const serial = issues.string(`${at}.serial`, disk.serial);
     if (serial !== undefined && !/^[A-Za-z0-9_.+\- ]+$/.test(serial)) {
@@ -50,10 +51,9 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
       );
     }
     const format =
-      issues.oneOf(`${at}.format`, disk.format, ['raw', 'qcow2'] as const) ??
-      (p.endsWith('.qcow2') ? 'qcow2' : 'raw');
-    const effectiveCache = cache ?? (isDisk ? 'none' : undefined);
-    const effectiveIo = io ?? (isDisk && effectiveCache === 'none' ? 'native' : undefined);
+      issues.oneOf(`${at}.format`, disk.format, DISK_FORMATS) ?? (p.endsWith('.qcow2') ? 'qcow2' : 'raw');
+    const effectiveCache = cache ?? (isDisk ? DEFAULTS.disk.cache : undefined);
+    const effectiveIo = io ?? (isDisk && effectiveCache === 'none' ? DEFAULTS.disk.io : undefined);
     if (effectiveIo === 'native' && effectiveCache !== 'none' && effectiveCache !== 'directsync') {
       issues.add(
         `${at}.io`,
@@ -69,7 +69,7 @@ export function resolveDisks(issues: Issues, value: unknown): ResolvedDisk[] {
         format,
         ...(effectiveCache ? { cache: effectiveCache } : {}),
         ...(effectiveIo ? { io: effectiveIo } : {}),
-        ...((discard ?? (isDisk ? 'unmap' : undefined)) ? { discard: discard ?? 'unmap' } : {}),
+        ...((discard ?? isDisk) ? { discard: discard ?? DEFAULTS.disk.discard } : {}),
         ...(boot !== undefined ? { boot } : {}),
         ...(serial !== undefined ? { serial } : {}),
       },
@@ -85,7 +85,7 @@ export function resolveScsi(issues: Issues, value: unknown, vcpus: number): NonN
   return {
     // QEMU: at most VIRTIO_QUEUE_MAX (1024) less the control and event queues.
     queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1022 }) ?? vcpus,
-    iothread: issues.boolean('scsi.iothread', s.iothread) ?? true,
+    iothread: issues.boolean('scsi.iothread', s.iothread) ?? DEFAULTS.scsi.iothread,
     ...(ioeventfd !== undefined ? { ioeventfd } : {}),
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * Every default of the config, in one table: what a field is when the config leaves it out. The
+ * validator fills them in (config -> ResolvedVm), the importer leaves a field out of the config it
+ * writes when the domain already has the default (domain -> config), and docs/config.md states them.
+ * Defaults that depend on other fields (the display, disk cache/io for a CD-ROM, scsi queues = vCPUs)
+ * are functions of what they depend on.
+ */
+import type {
+  CacheMode,
+  ClockOffset,
+  CpuMode,
+  DiscardMode,
+  DiskBus,
+  DiskDevice,
+  Display,
+  GrabToggle,
+  IoMode,
+  NicModel,
+  NumaLayout,
+  RootPortModel,
+  SoundModel,
+} from './vocabulary.js';
+import type { AudioConfig } from './types.js';
+
+export const DEFAULTS = {
+  machine: 'q35',
+  emulator: '/usr/bin/qemu-system-x86_64',
+  kvmHidden: true,
+  secureBoot: false,
+  tpm: false,
+  clock: 'localtime' as ClockOffset,
+  noMemballoon: true,
+  /** With a GPU, the card is the display; without one, SPICE (the guide's setup phase). */
+  display: (hasGpu: boolean): Display => (hasGpu ? 'none' : 'spice'),
+  cpu: {
+    sockets: 1,
+    threads: 1,
+    mode: 'host-passthrough' as CpuMode,
+    cachePassthrough: true,
+    hostCores: 1,
+    numa: 'auto' as NumaLayout,
+  },
+  hyperv: { spinlocks: 8191 },
+  rootPort: { model: 'pcie-root-port' as RootPortModel, multifunction: false },
+  usb: { required: false },
+  disk: {
+    device: 'disk' as DiskDevice,
+    bus: (device: DiskDevice): DiskBus => (device === 'disk' ? 'scsi' : 'sata'),
+    /** A CD-ROM is read-only: no cache, I/O or discard mode unless asked. */
+    cache: 'none' as CacheMode,
+    io: 'native' as IoMode,
+    discard: 'unmap' as DiscardMode,
+  },
+  scsi: { iothread: true },
+  network: { network: 'default', model: 'virtio' as NicModel },
+  sound: { model: 'ich9' as SoundModel, audio: { type: 'pulseaudio' } as AudioConfig },
+  evdev: { grabToggle: 'ctrl-ctrl' as GrabToggle, virtioInput: true },
+  lookingGlassMiB: 64,
+  runtime: { isolateCpus: false, allocateHugepages: false },
+} as const;

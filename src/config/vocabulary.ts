@@ -1,0 +1,122 @@
+/**
+ * The config's closed sets of words, each declared once. The type of a field is derived from its
+ * list (`(typeof DISK_BUSES)[number]`), and the validator, the generator and the importer's reverse
+ * mapping (domain -> config) all read the same list, so a word added here is accepted, generated and
+ * imported alike, and a word missing here is refused everywhere.
+ */
+
+/** `display`: the emulated display (see VmConfig.display). */
+export const DISPLAYS = ['none', 'spice', 'vnc'] as const;
+export type Display = (typeof DISPLAYS)[number];
+
+/** `clock`: the guest clock base. */
+export const CLOCK_OFFSETS = ['localtime', 'utc'] as const;
+export type ClockOffset = (typeof CLOCK_OFFSETS)[number];
+
+/** `hugepages` as a size, and the page size in KiB libvirt writes for it (`<page size unit='KiB'>`). */
+export const HUGEPAGE_SIZES = { '2M': 2048, '1G': 1048576 } as const;
+export type HugepageSize = keyof typeof HUGEPAGE_SIZES;
+
+/** The config's word for a page size in KiB (the reverse of HUGEPAGE_SIZES), if it has one. */
+export function hugepageSizeOfKiB(kib: number | undefined): HugepageSize | undefined {
+  return (Object.keys(HUGEPAGE_SIZES) as HugepageSize[]).find((k) => HUGEPAGE_SIZES[k] === kib);
+}
+
+/** `cpu.mode`: libvirt's CPU modes the config offers. */
+export const CPU_MODES = ['host-passthrough', 'host-model'] as const;
+export type CpuMode = (typeof CPU_MODES)[number];
+
+/** `cpu.features` policies, as libvirt spells them. */
+export const FEATURE_POLICIES = ['require', 'disable', 'force', 'optional', 'forbid'] as const;
+export type FeaturePolicy = (typeof FEATURE_POLICIES)[number];
+
+/** `cpu.numa`: how a guest larger than the GPU's NUMA node is laid out. */
+export const NUMA_LAYOUTS = ['auto', 'spread'] as const;
+export type NumaLayout = (typeof NUMA_LAYOUTS)[number];
+
+/** `runtime.governor`. */
+export const GOVERNORS = ['performance'] as const;
+export type Governor = (typeof GOVERNORS)[number];
+
+/**
+ * QEMU's recommended Hyper-V set for Windows (docs/system/i386/hyperv.rst), in the order a config
+ * lists them; `time` is the hypervclock timer, every other name an element of libvirt's `<hyperv>`.
+ */
+export const RECOMMENDED_HYPERV = [
+  'relaxed',
+  'vapic',
+  'spinlocks',
+  'vpindex',
+  'runtime',
+  'synic',
+  'stimer',
+  'reset',
+  'frequencies',
+  'reenlightenment',
+  'tlbflush',
+  'ipi',
+  'time',
+] as const;
+
+/** Every enlightenment a config can name. */
+export const HYPERV_FEATURES = [...RECOMMENDED_HYPERV, 'evmcs', 'avic'] as const;
+export type HypervFeature = (typeof HYPERV_FEATURES)[number];
+
+/** `gpu.rootPort.model`: libvirt's `<model name>` of a PCIe root port. */
+export const ROOT_PORT_MODELS = ['pcie-root-port', 'ioh3420'] as const;
+export type RootPortModel = (typeof ROOT_PORT_MODELS)[number];
+
+/** `disks[].device`. */
+export const DISK_DEVICES = ['disk', 'cdrom'] as const;
+export type DiskDevice = (typeof DISK_DEVICES)[number];
+
+/** `disks[].bus`: libvirt's `<target bus>`. */
+export const DISK_BUSES = ['scsi', 'virtio', 'sata', 'usb'] as const;
+export type DiskBus = (typeof DISK_BUSES)[number];
+
+/** `disks[].format`: libvirt's `<driver type>`. */
+export const DISK_FORMATS = ['raw', 'qcow2'] as const;
+export type DiskFormat = (typeof DISK_FORMATS)[number];
+
+/** `disks[].cache`: libvirt's `<driver cache>`. */
+export const CACHE_MODES = ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+/** `disks[].io`: libvirt's `<driver io>`. */
+export const IO_MODES = ['native', 'threads', 'io_uring'] as const;
+export type IoMode = (typeof IO_MODES)[number];
+
+/** `disks[].discard`: libvirt's `<driver discard>`. */
+export const DISCARD_MODES = ['unmap', 'ignore'] as const;
+export type DiscardMode = (typeof DISCARD_MODES)[number];
+
+/** `network[].model`: libvirt's `<model type>` of an interface. */
+export const NIC_MODELS = ['virtio', 'e1000e', 'rtl8139'] as const;
+export type NicModel = (typeof NIC_MODELS)[number];
+
+/** `sound.model`: libvirt's `<sound model>`. */
+export const SOUND_MODELS = ['ich9', 'ich6', 'ac97', 'usb'] as const;
+export type SoundModel = (typeof SOUND_MODELS)[number];
+
+/** `sound.audio.type`: libvirt's `<audio type>`. */
+export const AUDIO_TYPES = ['pulseaudio', 'pipewire', 'alsa', 'spice', 'none'] as const;
+export type AudioType = (typeof AUDIO_TYPES)[number];
+
+/** `evdev.grabToggle`: libvirt's `<source grabToggle>`. */
+export const GRAB_TOGGLES = [
+  'ctrl-ctrl',
+  'alt-alt',
+  'shift-shift',
+  'meta-meta',
+  'scrolllock',
+  'ctrl-scrolllock',
+] as const;
+export type GrabToggle = (typeof GRAB_TOGGLES)[number];
+
+/** True when `value` is one of `words`: narrows a string read from a domain to the config's word. */
+export function isOneOf<const T extends readonly string[]>(
+  words: T,
+  value: string | undefined,
+): value is T[number] {
+  return value !== undefined && (words as readonly string[]).includes(value);
+}

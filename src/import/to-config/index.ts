@@ -1,0 +1,99 @@
+/**
+ * An imported Domain -> a virt-gen config (VmConfig), so that the VM can be managed as code: the
+ * reverse of src/generate (config -> Domain). test/unit/import/reverse-property.test.ts holds the two
+ * together: any config's domain maps back to a config that generates the same domain.
+ *
+ * The config says everything explicitly where its defaults (best practice for a gaming VM) differ
+ * from what QEMU did: a disk without a cache mode becomes `cache: 'writeback'` (QEMU's default), a VM
+ * without Hyper-V `hyperv: false`, and so on. What the config cannot say is listed in `notes`.
+ */
+import { isQ35Machine } from '../../config/validate.js';
+import type { Domain } from '../../domain/model.js';
+import type { VmConfig } from '../../config/types.js';
+import { cpu, firmware, hugepageSize, hyperv, memoryMiB } from './machine.js';
+import { pciDevices, usbDevices } from './passthrough.js';
+import { storage } from './storage.js';
+import { display, evdevConfig, lookingGlass, networks, soundConfig } from './devices.js';
+
+export interface ConfigResult {
+  config: VmConfig;
+  /** Parts of the domain the config cannot express. */
+  notes: string[];
+  /** Guesses the conversion made (which device is the GPU). */
+  assumed: string[];
+}
+
+export type Devices = NonNullable<Domain['devices']>;
+
+export function domainToConfig(domain: Domain): ConfigResult {
+  const notes: string[] = [];
+  const assumed: string[] = [];
+  const dev: Devices = domain.devices ?? {};
+  const config: VmConfig = {
+    name: domain.name?.value ?? 'imported-vm',
+    ...(domain.uuid?.value ? { uuid: domain.uuid.value } : {}),
+    ...(domain.title?.value !== undefined ? { title: domain.title.value } : {}),
+    ...(domain.description?.value !== undefined ? { description: domain.description.value } : {}),
+    memory: memoryMiB(domain),
+    cpu: cpu(domain, notes),
+  };
+  const machine = domain.os?.type?.machine;
+  if (machine && machine !== 'q35' && isQ35Machine(machine)) config.machine = machine;
+  else if (machine && machine !== 'q35') {
+    // The config validator takes q35 only: virt-gen lays out PCIe root ports.
+    notes.push(`machine "${machine}" is not q35: the config uses q35 (virt-gen lays out PCIe devices)`);
+  }
+  if (dev.emulator?.path && dev.emulator.path !== '/usr/bin/qemu-system-x86_64')
+    config.emulator = dev.emulator.path;
+  const huge = domain.memoryBacking?.hugepages;
+  if (huge) config.hugepages = hugepageSize(huge.page?.[0]?.size);
+  config.hyperv = hyperv(domain, notes);
+  if (!domain.features?.kvm?.hidden?.state) config.kvmHidden = false;
+  config.firmware = firmware(domain);
+  const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
+  if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
+  if (dev.tpm?.length) config.tpm = true;
+  Object.assign(config, pciDevices(dev, assumed));
+  storage(domain, config, notes);
+  config.network = networks(dev.interface ?? [], notes);
+  const usb = usbDevices(dev.hostdev ?? [], notes);
+  if (usb.length) config.usb = usb;
+  const sound = soundConfig(dev, notes);
+  if (sound) config.sound = sound;
+  config.display = display(dev, notes);
+  const evdev = evdevConfig(dev);
+  if (evdev) config.evdev = evdev;
+  const lg = lookingGlass(dev, notes);
+  if (lg !== undefined) config.lookingGlass = lg;
+  config.clock = domain.clock?.offset === 'localtime' ? 'localtime' : 'utc';
+  // Without <memballoon>, libvirt adds a virtio balloon: only model='none' is the config's default.
+  if (dev.memballoon?.model !== 'none') config.noMemballoon = false;
+  const args = domain.qemuCommandline?.arg?.map((a) => a.value ?? '') ?? [];
+  if (args.length) config.qemuArgs = args;
+  unexpressed(domain, notes);
+  return { config, notes, assumed };
+}
+
+function unexpressed(domain: Domain, notes: string[]): void {
+  const dev = domain.devices ?? {};
+  if (domain.qemuCommandline?.env?.length)
+    notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
+  if (domain.sysinfo) notes.push('<sysinfo> (-smbios)');
+  if (domain.os?.boot?.length) notes.push(`<boot> order ${domain.os.boot.map((b) => b.dev).join(', ')}`);
+  const os = domain.os ?? {};
+  const names: string[] = [
+    ...(['serial', 'parallel', 'console', 'redirdev', 'watchdog', 'rng', 'panic'] as const).flatMap((kind) =>
+      (dev[kind] ?? []).map(() => kind),
+    ),
+    ...(['kernel', 'initrd', 'cmdline', 'dtb', 'bios'] as const).filter((k) => os[k]),
+    ...(domain.keywrap ? ['keywrap'] : []),
+  ];
+  for (const el of [
+    ...(domain.$extra?.children ?? []),
+    ...(dev.$extra?.children ?? []),
+    ...(os.$extra?.children ?? []),
+  ])
+    names.push(el.name);
+  for (const name of names) notes.push(`<${name}>`);
+  if (dev.channel?.length) notes.push(`${dev.channel.length} <channel>(s)`);
+}

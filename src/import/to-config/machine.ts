@@ -1,0 +1,88 @@
+/** domain -> config for memory, vCPUs and pinning, Hyper-V and firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts). */
+import { HYPERV_FEATURES, hugepageSizeOfKiB, type HypervFeature } from '../../config/vocabulary.js';
+import type { Domain } from '../../domain/model.js';
+import type { CpuConfig, HypervConfig, VmConfig } from '../../config/types.js';
+
+export function memoryMiB(domain: Domain): number {
+  const m = domain.memory;
+  if (!m?.value) return 128;
+  return m.unit === 'KiB' ? Math.ceil(m.value / 1024) : m.unit === 'GiB' ? m.value * 1024 : m.value;
+}
+
+export function hugepageSize(kib: number | undefined): VmConfig['hugepages'] {
+  return hugepageSizeOfKiB(kib) ?? true;
+}
+
+export function cpu(domain: Domain, notes: string[]): CpuConfig {
+  const vcpus = domain.vcpu?.value ?? 1;
+  const t = domain.cpu?.topology;
+  // Without a topology libvirt gives one socket per vCPU.
+  const c: CpuConfig = t
+    ? { sockets: t.sockets ?? 1, cores: t.cores ?? 1, threads: t.threads ?? 1 }
+    : { sockets: vcpus, cores: 1 };
+  const mode = domain.cpu?.mode;
+  // The config passes the cache topology through by default; a passthrough CPU without it says so.
+  if (mode === 'host-passthrough' && domain.cpu?.cache?.mode !== 'passthrough') c.cachePassthrough = false;
+  if (mode === 'host-model') c.mode = 'host-model';
+  else if (mode && mode !== 'host-passthrough')
+    notes.push(
+      `cpu mode '${mode}'${domain.cpu?.model?.value ? ` (${domain.cpu.model.value})` : ''}: the config has host-passthrough and host-model only`,
+    );
+  const features = domain.cpu?.feature ?? [];
+  if (features.length) {
+    c.features = Object.fromEntries(
+      features.map((f) => [f.name ?? '', (f.policy ?? 'require') as 'require']),
+    );
+  }
+  pinning(domain, c);
+  const cpuset = domain.vcpu?.cpuset;
+  if (cpuset && !c.pin) {
+    // taskset confined every thread to these CPUs: each vCPU and the emulator get the whole set.
+    c.pin = Array.from({ length: vcpus }, () => cpuset);
+    c.emulatorPin = cpuset;
+  }
+  if (domain.vcpu?.current !== undefined)
+    notes.push(`vcpu current='${domain.vcpu.current}' (hot-pluggable vCPUs)`);
+  return c;
+}
+
+/** `<cputune>` pins, as the config's per-vCPU list and emulator/iothread cpusets. */
+function pinning(domain: Domain, c: CpuConfig): void {
+  const tune = domain.cputune;
+  const vcpus = domain.vcpu?.value ?? 1;
+  const pins = tune?.vcpupin ?? [];
+  if (pins.length === vcpus && pins.every((p, i) => p.vcpu === i && p.cpuset)) {
+    c.pin = pins.map((p) => p.cpuset ?? '');
+  }
+  const emulator = tune?.emulatorpin?.cpuset;
+  if (emulator) c.emulatorPin = emulator;
+  const iothread = tune?.iothreadpin?.[0]?.cpuset;
+  if (iothread && iothread !== emulator) c.iothreadPin = iothread;
+}
+
+export function hyperv(domain: Domain, notes: string[]): HypervConfig | false {
+  const hv = domain.features?.hyperv;
+  const time = domain.clock?.timer?.some((t) => t.name === 'hypervclock' && t.present !== false);
+  if (!hv && !time) return false;
+  if (hv?.mode === 'passthrough') notes.push("<hyperv mode='passthrough'>: the config lists enlightenments");
+  // `time` is the Hyper-V clock timer; every other name is an element of <hyperv>.
+  const present = (f: HypervFeature): boolean =>
+    f === 'time' ? time === true : (hv?.[f] as { state?: boolean } | undefined)?.state === true;
+  const config: HypervConfig = { features: HYPERV_FEATURES.filter(present) };
+  if (hv?.spinlocks?.retries !== undefined) config.spinlocks = hv.spinlocks.retries;
+  if (hv?.vendor_id?.value) config.vendorId = hv.vendor_id.value;
+  return config;
+}
+
+export function firmware(domain: Domain): VmConfig['firmware'] {
+  const loader = domain.os?.loader;
+  // `<os firmware='efi'>` (virt-install, virt-manager): libvirt picks OVMF, as the config's 'efi' asks.
+  if (domain.os?.firmware === 'efi' && (!loader?.path || loader.type !== 'pflash')) return 'efi';
+  if (!loader?.path || loader.type !== 'pflash') return 'bios';
+  const nvram = domain.os?.nvram;
+  return {
+    loader: loader.path,
+    ...(nvram?.template ? { varsTemplate: nvram.template } : {}),
+    ...(nvram?.path ? { nvram: nvram.path } : {}),
+  };
+}

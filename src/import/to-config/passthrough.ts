@@ -1,0 +1,87 @@
+/** domain -> config for host PCI and USB devices (the reverse of src/generate/pci.ts and the hostdevs of devices.ts). */
+import type { DomainHostdev } from '../../domain/model.js';
+import type { GpuConfig, PciDeviceConfig, UsbDeviceConfig, VmConfig } from '../../config/types.js';
+import type { Devices } from './index.js';
+
+const hostOf = (h: DomainHostdev): string => {
+  const a = h.source?.address ?? {};
+  const n = (v: string | undefined, w: number): string =>
+    parseInt(v ?? '0', 16)
+      .toString(16)
+      .padStart(w, '0');
+  return `${n(a.domain, 4)}:${n(a.bus, 2)}:${n(a.slot, 2)}.${parseInt(a.function ?? '0', 16)}`;
+};
+
+/**
+ * A host device whose functions 0 and 1 are both passed through, on one guest slot, is taken for the
+ * GPU (video and HDMI audio): the command line does not say which device is the graphics card.
+ */
+export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
+  const pci = (dev.hostdev ?? []).filter((h) => h.type === 'pci');
+  const groups = new Map<string, DomainHostdev[]>();
+  for (const h of pci) {
+    const key = hostOf(h).replace(/\.\d$/, '');
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  }
+  const gpus: GpuConfig[] = [];
+  const others: Array<string | PciDeviceConfig> = [];
+  for (const [key, members] of groups) {
+    const functions = members.map((h) => parseInt(h.source?.address?.function ?? '0', 16)).sort();
+    if (functions.includes(0) && functions.length > 1 && sharesGuestSlot(members))
+      gpus.push(gpuConfig(dev, key, functions, members));
+    else for (const h of members) others.push(h.rom?.file ? { host: hostOf(h), rom: h.rom.file } : hostOf(h));
+  }
+  if (gpus.length) {
+    assumed.push(
+      `${gpus.map((g) => g.host).join(', ')} (functions 0 and 1 passed through) is the GPU; move it to pci: if not`,
+    );
+  }
+  return {
+    ...(gpus.length ? { gpu: gpus.length === 1 ? gpus[0] : gpus } : {}),
+    ...(others.length ? { pci: others } : {}),
+  };
+}
+
+/** The functions of a card sit on one guest slot, as the config's `gpu` puts them. */
+function sharesGuestSlot(members: DomainHostdev[]): boolean {
+  const slots = new Set(members.map((h) => `${h.address?.bus}:${h.address?.slot}`));
+  return slots.size === 1 && members[0]?.address?.slot !== undefined;
+}
+
+function gpuConfig(dev: Devices, key: string, functions: number[], members: DomainHostdev[]): GpuConfig {
+  const gpu: GpuConfig = { host: `${key}.0`, functions };
+  const rom = members.find((h) => h.rom?.file)?.rom?.file;
+  if (rom) gpu.rom = rom;
+  const bus = members[0]?.address?.bus;
+  const port = dev.controller?.find(
+    (c) =>
+      c.type === 'pci' && c.model === 'pcie-root-port' && bus !== undefined && c.index === parseInt(bus, 16),
+  );
+  if (port) {
+    const a = port.address;
+    gpu.rootPort = {
+      model: port.model_?.name === 'ioh3420' ? 'ioh3420' : 'pcie-root-port',
+      ...(a?.slot ? { slot: parseInt(a.slot, 16) } : {}),
+      ...(port.target?.chassis !== undefined ? { chassis: port.target.chassis } : {}),
+      ...(port.target?.port !== undefined ? { port: parseInt(port.target.port, 16) } : {}),
+      ...(a?.multifunction ? { multifunction: true } : {}),
+    };
+  }
+  return gpu;
+}
+
+export function usbDevices(hostdevs: DomainHostdev[], notes: string[]): Array<string | UsbDeviceConfig> {
+  const out: Array<string | UsbDeviceConfig> = [];
+  for (const h of hostdevs.filter((x) => x.type === 'usb')) {
+    const v = h.source?.vendor?.id?.replace(/^0x/, '');
+    const p = h.source?.product?.id?.replace(/^0x/, '');
+    // Without a startup policy libvirt refuses to start without the device, as `required` asks.
+    const required = (h.source?.startupPolicy ?? 'mandatory') === 'mandatory';
+    if (v && p) out.push(required ? { vendor: v, product: p, required } : `${v}:${p}`);
+    else
+      notes.push(
+        `USB device at bus ${h.source?.address?.bus}: the config names USB devices by vendor:product`,
+      );
+  }
+  return out;
+}
