@@ -8,7 +8,7 @@
  *
  * Whatever the shape does not model (an unknown attribute, an unknown child, a value a codec does
  * not recognise) is kept in `$extra` and written back, so a round trip never drops a hand edit. An
- * unknown child also keeps its place: `decode` notes the known child it followed (`$extra.after`)
+ * unknown child also keeps its place: `decode` notes the known child it followed (`ExtraChild.after`)
  * and `encode` writes it right after that child's group, so `<maxMemory>` read before `<memory>`
  * is written before it, not after `<qemu:commandline>`.
  */
@@ -45,19 +45,21 @@ export interface ListField<S extends Shape> {
 export type Field = AttrField<any> | TextField<any> | ChildField<any> | ListField<any>;
 export type Shape = { readonly [key: string]: Field };
 
+/**
+ * An unknown child, with where it stood: `after` is the shape key of the known child it followed
+ * (`key#n` after the n-th item of a list), or {@link FIRST} when it came before every known child.
+ * The place travels with the child, so code that filters or moves children cannot misplace it;
+ * a child without one (one code added) is written after all known children.
+ */
+export type ExtraChild = XmlElement & { after?: string };
+
 /** What a model object carries of its XML that the shape does not name. */
 export interface Extra {
   attrs?: Record<string, string>;
-  children?: XmlElement[];
-  /**
-   * Where each of `children` stood (same index): the shape key of the known child it followed
-   * (`key#n` after the n-th item of a list), or {@link FIRST} when it came before every known
-   * child. A child without an entry (one code added) is written after all known children.
-   */
-  after?: string[];
+  children?: ExtraChild[];
 }
 
-/** The `$extra.after` anchor of an unknown child that came before every known child. */
+/** The `after` of an unknown child that came before every known child. */
 export const FIRST = '^';
 
 type FieldValue<F> =
@@ -145,8 +147,7 @@ const xmlName = (key: string, field: Field): string => ('xml' in field && field.
 export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
   const out: Record<string, unknown> = {};
   const extraAttrs: Record<string, string> = {};
-  const extraChildren: XmlElement[] = [];
-  const after: string[] = [];
+  const extraChildren: ExtraChild[] = [];
   const byTag = new Map<string, [string, Field]>();
   const attrsByName = new Map<string, [string, AttrField<unknown>]>();
   let textField: [string, TextField<unknown>] | undefined;
@@ -169,8 +170,7 @@ export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
     const value = raw === '' ? undefined : textField[1].codec.decode(raw);
     if (value !== undefined) out[textField[0]] = value;
     else if (raw !== '') {
-      extraChildren.push({ name: '#text', attrs: {}, children: [raw] });
-      after.push(FIRST);
+      extraChildren.push({ name: '#text', attrs: {}, children: [raw], after: FIRST });
     }
   }
 
@@ -187,14 +187,13 @@ export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
       anchor = key;
     } else {
       // Unknown, or a second copy of a single child: keep it where it was, do not guess.
-      extraChildren.push(c);
-      after.push(anchor);
+      extraChildren.push({ ...c, after: anchor });
     }
   }
 
   const extra: Extra = {};
   if (Object.keys(extraAttrs).length) extra.attrs = extraAttrs;
-  if (extraChildren.length) Object.assign(extra, { children: extraChildren, after });
+  if (extraChildren.length) extra.children = extraChildren;
   if (extra.attrs || extra.children) out.$extra = extra;
   return out as Infer<S>;
 }
@@ -259,12 +258,11 @@ function encodeField(
  */
 function extrasByAnchor(extra: Extra | undefined): Map<string, XmlChild[]> {
   const groups = new Map<string, XmlChild[]>();
-  (extra?.children ?? []).forEach((c, i) => {
-    const anchor = extra?.after?.[i] ?? '';
-    const group = groups.get(anchor) ?? [];
+  for (const { after = '', ...c } of extra?.children ?? []) {
+    const group = groups.get(after) ?? [];
     group.push(c.name === '#text' ? (c.children[0] as string) : c);
-    groups.set(anchor, group);
-  });
+    groups.set(after, group);
+  }
   // The unanchored group must come after every anchored one: re-insert it last.
   const rest = groups.get('');
   groups.delete('');
