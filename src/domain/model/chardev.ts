@@ -18,8 +18,11 @@ export const ChardevSource = shape({
 });
 export type ChardevSource = Infer<typeof ChardevSource>;
 
-/** The children every chardev writes first, in libvirt's order. */
-const chardevSource = {
+/**
+ * The children every chardev writes first, in libvirt's order: spread into each device's shape
+ * (and into the RNG's `egd` backend, a chardev without a target).
+ */
+export const chardevSource = {
   source: list(ChardevSource),
   protocol: child(shape({ type: attr() })),
   log: child(shape({ file: attr(), append: attr(onOff) })),
@@ -48,8 +51,10 @@ export type DomainParallel = Infer<typeof DomainParallel>;
 export const DomainConsole = chardev(shape({ type: attr(), port: attr(int) }));
 export type DomainConsole = Infer<typeof DomainConsole>;
 
-// (`state` of a channel target is live-only: libvirt drops it from definitions; $extra keeps it if present.)
-/** A channel: virtio-serial (guest agent, SPICE agent) or a guestfwd to a host address. */
+/**
+ * A channel: virtio-serial (guest agent, SPICE agent) or a guestfwd to a host address. (`state` of
+ * a target is live-only: libvirt drops it from definitions; `$extra` keeps it if present.)
+ */
 export const DomainChannel = chardev(shape({ type: attr(), name: attr(), address: attr(), port: attr(int) }));
 export type DomainChannel = Infer<typeof DomainChannel>;
 
@@ -63,9 +68,6 @@ export const DomainRedirdev = shape({
   address: child(DomainAddress),
 });
 export type DomainRedirdev = Infer<typeof DomainRedirdev>;
-
-/** The RNG's `egd` backend is a chardev too: its source and protocol, without a target. */
-export const RNGBackendChardev = chardevSource;
 
 /** What every chardev-backed device has: its backend `type` and where that backend goes. */
 export const DomainChardev = shape({ type: attr(), ...chardevSource });

@@ -6,7 +6,7 @@
  * iommu, vsock); kinds the model does not name stay in `$extra` where they were.
  */
 import { attr, child, int, list, oneOf, shape, text, type Infer } from '../schema.js';
-import { Text } from './common.js';
+import { Sized, Text } from './common.js';
 import { DomainChannel, DomainConsole, DomainParallel, DomainRedirdev, DomainSerial } from './chardev.js';
 import {
   DomainAudio,
@@ -86,7 +86,7 @@ export const Domain = shape({
   metadata: child(DomainMetadata),
   maxMemory: child(DomainMaxMemory),
   memory: child(DomainMemory),
-  currentMemory: child(DomainMemory),
+  currentMemory: child(Sized),
   memtune: child(DomainMemTune),
   memoryBacking: child(DomainMemoryBacking),
   vcpu: child(DomainVCPU),

@@ -4,7 +4,7 @@
  */
 import { attr, child, int, shape, text, type Infer } from '../schema.js';
 import { Alias, DomainAddress } from './common.js';
-import { RNGBackendChardev } from './chardev.js';
+import { chardevSource } from './chardev.js';
 
 /**
  * `<rng model='virtio'>`: `<rate>` limits the guest to `bytes` per `period` ms; the backend is
@@ -13,7 +13,7 @@ import { RNGBackendChardev } from './chardev.js';
 export const DomainRNG = shape({
   model: attr(),
   rate: child(shape({ bytes: attr(int), period: attr(int) })),
-  backend: child(shape({ model: attr(), type: attr(), ...RNGBackendChardev, path: text() })),
+  backend: child(shape({ model: attr(), type: attr(), ...chardevSource, path: text() })),
   alias: child(Alias),
   address: child(DomainAddress),
 });
