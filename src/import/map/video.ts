@@ -167,8 +167,8 @@ function vnc(ctx: ImportContext, opt: Opt): DomainGraphics {
   const target = p.str('vnc') ?? '';
   const g: DomainGraphics = { type: 'vnc' };
   if (target.startsWith('unix:')) {
-    g.socket = target.slice(5);
-    g.listen_ = [{ type: 'socket', socket: g.socket }];
+    // Only in <listen>: libvirt's schema refuses `sharePolicy` beside a `socket` attribute.
+    g.listen_ = [{ type: 'socket', socket: target.slice(5) }];
   } else if (target !== 'none') {
     const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(target);
     if (!m) throw ctx.error(opt, `expected HOST:DISPLAY or unix:PATH, found '${target}'`);
