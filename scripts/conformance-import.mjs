@@ -133,7 +133,9 @@ const FEATURES = {
     if (mb.locked) facts.push('locked');
     if (mb.source) facts.push(`source:${mb.source.type}`);
     if (mb.access) facts.push(`access:${mb.access.mode}`);
-    if (mb.allocation) facts.push(`allocation:${mb.allocation.mode}`);
+    // libvirt always preallocates hugepage-backed memory: with hugepages, immediate is implied.
+    const allocation = mb.allocation?.mode ?? (mb.hugepages ? 'immediate' : undefined);
+    if (allocation) facts.push(`allocation:${allocation}`);
     return facts;
   },
   hostdevs: (d) =>

@@ -35,6 +35,8 @@ PACKAGES=(
   swtpm-tools           # swtpm_setup, which libvirt runs for a new TPM
   kmod                  # modprobe -C DIR --showconfig parses the modprobe.d files host apply writes
   virtinst              # virt-install --print-xml: the peer the benchmarks compare against
+  zsh                   # runs the zsh completion script (test/unit/cli/conventions.test.ts)
+  fish                  # runs the fish completion script (complete -C)
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }

@@ -44,6 +44,7 @@ const IMPLIED: Record<string, string> = {
   '-tpmdev': 'type',
   '-name': 'guest',
   '-numa': 'type',
+  '-fw_cfg': 'name',
   '-sandbox': 'enable',
   '-incoming': 'uri',
 };

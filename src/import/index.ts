@@ -27,7 +27,7 @@ import { mapIothreads } from './map/iothreads.js';
 import { mapMachine } from './map/machine.js';
 import { mapMemory } from './map/memory.js';
 import { finishBalloon, mapMisc, miscHandlers } from './map/misc.js';
-import { mapLegacyNet, mapNic, networkHandlers } from './map/network.js';
+import { mapDefaultNic, mapLegacyNet, mapNic, networkHandlers } from './map/network.js';
 import { mapNuma } from './map/numa.js';
 import { mapPciControllers, registerBuiltinBuses } from './map/pci.js';
 import { rngPanicHandlers } from './map/rng-panic.js';
@@ -95,6 +95,7 @@ export function importArgs(text: string, options: ImportOptions = {}): ImportRes
   mapPcidevice(ctx);
   mapLegacyNet(ctx);
   mapNic(ctx);
+  mapDefaultNic(ctx);
   mapSoundhw(ctx);
   mapVga(ctx);
   mapEvdev(ctx);

@@ -111,6 +111,8 @@ export const DomainGraphics = shape({
   type: attr(oneOf('spice', 'vnc', 'sdl', 'egl-headless', 'dbus')),
   autoport: attr(yesNo),
   port: attr(int),
+  /** The keyboard layout VNC/SPICE translates with (QEMU's `-k de`). */
+  keymap: attr(),
   listen: attr(),
   /** VNC on a UNIX socket instead of a port. */
   socket: attr(),

@@ -93,7 +93,7 @@ export const Domain = shape({
   iothreads: child(shape({ value: text(int) })),
   cputune: child(DomainCPUTune),
   numatune: child(DomainNumaTune),
-  sysinfo: child(DomainSysinfo),
+  sysinfo: list(DomainSysinfo),
   os: child(DomainOS),
   features: child(DomainFeatures),
   cpu: child(DomainCPU),

@@ -37,6 +37,8 @@ export const DomainFeatures = shape({
   pae: child(Empty),
   hyperv: child(DomainFeatureHyperV),
   kvm: child(DomainFeatureKVM),
+  /** Paravirtual spinlocks: QEMU's `kvm_pv_unhalt`. */
+  pvspinlock: child(FeatureState),
   pmu: child(FeatureState),
   vmport: child(FeatureState),
   smm: child(FeatureState),
@@ -49,7 +51,8 @@ export const DomainCPU = shape({
   check: attr(oneOf('none', 'partial', 'full')),
   migratable: attr(onOff),
   match: attr(),
-  model: child(shape({ fallback: attr(), value: text() })),
+  /** `vendor_id`: the 12-character CPUID vendor the guest sees (QEMU's `-cpu …,vendor=`). */
+  model: child(shape({ fallback: attr(), vendor_id: attr(), value: text() })),
   vendor: child(shape({ value: text() })),
   topology: child(
     shape({

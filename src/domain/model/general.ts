@@ -57,12 +57,16 @@ export const DomainMemTune = shape({
 
 const SysinfoEntry = shape({ name: attr(), value: text() });
 const SysinfoBlock = shape({ entry: list(SysinfoEntry) });
+/** A firmware config blob (`-fw_cfg name=…,string=…|file=…`): its text, or a host file QEMU reads. */
+const FwcfgEntry = shape({ name: attr(), file: attr(), value: text() });
+/** One `<sysinfo>`: `type='smbios'` has the tables, `type='fwcfg'` the entries; a domain may have both. */
 export const DomainSysinfo = shape({
-  type: attr(),
+  type: attr(oneOf('smbios', 'fwcfg')),
   bios: child(SysinfoBlock),
   system: child(SysinfoBlock),
   baseBoard: child(SysinfoBlock),
   chassis: child(SysinfoBlock),
+  entry: list(FwcfgEntry),
 });
 export type DomainSysinfo = Infer<typeof DomainSysinfo>;
 

@@ -43,6 +43,28 @@ const CPU_PROPERTIES = new Set([
   'kvm-no-smi-migration',
 ]);
 
+/**
+ * QEMU takes `_` and `-` alike in feature names; libvirt spells each one way (cpu_map/x86_features.xml
+ * of libvirt 9.0): these ten keep underscores, every other name has hyphens.
+ */
+const UNDERSCORED_FEATURES = new Set([
+  'cmp_legacy',
+  'ds_cpl',
+  'fxsr_opt',
+  'lahf_lm',
+  'mbm_local',
+  'mbm_total',
+  'nodeid_msr',
+  'perfctr_core',
+  'perfctr_nb',
+  'tsc_adjust',
+]);
+
+function libvirtFeatureName(name: string): string {
+  const underscored = name.replace(/-/g, '_');
+  return UNDERSCORED_FEATURES.has(underscored) ? underscored : name.replace(/_/g, '-');
+}
+
 export function mapCpu(ctx: ImportContext): void {
   for (const opt of ctx.take('-cpu')) mapCpuOption(ctx, opt);
   mapSmp(ctx);
@@ -86,8 +108,18 @@ export function flagState(p: Props, e: PropEntry): boolean {
 }
 
 function cpuFlag(ctx: ImportContext, p: Props, e: PropEntry): void {
-  const name = e.key.replace(/^[+-]/, '');
+  const name = libvirtFeatureName(e.key.replace(/^[+-]/, ''));
   const features = (ctx.domain.features ??= {});
+  // libvirt writes these two itself, from elements: `<apic eoi>` and `<pvspinlock>`.
+  if (name === 'kvm-pv-eoi') {
+    features.apic = { ...features.apic, eoi: flagState(p, e) };
+    return;
+  }
+  if (name === 'kvm-pv-unhalt') {
+    features.pvspinlock = { state: flagState(p, e) };
+    return;
+  }
+  if (name === 'vendor' && vendorId(ctx, p, e)) return;
   if (name === 'kvm') {
     if (!flagState(p, e)) (features.kvm ??= {}).hidden = { state: true };
     return;
@@ -112,11 +144,23 @@ function cpuFlag(ctx: ImportContext, p: Props, e: PropEntry): void {
   if (CPU_PROPERTIES.has(name) || name.startsWith('x-')) return;
   if (/^[a-z0-9][a-z0-9_.-]*$/i.test(name) && (e.value === undefined || isOnOff(e.value))) {
     const on = flagState(p, e);
-    ((ctx.domain.cpu ??= {}).feature ??= []).push({
-      policy: on ? 'require' : 'disable',
-      name: name.replace(/_/g, '-'),
-    });
+    ((ctx.domain.cpu ??= {}).feature ??= []).push({ policy: on ? 'require' : 'disable', name });
   }
+}
+
+/**
+ * `vendor=GenuineIntel` on a named model: the CPUID vendor the guest sees, libvirt's `<model
+ * vendor_id>` (12 characters, custom mode only). Elsewhere it is reported, as QEMU's other properties.
+ */
+function vendorId(ctx: ImportContext, p: Props, e: PropEntry): boolean {
+  const model = ctx.domain.cpu?.model;
+  const value = typeof e.value === 'string' ? e.value : undefined;
+  if (ctx.domain.cpu?.mode !== 'custom' || !model || value === undefined) return false;
+  if (!/^[\x21-\x7e]{12}$/.test(value))
+    throw p.error(e.key, `expected a 12-character vendor id such as GenuineIntel, found '${value}'`);
+  model.vendor_id = value;
+  p.ignore(e.key);
+  return true;
 }
 
 function isOnOff(v: unknown): boolean {

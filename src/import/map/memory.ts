@@ -88,6 +88,7 @@ function backendProps(ctx: ImportContext, opt: Opt, p: Props, backing: DomainMem
   else if (type === 'memory-backend-file') backing.source = { type: 'file' };
   else if (type === 'memory-backend-memfd') backing.source = { type: 'memfd' };
   if (p.bool('share')) backing.access = { mode: 'shared' };
+  // libvirt preallocates hugepage-backed memory always: <allocation> says it only for other backends.
   if (p.bool('prealloc') && !huge) backing.allocation = { mode: 'immediate' };
   const threads = p.int('prealloc-threads');
   if (threads !== undefined) backing.allocation = { mode: 'immediate', threads };

@@ -17,7 +17,34 @@ export function mapMisc(ctx: ImportContext): void {
   if (ctx.take('-no-reboot').length) ctx.domain.on_reboot = { value: 'destroy' };
   mapGlobals(ctx);
   mapSmbios(ctx);
+  mapFwcfg(ctx);
   mapWatchdog(ctx);
+}
+
+/** The `<sysinfo>` of a type, added on first use (a domain may carry an smbios and a fwcfg one). */
+function sysinfoOf(ctx: ImportContext, type: 'smbios' | 'fwcfg'): DomainSysinfo {
+  const list = (ctx.domain.sysinfo ??= []);
+  let sysinfo = list.find((s) => s.type === type);
+  if (!sysinfo) list.push((sysinfo = { type }));
+  return sysinfo;
+}
+
+/**
+ * `-fw_cfg name=opt/…,string=…|file=…`: a blob the guest firmware reads, libvirt's
+ * `<sysinfo type='fwcfg'><entry name>`. QEMU takes only names under `opt/` from users; libvirt too.
+ */
+function mapFwcfg(ctx: ImportContext): void {
+  for (const opt of ctx.take('-fw_cfg')) {
+    const p = ctx.props(opt);
+    const name = p.str('name');
+    const value = p.str('string');
+    const file = p.str('file');
+    if (!name?.startsWith('opt/') || (value === undefined) === (file === undefined))
+      throw ctx.error(opt, 'expected name=opt/…, and one of string= or file=');
+    const entry = file !== undefined ? { name, file: ctx.absolutePath(opt, file) } : { name, value };
+    (sysinfoOf(ctx, 'fwcfg').entry ??= []).push(entry);
+    ctx.reportUnused(opt, p);
+  }
 }
 
 function mapUuid(ctx: ImportContext): void {
@@ -116,7 +143,8 @@ function applyGlobal(ctx: ImportContext, driver: string, prop: string, value: st
   return driver === 'ICH9-LPC' && prop === 'noreboot' && value === 'off';
 }
 
-const SMBIOS_BLOCKS: Record<string, keyof DomainSysinfo> = {
+type SmbiosBlock = 'bios' | 'system' | 'baseBoard' | 'chassis';
+const SMBIOS_BLOCKS: Record<string, SmbiosBlock> = {
   '0': 'bios',
   '1': 'system',
   '2': 'baseBoard',
@@ -124,7 +152,7 @@ const SMBIOS_BLOCKS: Record<string, keyof DomainSysinfo> = {
 };
 
 /** The fields libvirt's schema has per block (QEMU's names, which libvirt shares). */
-const SMBIOS_FIELDS: Partial<Record<keyof DomainSysinfo, string[]>> = {
+const SMBIOS_FIELDS: Record<SmbiosBlock, string[]> = {
   bios: ['vendor', 'version', 'date', 'release'],
   system: ['manufacturer', 'product', 'version', 'serial', 'uuid', 'sku', 'family'],
   baseBoard: ['manufacturer', 'product', 'version', 'serial', 'asset', 'location'],
@@ -144,8 +172,8 @@ function mapSmbios(ctx: ImportContext): void {
       ctx.warn(`${describeOpt(opt)}: sets no field, as QEMU reads it; nothing to carry over`);
       continue;
     }
-    const sysinfo = (ctx.domain.sysinfo ??= { type: 'smbios' });
-    const target = (sysinfo[block] ??= { entry: [] }) as { entry?: { name?: string; value?: string }[] };
+    const sysinfo = sysinfoOf(ctx, 'smbios');
+    const target = (sysinfo[block] ??= {});
     for (const e of entries) (target.entry ??= []).push({ name: e.key, value: String(e.value) });
     p.ignore(...p.entries.map((e) => e.key));
     (ctx.domain.os ??= {}).smbios = { mode: 'sysinfo' };

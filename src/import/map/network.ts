@@ -161,6 +161,23 @@ export function mapNic(ctx: ImportContext): void {
   }
 }
 
+/**
+ * QEMU's implicit NIC: without `-nodefaults` and without any `-net`, `-netdev` or `-nic` (vl.c clears
+ * default_net for each), the guest gets a user-mode NIC of the machine's default model: e1000e on
+ * q35, e1000 on i440fx (default_nic of pc_q35.c and pc_piix.c).
+ */
+export function mapDefaultNic(ctx: ImportContext): void {
+  if (ctx.given('-nodefaults', '-net', '-netdev', '-nic') || ctx.list('interface').length) return;
+  // Other architectures have other defaults (spapr-vlan on pseries): left to the user there.
+  if (!/^(x86_64|i686)$/.test(ctx.domain.os?.type?.arch ?? '')) return;
+  const model = /q35/.test(ctx.domain.os?.type?.machine ?? '') ? 'e1000e' : 'e1000';
+  ctx.add('interface', { type: 'user', model: { type: model } });
+  ctx.warn(
+    `no network option: QEMU gives the guest a user-mode ${model} NIC then, and so does the import ` +
+      '(-nodefaults or -net none leaves it out)',
+  );
+}
+
 /** `-net nic,…,vlan=N` with the `-net tap|user|bridge,…,vlan=N` on the same hub; `-net none`. */
 export function mapLegacyNet(ctx: ImportContext): void {
   const nets = ctx.find('-net');

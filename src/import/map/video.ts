@@ -7,7 +7,7 @@
  * with a warning. `-nographic` and `-display none` mean no display at all.
  */
 import type { DomainGraphics, DomainVideo } from '../../domain/model.js';
-import type { Opt } from '../argv.js';
+import { describeOpt, type Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
 import { MAX_PORT } from '../limits.js';
 import type { Props } from '../options.js';
@@ -107,6 +107,21 @@ export function mapDisplays(ctx: ImportContext): void {
       'no display option: QEMU would open a desktop window; imported as a SPICE display (open it with virt-manager or virt-viewer)',
     );
   }
+  mapKeymap(ctx);
+}
+
+/** `-k de`: the layout VNC and SPICE translate keys with, libvirt's `keymap` of each such display. */
+function mapKeymap(ctx: ImportContext): void {
+  const opt = ctx.take('-k').pop();
+  if (!opt) return;
+  const keymap = opt.value ?? '';
+  if (!/^[a-z][a-z-]*$/i.test(keymap)) throw ctx.error(opt, `expected a keyboard layout such as de or en-us`);
+  const remote = ctx.list('graphics').filter((g) => g.type === 'vnc' || g.type === 'spice');
+  for (const g of remote) g.keymap = keymap;
+  if (!remote.length)
+    ctx.warn(
+      `${describeOpt(opt)}: a keymap applies to VNC and SPICE displays only; there is none, so it is dropped`,
+    );
 }
 
 /** QEMU's default VGA (`-nodefaults` removes it); with `-nographic` it shows nothing, as libvirt's old parser read it. */

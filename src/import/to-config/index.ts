@@ -78,7 +78,7 @@ function unexpressed(domain: Domain, notes: string[]): void {
   const dev = domain.devices ?? {};
   if (domain.qemuCommandline?.env?.length)
     notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
-  if (domain.sysinfo) notes.push('<sysinfo> (-smbios)');
+  for (const s of domain.sysinfo ?? []) notes.push(`<sysinfo type='${s.type}'>`);
   if (domain.os?.boot?.length) notes.push(`<boot> order ${domain.os.boot.map((b) => b.dev).join(', ')}`);
   const os = domain.os ?? {};
   const names: string[] = [

@@ -148,6 +148,47 @@ describe('virt-gen completion', () => {
     expect(complete('virt-gen', 'xml', '--backend', '')).toEqual(['auto', 'dbus', 'virsh']);
   });
 
+  /** What a real zsh (through compinit, in a pty) offers for the words typed so far. */
+  function zshComplete(line: string): string[] {
+    const fpath = mkdtempSync(path.join(dir, 'zsh-'));
+    writeFileSync(path.join(fpath, '_virt-gen'), virtGen(['completion', 'zsh']).stdout);
+    const out = path.join(fpath, 'offered');
+    const r = run('zsh', [path.join(REPO, 'test/support/zsh-complete.zsh'), fpath, out, line]);
+    expect(r.status).toBe(0);
+    return readFileSync(out, 'utf8').split('\n').filter(Boolean).sort();
+  }
+
+  /** What a real fish offers (`complete -C`), the candidates without their descriptions. */
+  function fishComplete(line: string): string[] {
+    const file = path.join(dir, 'virt-gen.fish');
+    writeFileSync(file, virtGen(['completion', 'fish']).stdout);
+    const r = run('fish', ['-c', `source ${file}; complete -C ${JSON.stringify(line)}`]);
+    expect(r.stderr).toBe('');
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('\t')[0] ?? '')
+      .sort();
+  }
+
+  it('zsh: valid syntax; completes commands, options of the command, and --backend values', () => {
+    const file = path.join(dir, '_virt-gen');
+    writeFileSync(file, virtGen(['completion', 'zsh']).stdout);
+    expect(run('zsh', ['-n', file]).status).toBe(0);
+    expect(zshComplete('virt-gen de')).toEqual(['define']);
+    expect(zshComplete('virt-gen xml --backend ')).toEqual(['auto', 'dbus', 'virsh']);
+    expect(zshComplete('virt-gen define x.ts --dr')).toContain('--dry-run');
+  });
+
+  it('fish: valid syntax; completes commands, options of the command, and --backend values', () => {
+    const file = path.join(dir, 'virt-gen.fish');
+    writeFileSync(file, virtGen(['completion', 'fish']).stdout);
+    expect(run('fish', ['-n', file]).status).toBe(0);
+    expect(fishComplete('virt-gen de')).toEqual(['define']);
+    expect(fishComplete('virt-gen xml --backend ')).toEqual(['auto', 'dbus', 'virsh']);
+    expect(fishComplete('virt-gen define x.ts --dr')).toEqual(['--dry-run']);
+  });
+
   it('zsh and fish: scripts that name every command', () => {
     for (const shell of ['zsh', 'fish']) {
       const r = virtGen(['completion', shell]);

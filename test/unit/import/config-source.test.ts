@@ -161,7 +161,7 @@ describe('config source', () => {
     expect(source).toContain("template: './vm.xml'");
     expect(source).toContain(' * Not expressible in the config, kept from the template (./vm.xml):');
     expect(source).toContain("cpu mode 'custom' (Skylake-Client)");
-    expect(source).toContain('<sysinfo> (-smbios)');
+    expect(source).toContain("<sysinfo type='smbios'>");
     expect(source).toContain("of type 'user': the config has bridge and network interfaces");
   });
 });

@@ -88,17 +88,35 @@ describe('clock, boot, identity', () => {
     expect(domain.uuid).toEqual({ value: 'c7a5fdbd-edaf-9455-926a-d65c16db1809' });
     expect(domain.on_reboot).toEqual({ value: 'destroy' });
     expect(domain.pm).toEqual({ 'suspend-to-mem': { enabled: false }, 'suspend-to-disk': { enabled: true } });
-    expect(domain.sysinfo).toEqual({
-      type: 'smbios',
-      system: {
-        entry: [
-          { name: 'manufacturer', value: 'ACME' },
-          { name: 'product', value: 'Box' },
-        ],
+    expect(domain.sysinfo).toEqual([
+      {
+        type: 'smbios',
+        system: {
+          entry: [
+            { name: 'manufacturer', value: 'ACME' },
+            { name: 'product', value: 'Box' },
+          ],
+        },
       },
-    });
+    ]);
     expect(domain.os?.smbios).toEqual({ mode: 'sysinfo' });
     expect(() => imp('-uuid nope')).toThrow(/-uuid nope \(argument 1, line 1, column 20\): expected a UUID/);
+  });
+
+  it('reads -fw_cfg blobs as <sysinfo type="fwcfg"> beside the SMBIOS one', () => {
+    const { domain, warnings } = imp(
+      '-smbios type=1,serial=S1 -fw_cfg name=opt/com.example/blob,string=hello -fw_cfg opt/org.x/f,file=/srv/blob.bin',
+    );
+    expect(domain.sysinfo?.map((s) => s.type)).toEqual(['smbios', 'fwcfg']);
+    expect(domain.sysinfo?.[1]?.entry).toEqual([
+      { name: 'opt/com.example/blob', value: 'hello' },
+      { name: 'opt/org.x/f', file: '/srv/blob.bin' },
+    ]);
+    expect(domain.qemuCommandline).toBeUndefined();
+    expect(warnings.join('\n')).not.toContain('fw_cfg');
+    // QEMU refuses user blobs outside opt/, and needs exactly one source.
+    expect(() => imp('-fw_cfg name=etc/x,string=y')).toThrow(/-fw_cfg .*expected name=opt\//);
+    expect(() => imp('-fw_cfg name=opt/x,string=y,file=/z')).toThrow(/one of string= or file=/);
   });
 
   it('takes the name from --name, then -name (guest= form), then the file name', () => {

@@ -71,6 +71,47 @@ describe('-cpu', () => {
     ]);
   });
 
+  it("spells features as libvirt does (lahf_lm, avx512-bf16), whichever way QEMU's were written", () => {
+    const { domain } = imp('-cpu Haswell-noTSX,+lahf-lm,+fxsr_opt,+avx512_bf16,-tsc-adjust,kvm_pv_ipi=off');
+    expect(domain.cpu?.feature).toEqual([
+      { policy: 'require', name: 'lahf_lm' },
+      { policy: 'require', name: 'fxsr_opt' },
+      { policy: 'require', name: 'avx512-bf16' },
+      { policy: 'disable', name: 'tsc_adjust' },
+    ]);
+    expect(domain.features?.kvm).toEqual({ 'pv-ipi': { state: false } });
+  });
+
+  it('reads kvm_pv_eoi and kvm_pv_unhalt as the elements libvirt writes them from', () => {
+    const { domain } = imp('-cpu host,+kvm_pv_eoi,kvm-pv-unhalt=on');
+    expect(domain.features?.apic).toEqual({ eoi: true });
+    expect(domain.features?.pvspinlock).toEqual({ state: true });
+    expect(domain.cpu?.feature).toBeUndefined();
+    expect(imp('-cpu host,-kvm_pv_eoi').domain.features?.apic).toEqual({ eoi: false });
+  });
+
+  it('reads vendor= on a named model as <model vendor_id>, and reports it on host', () => {
+    const custom = imp('-cpu Haswell-noTSX,vendor=GenuineIntel');
+    expect(custom.domain.cpu?.model).toEqual({
+      fallback: 'forbid',
+      vendor_id: 'GenuineIntel',
+      value: 'Haswell-noTSX',
+    });
+    expect(custom.warnings.join('\n')).not.toContain('vendor');
+    const host = imp('-cpu host,vendor=AuthenticAMD');
+    expect(host.warnings.join('\n')).toContain('vendor=AuthenticAMD not carried over');
+    expect(() => imp('-cpu Haswell,vendor=Intel')).toThrow(/12-character vendor id/);
+  });
+
+  it('reads -k as the keymap of the VNC and SPICE displays', () => {
+    const vnc = imp('-vnc :1 -k de');
+    expect(vnc.domain.devices?.graphics?.[0]?.keymap).toBe('de');
+    expect(vnc.domain.qemuCommandline).toBeUndefined();
+    const none = imp('-display none -k fr');
+    expect(none.warnings.join('\n')).toMatch(/-k fr.*no(ne)?.*dropped|dropped/);
+    expect(() => imp('-vnc :1 -k "de;x"')).toThrow(/keyboard layout/);
+  });
+
   it('reads the kvm hints, kvmclock and pmu', () => {
     const { domain } = imp(
       '-cpu host,kvm-hint-dedicated=on,kvm-poll-control=on,kvm-pv-ipi=off,-kvmclock,pmu=off',

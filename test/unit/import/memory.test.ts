@@ -41,7 +41,7 @@ describe('guest memory', () => {
 
   it("reads libvirt's RAM backend object: hugepages, file, shared, prealloc", () => {
     const huge = imp(
-      `-machine pc,memory-backend=pc.ram -object '{"qom-type":"memory-backend-file","id":"pc.ram","mem-path":"/dev/hugepages2M/libvirt/qemu/-1-G","x-use-canonical-path-for-ramblock-id":false,"prealloc":true,"size":224395264}' -display none`,
+      `-machine pc,memory-backend=pc.ram -object '{"qom-type":"memory-backend-file","id":"pc.ram","mem-path":"/dev/hugepages2M/libvirt/qemu/-1-G","x-use-canonical-path-for-ramblock-id":false,"prealloc":true,"size":224395264}' -display none -nodefaults`,
     );
     expect(huge.domain.memoryBacking).toEqual({ hugepages: { page: [{ size: 2048, unit: 'KiB' }] } });
     expect(huge.warnings).toEqual([]);

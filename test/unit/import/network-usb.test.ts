@@ -116,3 +116,19 @@ describe('USB', () => {
     expect(devices(imp('-m 64').domain).controller).toEqual([{ type: 'usb', model: 'none' }]);
   });
 });
+
+describe("QEMU's implicit NIC", () => {
+  it('is a user-mode NIC of the machine default model when no network option is given', () => {
+    const pc = imp('-m 1G -display none');
+    expect(pc.domain.devices?.interface).toEqual([{ type: 'user', model: { type: 'e1000' } }]);
+    expect(pc.warnings.join('\n')).toContain('no network option');
+    const q35 = imp('-machine q35 -m 1G -display none');
+    expect(q35.domain.devices?.interface).toEqual([{ type: 'user', model: { type: 'e1000e' } }]);
+  });
+
+  it('is not there with -nodefaults, -net none, or any -netdev/-nic/-net', () => {
+    for (const args of ['-nodefaults', '-net none', '-nic none', '-netdev user,id=n0']) {
+      expect(imp(`-m 1G -display none ${args}`).domain.devices?.interface).toBeUndefined();
+    }
+  });
+});

@@ -15,7 +15,7 @@ describe('what libvirt generates itself', () => {
   });
 
   it("notes a user's -monitor (libvirt owns the monitor) without keeping it", () => {
-    const r = imp('-monitor stdio -display none');
+    const r = imp('-monitor stdio -display none -net none');
     expect(r.domain.qemuCommandline).toBeUndefined();
     expect(r.warnings).toEqual([
       expect.stringContaining('-monitor stdio (argument 1): libvirt owns the monitor'),
@@ -26,7 +26,7 @@ describe('what libvirt generates itself', () => {
 describe('what has no mapping', () => {
   it('keeps it verbatim in <qemu:commandline> and lists it in a warning', () => {
     const r = imp(
-      '-global isa-debugcon.iobase=0x402 -debugcon file:/tmp/qemu_vga.ovmf.log -unknown parameter -display none',
+      '-global isa-debugcon.iobase=0x402 -debugcon file:/tmp/qemu_vga.ovmf.log -unknown parameter -display none -net none',
     );
     expect(r.domain.qemuCommandline?.arg?.map((a) => a.value)).toEqual([
       '-global',

@@ -40,7 +40,7 @@ describe('audio backends', () => {
 
   it("reads the guide's environment as a pulseaudio backend", () => {
     const { domain, warnings } = importArgs(
-      'QEMU_AUDIO_DRV=pa QEMU_PA_SAMPLES=128 QEMU_PA_SERVER=/run/pulse qemu-system-x86_64 -soundhw hda -display none',
+      'QEMU_AUDIO_DRV=pa QEMU_PA_SAMPLES=128 QEMU_PA_SERVER=/run/pulse qemu-system-x86_64 -soundhw hda -display none -net none',
       { name: 'x' },
     );
     expect(devices(domain).audio).toEqual([
