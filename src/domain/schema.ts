@@ -56,6 +56,11 @@ export type ExtraChild = XmlElement & { after?: string };
 /** What a model object carries of its XML that the shape does not name. */
 export interface Extra {
   attrs?: Record<string, string>;
+  /**
+   * The order of the attributes as read, when it is not the one `encode` gives anyway (known in
+   * the shape's order, then unknown): they are written back in it.
+   */
+  attrOrder?: string[];
   children?: ExtraChild[];
 }
 
@@ -192,10 +197,21 @@ export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
   }
 
   const extra: Extra = {};
-  if (Object.keys(extraAttrs).length) extra.attrs = extraAttrs;
+  if (Object.keys(extraAttrs).length) {
+    extra.attrs = extraAttrs;
+    const order = attrOrder(el, [...attrsByName.keys()], extraAttrs);
+    if (order) extra.attrOrder = order;
+  }
   if (extraChildren.length) extra.children = extraChildren;
   if (extra.attrs || extra.children) out.$extra = extra;
   return out as Infer<S>;
+}
+
+/** The attributes' order as read, if `encode` would not give it by itself (known, then unknown). */
+function attrOrder(el: XmlElement, known: string[], unknown: Record<string, string>): string[] | undefined {
+  const read = Object.keys(el.attrs);
+  const written = [...known.filter((n) => n in el.attrs && !(n in unknown)), ...Object.keys(unknown)];
+  return read.join(' ') === written.join(' ') ? undefined : read;
 }
 
 // ---- writing ----------------------------------------------------------------------------------
@@ -219,7 +235,15 @@ export function encode<S extends Shape>(s: S, tag: string, value: Infer<S>): Xml
   }
   for (const rest of extras.values()) children.push(...rest);
   if (value.$extra?.attrs) Object.assign(attrs, value.$extra.attrs);
-  return { name: tag, attrs, children };
+  return { name: tag, attrs: inOrder(attrs, value.$extra?.attrOrder), children };
+}
+
+/** `attrs` with the names of `order` first, in that order (attribute order means nothing to XML, but diffs read better). */
+function inOrder(attrs: Record<string, string>, order: string[] | undefined): Record<string, string> {
+  if (!order) return attrs;
+  const out: Record<string, string> = {};
+  for (const name of order) if (name in attrs) out[name] = attrs[name] as string;
+  return Object.assign(out, attrs);
 }
 
 function encodeField(

@@ -73,3 +73,10 @@ describe('unknown children keep their place', () => {
     expect(out.children.map((c) => (typeof c === 'string' ? c : c.name))).toEqual(['a', 'c', 'x']);
   });
 });
+
+describe('unknown attributes', () => {
+  it('are written back in the order read, among the known ones', () => {
+    const out = encode(Node, 'n', decode(Node, parseXml('<n x="1" count="2" y="3" kind="k"/>')));
+    expect(Object.keys(out.attrs)).toEqual(['x', 'count', 'y', 'kind']);
+  });
+});
