@@ -3,6 +3,7 @@
  * template stays as written (its unknown elements included).
  */
 import type { Domain } from '../domain/model.js';
+import type { Extra } from '../domain/schema.js';
 
 type Plain = Record<string, unknown>;
 
@@ -14,9 +15,26 @@ export function overlay<T extends Plain>(base: T, over: T): T {
   for (const [key, value] of Object.entries(over)) {
     if (value === undefined) continue;
     const current = out[key];
-    out[key] = isPlain(current) && isPlain(value) ? overlay(current, value) : value;
+    if (key === '$extra') out[key] = overlayExtra(current as Extra | undefined, value as Extra);
+    else out[key] = isPlain(current) && isPlain(value) ? overlay(current, value) : value;
   }
   return out as T;
+}
+
+/**
+ * The unknown XML of both: a generated child replaces the template's children of its name only, so
+ * virt-gen's `<metadata>` does not drop the template's (a libosinfo entry from `virsh dumpxml`).
+ */
+function overlayExtra(base: Extra | undefined, over: Extra): Extra {
+  const names = new Set((over.children ?? []).map((c) => c.name));
+  const children = [...(base?.children ?? []).filter((c) => !names.has(c.name)), ...(over.children ?? [])];
+  const attrs = { ...base?.attrs, ...over.attrs };
+  return {
+    ...base,
+    ...over,
+    ...(Object.keys(attrs).length ? { attrs } : {}),
+    ...(children.length ? { children } : {}),
+  };
 }
 
 export function overlayDomain(template: Domain, generated: Domain): Domain {

@@ -132,3 +132,26 @@ describe('a template with elements virt-gen does not model', () => {
     expect(v.stdout + v.stderr).toBe(`${out} validates\n`);
   });
 });
+
+describe('a template with metadata of its own', () => {
+  it("keeps the template's <metadata> children beside the runtime metadata virt-gen adds", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-template-meta-'));
+    const osinfo = `<libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://microsoft.com/win/11"/>
+    </libosinfo:libosinfo>`;
+    writeFileSync(
+      path.join(dir, 'base.xml'),
+      `<domain type='kvm'><name>t</name><metadata>${osinfo}</metadata><memory>1048576</memory><os><type>hvm</type></os></domain>`,
+    );
+    const file = path.join(dir, 'vm.ts');
+    writeFileSync(
+      file,
+      "import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'vg-model-meta', memory: 2048, cpu: { cores: 2 }, hugepages: true, runtime: { allocateHugepages: true }, template: './base.xml' });\n",
+    );
+    const r = virtGen(['xml', file]);
+    expect(r.status).toBe(0);
+    const metadata = /<metadata>([\s\S]*?)<\/metadata>/.exec(r.stdout)?.[1] ?? '';
+    expect(metadata).toContain('<libosinfo:os id="http://microsoft.com/win/11"/>');
+    expect(metadata).toContain('<vgr:runtime');
+  });
+});
