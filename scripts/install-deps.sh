@@ -37,6 +37,8 @@ PACKAGES=(
   virtinst              # virt-install --print-xml: the peer the benchmarks compare against
   zsh                   # runs the zsh completion script (test/unit/cli/conventions.test.ts)
   fish                  # runs the fish completion script (complete -C)
+  man-db                # man -l renders the manual page the package installs
+  groff-base            # groff -man -ww checks it
 )
 
 log() { printf 'install-deps: %s\n' "$*"; }

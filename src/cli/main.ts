@@ -40,6 +40,10 @@ Exit codes:
 
 Environment:
   VIRT_GEN_CONFIG_TIMEOUT  seconds a config may take to evaluate (default 10); then exit 1
+  VIRT_GEN_STATE_DIR       where define keeps what it applied per domain (default
+                           /var/lib/virt-gen as root, else $XDG_STATE_HOME/virt-gen)
+  VIRT_GEN_DEBUG=1         print the stack trace of an error
+  LIBVIRT_DEFAULT_URI      the URI when -c is not given (else qemu:///system)
 
 Docs: docs/ in the virt-gen repository.`,
   );
@@ -289,6 +293,17 @@ Examples:
     const { runCompletion } = await import('./commands/completion.js');
     runCompletion(shell, program);
   });
+
+/**
+ * A reader that stops early (`virt-gen define --help | head`) is no error of virt-gen's: the command
+ * still finishes (a define is never cut short by a closed pipe) and its exit code stands; what it
+ * prints after that goes nowhere, as with a closed terminal.
+ */
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.exitCode = reportError(err, program.opts<GlobalOptions>().json === true);

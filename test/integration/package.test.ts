@@ -71,6 +71,22 @@ describe('the packed tarball', () => {
     for (const target of Object.values(pkg.exports['.'] ?? {}))
       expect(files).toContain(target.replace(/^\.\//, ''));
   });
+
+  it('installs its manual page, which man renders with every command and no groff warning', () => {
+    const page = path.join(prefix, 'share', 'man', 'man1', 'virt-gen.1');
+    expect(existsSync(page)).toBe(true);
+    const lint = run('groff', ['-man', '-ww', '-z', page]);
+    expect(lint.stderr).toBe('');
+    const shown = run('man', ['-l', page], { env: { MANWIDTH: '100', PATH: process.env.PATH ?? '' } });
+    expect(shown.status).toBe(0);
+    const help = run(bin, ['--help']).stdout;
+    const listed = help.slice(help.indexOf('\nCommands:'), help.indexOf('\nExamples:'));
+    const commands = [...listed.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    expect(commands.length).toBeGreaterThan(8);
+    for (const c of commands) expect(shown.stdout).toContain(`virt-gen ${c} `);
+    for (const section of ['EXIT STATUS', 'ENVIRONMENT', 'FILES', 'SEE ALSO'])
+      expect(shown.stdout).toContain(section);
+  });
 });
 
 describe.each([['root'], ['nobody']] as const)('installed, run as %s from another folder', (who) => {

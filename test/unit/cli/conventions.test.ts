@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { EXAMPLES, REPO } from '../../support/paths.js';
+import { spawn } from 'node:child_process';
+import { BIN, EXAMPLES, REPO } from '../../support/paths.js';
 import { run, virtGen } from '../../support/run.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vg-cli-conv-'));
@@ -123,6 +124,23 @@ describe('--json', () => {
     const doc = JSON.parse(r.stdout) as { ready: boolean; findings: unknown[] };
     expect(doc.findings.length).toBeGreaterThan(0);
     expect(r.status).toBe(doc.ready ? 0 : 1);
+  });
+});
+
+describe('a reader that stops early (virt-gen … | head)', () => {
+  it("is no error: no stack trace, and the exit code is the command's own", async () => {
+    for (const args of [
+      ['define', '--help'],
+      ['xml', path.join(EXAMPLES, 'gaming.ts')],
+    ]) {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before virt-gen writes
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    }
   });
 });
 
