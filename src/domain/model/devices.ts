@@ -197,7 +197,6 @@ export const DomainHostdev = shape({
     }),
   ),
   boot: child(BootOrder),
-  // libvirt writes the ROM after the alias here (virDomainDeviceInfoFormat), unlike the interface's.
   alias: child(Alias),
   rom: child(DeviceROM),
   address: child(DomainAddress),
