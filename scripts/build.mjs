@@ -7,6 +7,27 @@ import { build } from 'esbuild';
 // Chunk names carry content hashes: start clean so stale chunks never pile up.
 rmSync('dist', { recursive: true, force: true });
 
+/**
+ * commander requires node:child_process at load, for executable subcommands (`git-style`), which
+ * virt-gen does not have: loading it (with net, dgram and their internals) was part of every start.
+ * Inside commander it becomes an object that requires the module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process-in-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'lazy-child-process', namespace: 'virt-gen-lazy' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'virt-gen-lazy' }, () => ({
+      contents:
+        "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   // hook: what the libvirt hook virt-gen installs imports (src/hook/main.ts).
   entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts', hook: 'src/hook/main.ts' },
@@ -24,6 +45,7 @@ await build({
   // x11 and usocket are optional requires inside dbus-next (X11 auth, abstract sockets) we never use.
   external: ['jiti', 'x11', 'usocket'],
   chunkNames: 'chunks/[name]-[hash]',
+  plugins: [lazyChildProcess],
   // Some CommonJS dependencies call require() for Node built-ins: give the ESM bundle a real one.
   banner: {
     js: "import { createRequire as __vgCreateRequire } from 'node:module'; const require = __vgCreateRequire(import.meta.url);",

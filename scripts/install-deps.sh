@@ -28,7 +28,7 @@ PACKAGES=(
   augeas-tools          # augtool, to parse qemu.conf with libvirt's own lens
   dbus                  # dbus-daemon, dbus-send
   polkitd               # lets libvirt-dbus (user libvirtdbus) talk to libvirtd
-  libxml2-utils         # xmllint, needed by virt-xml-validate
+  libxml2-utils         # xmllint: libvirt's schema check (virt-xml-validate runs it too)
   tini                  # child subreaper for libvirtd (no reaping init here)
   hyperfine             # benchmarks
   swtpm                 # emulated TPM 2.0 (Windows 11), checked by libvirt at define

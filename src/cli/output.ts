@@ -2,13 +2,13 @@
  * Writing command output: stdout, or a file written whole by the one safe writer
  * (util/write-output.ts: unpredictable O_EXCL temp beside the target, rename; links handled safely).
  */
-import { writeFileSafely } from '../util/write-output.js';
-
 export async function emit(text: string, file: string | undefined): Promise<void> {
   if (!file || file === '-') {
     process.stdout.write(text);
     return;
   }
+  // Loaded only for a file: it brings node:crypto, which `virt-gen xml` to stdout never needs.
+  const { writeFileSafely } = await import('../util/write-output.js');
   await writeFileSafely(file, text);
 }
 

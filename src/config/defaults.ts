@@ -30,6 +30,9 @@ export const DEFAULTS = {
   tpm: false,
   clock: 'localtime' as ClockOffset,
   noMemballoon: true,
+  /** No VM generation ID: Windows only needs one to notice snapshot restores (AD, crypto seeds). */
+  genid: false,
+  memoryBacking: { locked: false, shared: false, preallocate: false },
   /** With a GPU, the card is the display; without one, SPICE (the guide's setup phase). */
   display: (hasGpu: boolean): Display => (hasGpu ? 'none' : 'spice'),
   cpu: {

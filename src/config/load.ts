@@ -9,7 +9,6 @@
  * - a config that imports its own modules or packages: jiti, with `'virt-gen'` aliased the same way.
  */
 import { VirtGenError } from '../util/errors.js';
-import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -18,7 +17,6 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
 import { FileReadError, MiB, readBounded } from '../util/read-bounded.js';
-import { writeFileSafely } from '../util/write-output.js';
 import { configTimeoutMs, withinTimeLimit } from './time-limit.js';
 
 export class ConfigLoadError extends VirtGenError {
@@ -92,15 +90,9 @@ const pointAtVirtGen = (js: string): string =>
  * unchanged config never loads the TypeScript stripper again: that is half of `xml`'s start-up.
  */
 async function transpiled(file: string, abs: string, source: string): Promise<string> {
-  const cacheFile = path.join(
-    cacheDir(),
-    `${createHash('sha256').update(`${publicModuleUrl()}\0${source}`).digest('hex')}.mjs`,
-  );
-  const cached = (
-    await readBounded(cacheFile, { limit: CONFIG_LIMIT * 4, what: 'cache', noFollow: true }).catch(
-      () => undefined,
-    )
-  )?.toString('utf8');
+  const key = `${publicModuleUrl()}\0${source}`;
+  const cacheFile = path.join(cacheDir(), `${nameOf(key)}.json`);
+  const cached = await readCache(cacheFile, key);
   if (cached !== undefined) return cached;
   const sucrase = await import('sucrase');
   // sucrase is CommonJS: its exports arrive as named exports or on `default`, depending on the bundler.
@@ -114,8 +106,37 @@ async function transpiled(file: string, abs: string, source: string): Promise<st
   } catch (err) {
     throw new ConfigLoadError(`${file}: syntax error: ${(err as Error).message}`, { cause: err });
   }
-  await writeCache(cacheFile, js);
+  await writeCache(cacheFile, { key, js });
   return js;
+}
+
+/**
+ * A cache entry is `{ key, js }`: the file name is a short hash of the key (FNV-1a, twice: no
+ * node:crypto to load at every start), and the key inside is compared whole, so two configs whose
+ * names collide only take turns in the cache.
+ */
+interface CacheEntry {
+  key: string;
+  js: string;
+}
+
+function nameOf(key: string): string {
+  const fnv = (seed: number): string => {
+    let h = seed;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    return (h >>> 0).toString(16).padStart(8, '0');
+  };
+  return fnv(0x811c9dc5) + fnv(0x050c5d1f);
+}
+
+async function readCache(file: string, key: string): Promise<string | undefined> {
+  try {
+    const bytes = await readBounded(file, { limit: CONFIG_LIMIT * 6, what: 'cache', noFollow: true });
+    const entry = bytes && (JSON.parse(bytes.toString('utf8')) as Partial<CacheEntry>);
+    return entry && entry.key === key && typeof entry.js === 'string' ? entry.js : undefined;
+  } catch {
+    return undefined; // unreadable or not an entry: transpiled again and rewritten
+  }
 }
 
 function cacheDir(): string {
@@ -124,10 +145,12 @@ function cacheDir(): string {
 }
 
 /** Best effort: a cache that cannot be written (read-only home, no home) only costs speed. */
-async function writeCache(file: string, js: string): Promise<void> {
+async function writeCache(file: string, entry: CacheEntry): Promise<void> {
   try {
+    // Loaded here, on a miss only: the safe writer brings node:crypto (random temp names).
+    const { writeFileSafely } = await import('../util/write-output.js');
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFileSafely(file, js, 0o600);
+    await writeFileSafely(file, JSON.stringify(entry), 0o600);
   } catch {
     // ignored on purpose
   }

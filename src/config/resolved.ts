@@ -4,11 +4,21 @@
  */
 import type { PciAddress } from '../domain/address.js';
 import type { AudioConfig, EvdevConfig } from './types.js';
-import type { ClockOffset, CpuMode, Display, Governor, HypervFeature, NumaLayout } from './vocabulary.js';
+import type {
+  ClockOffset,
+  CpuMode,
+  Display,
+  Governor,
+  HypervFeature,
+  NumaLayout,
+  SmbiosTable,
+} from './vocabulary.js';
 
 export interface ResolvedVm {
   name: string;
   uuid?: string;
+  /** false: no `<genid>`; `{}`: libvirt makes one; `{ uuid }`: that one. */
+  genid: false | { uuid?: string };
   title?: string;
   description?: string;
   /** Absolute path of the template XML, if any. */
@@ -18,11 +28,14 @@ export interface ResolvedVm {
   memoryMiB: number;
   /** false, or the page size in KiB (undefined = the host's default size). */
   hugepages: false | { sizeKiB?: number };
+  memoryBacking: { locked: boolean; shared: boolean; preallocate: boolean };
   cpu: ResolvedCpu;
   hyperv: false | ResolvedHyperv;
   kvmHidden: boolean;
   firmware: ResolvedFirmware;
   secureBoot: boolean;
+  /** false: QEMU's own tables; 'host': the host's; else the entries of each table, in libvirt's order. */
+  smbios: false | 'host' | ResolvedSmbiosTables;
   tpm: boolean;
   gpus: ResolvedGpu[];
   pci: Array<{ address: PciAddress; rom?: string }>;
@@ -42,6 +55,8 @@ export interface ResolvedVm {
   runtime: false | ResolvedRuntime;
 }
 
+export type ResolvedSmbiosTables = Partial<Record<SmbiosTable, Array<{ name: string; value: string }>>>;
+
 /** The evdev config with its defaults filled in. */
 export type ResolvedEvdev = EvdevConfig & Required<Pick<EvdevConfig, 'grabToggle' | 'virtioInput'>>;
 
@@ -57,6 +72,8 @@ export interface ResolvedCpu {
   threads: number;
   vcpus: number;
   mode: CpuMode;
+  /** The named CPU model of `mode: 'custom'`. */
+  model?: string;
   cachePassthrough: boolean;
   features: Array<{ name: string; policy: string }>;
   /** Host cpuset per vCPU, 'auto' (to be derived from the host), or false. */
@@ -65,6 +82,10 @@ export interface ResolvedCpu {
   hostCores: number;
   /** Guest NUMA presentation when the guest spans host nodes. */
   numa: NumaLayout;
+  /** Guest NUMA cells written by hand (`cpu.numa` as a list): they replace the derived ones. */
+  cells?: Array<{ vcpus: number[]; memoryMiB: number }>;
+  /** Host CPUs of every vCPU and the emulator, unpinned (`<vcpu cpuset>`). */
+  cpuset?: string;
   emulatorPin?: string;
   iothreadPin?: string;
 }

@@ -16,7 +16,7 @@
  * One shared word decides who ends the evaluation, so exactly one message is ever printed.
  */
 import { writeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 
 export const CONFIG_TIMEOUT_ENV = 'VIRT_GEN_CONFIG_TIMEOUT';
 const DEFAULT_SECONDS = 10;
@@ -70,7 +70,16 @@ export async function withinTimeLimit<T>(
     writeSync(2, `virt-gen: ${fail(`${slow} (a loop that never ends?); ${raise}`).message}\n`);
     process.exit(1);
   };
-  const watchdog = new Worker(WATCHDOG, { eval: true, workerData: { state, ms: ms + WATCHDOG_GRACE_MS } });
+  const watchdog = new Worker(WATCHDOG, {
+    eval: true,
+    workerData: { state, ms: ms + WATCHDOG_GRACE_MS },
+    // The watchdog prints nothing and reads no variable: by default a Worker pipes its stdout and
+    // stderr into the process's (which sets up both streams, net included, in the main thread) and
+    // copies the environment.
+    stdout: true,
+    stderr: true,
+    env: SHARE_ENV,
+  });
   watchdog.unref();
   process.on('exit', onExit);
   let timer: NodeJS.Timeout | undefined;

@@ -24,6 +24,8 @@ import type {
   NicModel,
   NumaLayout,
   RootPortModel,
+  SmbiosTable,
+  SMBIOS_FIELDS,
   SoundModel,
 } from './vocabulary.js';
 
@@ -40,6 +42,12 @@ export interface VmConfig {
   name: string;
   /** Fixed domain UUID. Default: libvirt assigns one, and `define` keeps it on every re-define. */
   uuid?: string;
+  /**
+   * VM generation ID (`<genid>`), which Windows reads to notice that it was restored from a snapshot
+   * or cloned (Active Directory and crypto seeds then reset). `true`: libvirt makes one at the first
+   * define and `define` keeps it; a UUID fixes it. Default `false`: none.
+   */
+  genid?: boolean | string;
   /** One-line title shown by virt-manager. */
   title?: string;
   /** Free-text description, kept in the domain. */
@@ -63,6 +71,8 @@ export interface VmConfig {
    * Default `false`.
    */
   hugepages?: boolean | HugepageSize;
+  /** How guest RAM is held on the host (`<memoryBacking>`), beside `hugepages`. Default: none of these. */
+  memoryBacking?: MemoryBackingConfig;
   /**
    * What virt-gen's libvirt hook does while this VM runs (`host apply` installs the hook,
    * `/etc/libvirt/hooks/qemu.d/virt-gen`; the plan travels in the domain's `<metadata>`).
@@ -81,6 +91,13 @@ export interface VmConfig {
    * `.ms` OVMF build and turns on SMM). Needs `firmware: 'efi'`. Default `false`.
    */
   secureBoot?: boolean;
+  /**
+   * The SMBIOS tables the guest reads (manufacturer, product, serial…: what `wmic csproduct` shows).
+   * `'host'`: copy the host's BIOS and system tables, all but the UUID (libvirt's `<smbios mode='host'/>`,
+   * read with `dmidecode` on the host; some anti-cheat and OEM-licensed software look for real ones). Tables: `{ system: { manufacturer: 'Dell', product: 'OptiPlex 7080' } }`
+   * (`<sysinfo type='smbios'>`). Default: QEMU's own ("QEMU", "Standard PC").
+   */
+  smbios?: 'host' | SmbiosConfig;
   /** An emulated TPM 2.0 (`tpm-crb`, backed by swtpm: install the `swtpm` package). Windows 11 requires it. Default `false`. */
   tpm?: boolean;
   /** The passed-through GPU (or several). */
@@ -126,8 +143,17 @@ export interface CpuConfig {
   cores: number;
   /** Threads per core (2 for SMT, matching the host's siblings). Default 1. */
   threads?: number;
-  /** CPU model mode. Default `'host-passthrough'` (with `migratable='off'`). */
+  /**
+   * CPU model mode. Default `'host-passthrough'` (with `migratable='off'`). `'custom'` shows the
+   * guest the named `model`; `'maximum'` is QEMU's `-cpu max`.
+   */
   mode?: CpuMode;
+  /**
+   * With `mode: 'custom'`: the QEMU CPU model, as `virsh domcapabilities` lists it (`'Haswell-noTSX'`,
+   * `'EPYC-Rome'`). QEMU refuses to start when the host cannot run it (`fallback='forbid'`);
+   * `define` warns of that first.
+   */
+  model?: string;
   /** Pass the host cache topology through (`<cache mode='passthrough'/>`). Default `true`. */
   cachePassthrough?: boolean;
   /** Extra CPU feature policies, e.g. `{ topoext: 'require' }` on AMD. */
@@ -145,6 +171,11 @@ export interface CpuConfig {
    * Default 1 (the host's first core). `0` gives the guest every core, as the guide's `taskset -c 0-7` did.
    */
   hostCores?: number;
+  /**
+   * Host CPUs every vCPU and QEMU's emulator may run on, unpinned within the set (`<vcpu cpuset>`,
+   * what `taskset -c 2-7,10-15` did): `'2-7,10-15'`. `pin` and `emulatorPin` override it per thread.
+   */
+  cpuset?: string;
   /** Host CPUs for QEMU's emulator threads (`<emulatorpin>`), as a cpuset: `'0-1'`. */
   emulatorPin?: string;
   /** Host CPUs for the I/O threads (`<iothreadpin>`), as a cpuset. Default: same as `emulatorPin`. */
@@ -154,16 +185,52 @@ export interface CpuConfig {
    * `'auto'` (default) keeps one guest node and binds its memory to the nodes its vCPUs use;
    * `'spread'` shows the guest one NUMA node per host node it spans (`<cpu><numa>` cells, each
    * cell's memory bound to its host node).
+   * A list of cells sets the guest's NUMA nodes by hand (`<cpu><numa>`): each vCPU in exactly one
+   * cell, the cells' memory adding up to `memory`:
+   * `[{ cpus: '0-3', memory: '8 GiB' }, { cpus: '4-7', memory: '8 GiB' }]`.
    */
-  numa?: NumaLayout;
+  numa?: NumaLayout | NumaCellConfig[];
 }
+
+/** One guest NUMA node. */
+export interface NumaCellConfig {
+  /** Its vCPUs (guest numbers, 0 to vCPUs - 1), as a cpuset: `'0-3'`. Required. */
+  cpus: string;
+  /** Its RAM: `8192` (MiB) or `'8 GiB'`. Required. */
+  memory: Size;
+}
+
+export interface MemoryBackingConfig {
+  /**
+   * Lock guest RAM in host memory, never swapped (`<locked/>`): for real-time guests, and some VFIO
+   * setups that pin memory late. libvirt lifts QEMU's memlock limit for it. Default `false`.
+   */
+  locked?: boolean;
+  /**
+   * Map guest RAM shared (`<access mode='shared'/>`), which virtiofs and vhost-user devices need.
+   * Default `false`.
+   */
+  shared?: boolean;
+  /** Allocate all of guest RAM when the VM starts (`<allocation mode='immediate'/>`, QEMU's prealloc). Default `false`. */
+  preallocate?: boolean;
+}
+
+/**
+ * SMBIOS tables by name, each entry as libvirt's `<sysinfo>` spells it. `bios`: vendor, version,
+ * date (`mm/dd/yyyy`), release (`major.minor`); `system`: manufacturer, product, version, serial,
+ * uuid (must be the VM's `uuid`), sku, family; `baseBoard`: manufacturer, product, version, serial,
+ * asset, location; `chassis`: manufacturer, version, serial, asset, sku.
+ */
+export type SmbiosConfig = {
+  [T in SmbiosTable]?: { [F in (typeof SMBIOS_FIELDS)[T][number]]?: string };
+};
 
 /** Work done at VM start and undone at stop by virt-gen's libvirt hook. */
 export interface RuntimeConfig {
   /**
    * While the VM runs, keep the host's own work (`user.slice`, `system.slice`, `init.scope`) off the
    * vCPUs' cores (`systemctl set-property --runtime … AllowedCPUs=`; systemd ≥ 244, cgroup v2).
-   * Needs `cpu.pin`. Default `false`.
+   * Needs `cpu.pin` or `cpu.cpuset`. Default `false`.
    */
   isolateCpus?: boolean;
   /**

@@ -16,7 +16,10 @@ import {
   resolveHyperv,
   resolveRuntime,
   resolveMemory,
+  resolveMemoryBacking,
 } from './fields/machine.js';
+import { checkNumaMemory } from './fields/numa.js';
+import { UUID_RE, checkSmbiosUuid, resolveGenid, resolveSmbios } from './fields/identity.js';
 import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
@@ -57,6 +60,9 @@ const TOP_LEVEL_KEYS = [
   'noMemballoon',
   'qemuArgs',
   'runtime',
+  'genid',
+  'smbios',
+  'memoryBacking',
 ];
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -65,8 +71,6 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MACHINE_RE = /^(q35|pc-q35-[A-Za-z0-9][A-Za-z0-9.]*)$/;
 
 export const isQ35Machine = (machine: string): boolean => MACHINE_RE.test(machine);
-
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
  * Validates a loaded config. `configDir` resolves relative paths (the template) against the
@@ -102,6 +106,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   const resolved: ResolvedVm = {
     name: name ?? '',
     ...(uuid !== undefined ? { uuid } : {}),
+    genid: resolveGenid(issues, c.genid),
     ...optionalString(issues, c, 'title'),
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
@@ -109,11 +114,13 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     emulator: issues.absolutePath('emulator', c.emulator) ?? DEFAULTS.emulator,
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
+    memoryBacking: resolveMemoryBacking(issues, c.memoryBacking),
     cpu,
     hyperv: resolveHyperv(issues, c.hyperv),
     kvmHidden: issues.boolean('kvmHidden', c.kvmHidden) ?? DEFAULTS.kvmHidden,
     firmware: resolveFirmware(issues, c.firmware),
     secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? DEFAULTS.secureBoot,
+    smbios: resolveSmbios(issues, c.smbios),
     tpm: issues.boolean('tpm', c.tpm) ?? DEFAULTS.tpm,
     gpus,
     pci: resolvePci(issues, c.pci),
@@ -132,6 +139,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
+  checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
+  checkSmbiosUuid(issues, resolved);
   // With an explicit loader, secureBoot says that loader is a Secure Boot build (`<loader secure>`).
   if (resolved.secureBoot && resolved.firmware.kind === 'bios') {
     issues.add(
@@ -173,9 +182,9 @@ function checkRuntime(issues: Issues, vm: ResolvedVm): void {
       'runtime.allocateHugepages',
       'needs hugepages (true, "2M" or "1G"): there is nothing to allocate',
     );
-  if (vm.runtime.isolateCpus && vm.cpu.pin === false)
+  if (vm.runtime.isolateCpus && vm.cpu.pin === false && vm.cpu.cpuset === undefined)
     issues.add(
       'runtime.isolateCpus',
-      "needs cpu.pin ('auto' or a list): the host's cores are the ones the vCPUs are not pinned to",
+      "needs cpu.pin ('auto' or a list) or cpu.cpuset: the host's cores are the ones the vCPUs are not pinned to",
     );
 }

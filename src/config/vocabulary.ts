@@ -22,8 +22,11 @@ export function hugepageSizeOfKiB(kib: number | undefined): HugepageSize | undef
   return (Object.keys(HUGEPAGE_SIZES) as HugepageSize[]).find((k) => HUGEPAGE_SIZES[k] === kib);
 }
 
-/** `cpu.mode`: libvirt's CPU modes the config offers. */
-export const CPU_MODES = ['host-passthrough', 'host-model'] as const;
+/**
+ * `cpu.mode`: libvirt's CPU modes the config offers. `custom` names a QEMU CPU model (`cpu.model`),
+ * `maximum` is QEMU's `-cpu max` (every feature KVM can give).
+ */
+export const CPU_MODES = ['host-passthrough', 'host-model', 'custom', 'maximum'] as const;
 export type CpuMode = (typeof CPU_MODES)[number];
 
 /** `cpu.features` policies, as libvirt spells them. */
@@ -33,6 +36,19 @@ export type FeaturePolicy = (typeof FEATURE_POLICIES)[number];
 /** `cpu.numa`: how a guest larger than the GPU's NUMA node is laid out. */
 export const NUMA_LAYOUTS = ['auto', 'spread'] as const;
 export type NumaLayout = (typeof NUMA_LAYOUTS)[number];
+
+/**
+ * `smbios` tables and the entries libvirt's schema takes in each (`<sysinfo type='smbios'>`, the
+ * sysinfo-*-name definitions of domaincommon.rng), in the order libvirt writes them.
+ */
+export const SMBIOS_FIELDS = {
+  bios: ['vendor', 'version', 'date', 'release'],
+  system: ['manufacturer', 'product', 'version', 'serial', 'uuid', 'sku', 'family'],
+  baseBoard: ['manufacturer', 'product', 'version', 'serial', 'asset', 'location'],
+  chassis: ['manufacturer', 'version', 'serial', 'asset', 'sku'],
+} as const;
+export type SmbiosTable = keyof typeof SMBIOS_FIELDS;
+export const SMBIOS_TABLES = Object.keys(SMBIOS_FIELDS) as SmbiosTable[];
 
 /** `runtime.governor`. */
 export const GOVERNORS = ['performance'] as const;

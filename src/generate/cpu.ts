@@ -11,7 +11,7 @@ import type { GuestCell, Placement } from './placement.js';
 export function cpuElements(vm: ResolvedVm, ctx: GenerateContext, place: Placement): Partial<Domain> {
   const pins = place.pins;
   return {
-    vcpu: { placement: 'static', value: vm.cpu.vcpus },
+    vcpu: { placement: 'static', ...(vm.cpu.cpuset ? { cpuset: vm.cpu.cpuset } : {}), value: vm.cpu.vcpus },
     ...(vm.iothreads > 0 ? { iothreads: { value: vm.iothreads } } : {}),
     ...(pins ? { cputune: cputune(vm, pins) } : {}),
     ...numatune(place),
@@ -22,12 +22,14 @@ export function cpuElements(vm: ResolvedVm, ctx: GenerateContext, place: Placeme
 /** Guest memory on the vCPUs' host nodes: strict, so the kernel never silently uses a far node. */
 function numatune(place: Placement): Pick<Domain, 'numatune'> {
   if (place.nodes.length === 0) return {};
+  // Cells written by hand have no host node: their memory follows the guest's as a whole.
+  const memnodes = place.cells.flatMap((c) =>
+    c.node === undefined ? [] : [{ cellid: c.id, mode: 'strict', nodeset: String(c.node) }],
+  );
   return {
     numatune: {
       memory: { mode: 'strict', nodeset: formatCpuList(place.nodes) },
-      ...(place.cells.length
-        ? { memnode: place.cells.map((c) => ({ cellid: c.id, mode: 'strict', nodeset: String(c.node) })) }
-        : {}),
+      ...(memnodes.length ? { memnode: memnodes } : {}),
     },
   };
 }
@@ -60,9 +62,12 @@ function cpuModel(vm: ResolvedVm, ctx: GenerateContext, cells: GuestCell[]): Dom
   const features = [...cpu.features, ...vendorFeatures(vm, ctx)];
   return {
     mode: cpu.mode,
+    // A named model: exactly it, or QEMU refuses to start (no silent fallback to another model).
+    ...(cpu.model !== undefined ? { match: 'exact' } : {}),
     check: 'none',
     // migratable='off' keeps non-migratable host features (invtsc): a passthrough VM never migrates.
     ...(passthrough ? { migratable: false } : {}),
+    ...(cpu.model !== undefined ? { model: { fallback: 'forbid', value: cpu.model } } : {}),
     topology: { sockets: cpu.sockets, dies: 1, cores: cpu.cores, threads: cpu.threads },
     ...(cpu.cachePassthrough && passthrough ? { cache: { mode: 'passthrough' } } : {}),
     ...(features.length ? { feature: features.map((f) => ({ policy: f.policy, name: f.name })) } : {}),

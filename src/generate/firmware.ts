@@ -1,8 +1,19 @@
-/** Machine and firmware (`<os>`). */
+/** Machine, firmware and where the SMBIOS tables come from (`<os>`). */
 import type { DomainOS } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
 
 export function osElement(vm: ResolvedVm): DomainOS {
+  const smbios = smbiosMode(vm);
+  return { ...firmware(vm), ...(smbios ? { smbios: { mode: smbios } } : {}) };
+}
+
+/** `'host'` copies the host's tables; tables in the config are `<sysinfo>` (generate/identity.ts). */
+function smbiosMode(vm: ResolvedVm): 'host' | 'sysinfo' | undefined {
+  if (vm.smbios === false) return undefined;
+  return vm.smbios === 'host' ? 'host' : 'sysinfo';
+}
+
+function firmware(vm: ResolvedVm): DomainOS {
   const type = { arch: 'x86_64', machine: vm.machine, value: 'hvm' };
   const fw = vm.firmware;
   switch (fw.kind) {

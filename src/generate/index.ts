@@ -7,6 +7,7 @@ import type { GenerateContext, GenerateNote } from './context.js';
 import { cpuElements } from './cpu.js';
 import { display, inputs, lookingGlass, networkInterface, sound, storage, usbHostdev } from './devices.js';
 import { featureElements } from './features.js';
+import { identityElements } from './identity.js';
 import { osElement } from './firmware.js';
 import { memoryElements } from './memory.js';
 import { pciLayout } from './pci.js';
@@ -43,6 +44,7 @@ export function generate(vm: ResolvedVm, ctx: GenerateContext = {}, template?: D
     ...(runtime ? { metadata: { $extra: { children: [runtime] } } } : {}),
     ...memoryElements(vm, place.hugepages),
     ...cpuElements(vm, ctx, place),
+    ...identityElements(vm),
     os: osElement(vm),
     ...featureElements(vm),
     devices: devices(vm, ctx),

@@ -1,4 +1,4 @@
-/** Guest RAM and its backing (`<memory>`, `<currentMemory>`, `<memoryBacking>`). */
+/** Guest RAM and its backing (`<memory>`, `<currentMemory>`, `<memoryBacking>`: hugepages, locked, shared, preallocated). */
 import type { Domain, DomainMemoryBacking } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
 import type { HugepagePlan } from './context.js';
@@ -9,8 +9,19 @@ export function memoryElements(vm: ResolvedVm, hugepages?: HugepagePlan): Partia
   return {
     memory: { unit: 'MiB', value: vm.memoryMiB },
     currentMemory: { unit: 'MiB', value: vm.memoryMiB },
-    ...(vm.hugepages ? { memoryBacking: hugepageBacking(sizeKiB) } : {}),
+    ...memoryBacking(vm, sizeKiB),
   };
+}
+
+function memoryBacking(vm: ResolvedVm, sizeKiB: number | undefined): Pick<Partial<Domain>, 'memoryBacking'> {
+  const { locked, shared, preallocate } = vm.memoryBacking;
+  const backing: DomainMemoryBacking = {
+    ...(vm.hugepages ? hugepageBacking(sizeKiB) : {}),
+    ...(locked ? { locked: {} } : {}),
+    ...(shared ? { access: { mode: 'shared' } } : {}),
+    ...(preallocate ? { allocation: { mode: 'immediate' } } : {}),
+  };
+  return Object.keys(backing).length ? { memoryBacking: backing } : {};
 }
 
 function hugepageBacking(sizeKiB: number | undefined): DomainMemoryBacking {

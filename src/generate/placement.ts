@@ -11,15 +11,15 @@ export interface GuestCell {
   /** Guest vCPU numbers of the cell. */
   vcpus: number[];
   memoryMiB: number;
-  /** The host node backing it. */
-  node: number;
+  /** The host node backing it (none for cells written by hand in the config). */
+  node?: number;
 }
 
 export interface Placement {
   pins?: PinPlan;
   /** Host NUMA nodes the vCPUs use, sorted; empty when the host has one node or is not known. */
   nodes: number[];
-  /** Guest NUMA cells (`cpu.numa: 'spread'` on a guest that spans nodes). */
+  /** Guest NUMA cells (`cpu.numa` as a list, or `'spread'` on a guest that spans nodes). */
   cells: GuestCell[];
   /** The host pools `hugepages` resolved to (only when the host is known). */
   hugepages?: HugepagePlan;
@@ -63,8 +63,12 @@ function pinPlan(vm: ResolvedVm, ctx: GenerateContext, notes: GenerateNote[]): P
   };
 }
 
-/** One guest cell per host node with `cpu.numa: 'spread'`, memory shared by vCPU count (2 MiB steps). */
+/**
+ * The config's own cells, as written; else, with `cpu.numa: 'spread'`, one guest cell per host node,
+ * memory shared by vCPU count (2 MiB steps).
+ */
 function guestCells(vm: ResolvedVm, vcpuNodes: number[] | undefined, notes: GenerateNote[]): GuestCell[] {
+  if (vm.cpu.cells) return vm.cpu.cells.map((c, id) => ({ id, vcpus: c.vcpus, memoryMiB: c.memoryMiB }));
   const spanned = vcpuNodes ? [...new Set(vcpuNodes)] : [];
   if (vm.cpu.numa !== 'spread') return [];
   if (spanned.length < 2) {
@@ -94,7 +98,10 @@ function hugepagePlan(
 ): HugepagePlan | undefined {
   if (vm.hugepages === false || !ctx.hugepages) return undefined;
   let perNode: Array<{ node: number; memoryMiB: number }> | undefined;
-  if (cells.length > 0) perNode = cells.map((c) => ({ node: c.node, memoryMiB: c.memoryMiB }));
+  const bound = cells.flatMap((c) =>
+    c.node === undefined ? [] : [{ node: c.node, memoryMiB: c.memoryMiB }],
+  );
+  if (bound.length > 0) perNode = bound;
   else if (nodes.length === 1) perNode = [{ node: nodes[0] as number, memoryMiB: vm.memoryMiB }];
   else if (nodes.length > 1 && vcpuNodes) {
     // One guest node over several host nodes: the kernel places pages near the vCPU that touches them.

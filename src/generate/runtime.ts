@@ -21,7 +21,9 @@ export function runtimePlan(
   const runtime = vm.runtime;
   if (!runtime) return undefined;
   const plan: RuntimePlan = {};
-  const guestCpus = place.pins?.vcpus.length ? place.pins.vcpus.flatMap((s) => parseCpuList(s)) : undefined;
+  // Pinned vCPUs, else the cpuset every vCPU runs in (`cpu.cpuset`).
+  const pinned = place.pins?.vcpus.length ? place.pins.vcpus.flatMap((s) => parseCpuList(s)) : undefined;
+  const guestCpus = pinned ?? (vm.cpu.cpuset ? parseCpuList(vm.cpu.cpuset) : undefined);
   if (runtime.allocateHugepages) {
     const sizeKiB = place.hugepages?.sizeKiB ?? (vm.hugepages ? vm.hugepages.sizeKiB : undefined);
     if (sizeKiB === undefined) {

@@ -38,5 +38,12 @@ function overlayExtra(base: Extra | undefined, over: Extra): Extra {
 }
 
 export function overlayDomain(template: Domain, generated: Domain): Domain {
-  return overlay(template as Plain, generated as Plain) as Domain;
+  const merged = overlay(template as Plain, generated as Plain) as Domain;
+  // `<sysinfo>` is one element per type: the config's SMBIOS tables replace the template's smbios
+  // one, and the template's others (fwcfg) stay.
+  if (template.sysinfo && generated.sysinfo) {
+    const types = new Set(generated.sysinfo.map((s) => s.type));
+    merged.sysinfo = [...template.sysinfo.filter((s) => !types.has(s.type)), ...generated.sysinfo];
+  }
+  return merged;
 }

@@ -265,6 +265,13 @@ export interface ExplicitPins {
   vcpus: number[][];
   emulator?: number[];
   iothreads?: number[];
+  /** `cpu.cpuset`: where every vCPU and the emulator may run. */
+  cpuset?: number[];
+}
+
+/** Errors for a `cpu.cpuset` naming CPUs this host does not have (libvirt would fail at start). */
+export function checkCpuset(topology: CpuTopology, cpuset: number[]): string[] {
+  return checkExist(topology, { vcpus: [], cpuset });
 }
 
 function checkExist(topology: CpuTopology, pins: ExplicitPins): string[] {
@@ -281,6 +288,7 @@ function checkExist(topology: CpuTopology, pins: ExplicitPins): string[] {
   pins.vcpus.forEach((set, i) => check(`vCPU ${i}`, set));
   if (pins.emulator) check('the emulator', pins.emulator);
   if (pins.iothreads) check('the I/O threads', pins.iothreads);
+  if (pins.cpuset) check('cpu.cpuset', pins.cpuset);
   return errors;
 }
 

@@ -46,6 +46,12 @@ export interface DefineXmlOptions {
    * and refuse it, rather than silently drop what it does not know.
    */
   validate?: boolean;
+  /**
+   * Where libvirt cannot validate (libvirt-dbus without DomainDefineXMLFlags), check the XML against
+   * the local libvirt's schema before defining it (schema-check.ts). Default true; false only for a
+   * document whose checked parts were already checked (define.ts: the stamp define).
+   */
+  schemaCheck?: boolean;
 }
 
 export interface UndefineOptions {

@@ -192,7 +192,7 @@ export class DbusBackend implements Backend {
 
   async define(xml: string, options: DefineXmlOptions = {}): Promise<DomainRef> {
     const path =
-      (options.validate ? await this.defineValidated(xml) : undefined) ??
+      (options.validate ? await this.defineValidated(xml, options.schemaCheck !== false) : undefined) ??
       ((await this.connectCall('DomainDefineXML', 's', [xml], 'define'))[0] as string);
     const [name, uuid] = await Promise.all([
       this.property(path, DOMAIN, 'Name'),
@@ -203,16 +203,16 @@ export class DbusBackend implements Backend {
 
   /**
    * DomainDefineXMLFlags with VALIDATE where libvirt-dbus has it. Where it does not, the XML is
-   * checked against the local libvirt's schema (D-Bus is local only) and undefined is returned: the
-   * caller then defines without the flag.
+   * checked against the local libvirt's schema (D-Bus is local only; unless `schemaCheck` is false)
+   * and undefined is returned: the caller then defines without the flag.
    */
-  private async defineValidated(xml: string): Promise<string | undefined> {
+  private async defineValidated(xml: string, schemaCheck: boolean): Promise<string | undefined> {
     if (this.defineFlags !== false) {
       const path = await this.defineWithFlags(xml, VIR_DOMAIN_DEFINE_VALIDATE);
       if (path !== undefined) return path;
     }
-    // Without virt-xml-validate (libvirt-clients) there is nothing to check with: `define` says so.
-    await checkSchema(xml);
+    // Without xmllint or virt-xml-validate there is nothing to check with: `define` says so.
+    if (schemaCheck) await checkSchema(xml);
     return undefined;
   }
 

@@ -70,13 +70,20 @@ function cpuArb(wild: boolean) {
       pinned: fc.boolean(),
       pins: fc.array(fc.oneof(fc.nat(31), cpuset), { minLength: 1, maxLength: 32 }),
       emulatorPin: maybe(mostly(wild, cpuset, fc.constantFrom('7-3', '', 'x', '0,^0', '99999'))),
+      cpuset: maybe(mostly(wild, cpuset, fc.constantFrom('3-1', 'all'))),
+      model: mostly(
+        wild,
+        fc.constantFrom('Haswell-noTSX', 'Skylake-Client', 'EPYC-Rome', 'qemu64'),
+        fc.constantFrom('', 'a,b', 'x y'),
+      ),
       iothreadPin: maybe(cpuset),
     })
-    .map(({ pinned, pins, ...cpu }) => {
+    .map(({ pinned, pins, model, ...cpu }) => {
       const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
       // One pin per vCPU, as the field requires (a wrong count is a refusal tested elsewhere).
       const pin = pinned && vcpus <= pins.length ? pins.slice(0, vcpus) : undefined;
-      return { ...cpu, ...(pin ? { pin } : {}) };
+      // A named model goes with mode 'custom' (either alone is a refusal tested elsewhere).
+      return { ...cpu, ...(pin ? { pin } : {}), ...(cpu.mode === 'custom' ? { model } : {}) };
     });
 }
 
@@ -172,6 +179,63 @@ function soundArb() {
   );
 }
 
+function smbiosArb(wild: boolean) {
+  const text = mostly(wild, fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,15}$/), oddText);
+  const tables = fc.record(
+    {
+      bios: fc.record(
+        {
+          vendor: text,
+          version: text,
+          date: mostly(
+            wild,
+            fc.constantFrom('01/02/2020', '12/31/99'),
+            fc.constantFrom('2020-01-02', '13/01/2020'),
+          ),
+          release: mostly(wild, fc.constantFrom('1.0', '2.17'), fc.constantFrom('1', '1.256')),
+        },
+        { requiredKeys: [] },
+      ),
+      system: fc.record(
+        { manufacturer: text, product: text, version: text, serial: text, sku: text, family: text },
+        { requiredKeys: [] },
+      ),
+      baseBoard: fc.record(
+        { manufacturer: text, product: text, serial: text, asset: text, location: text },
+        { requiredKeys: [] },
+      ),
+      chassis: fc.record({ manufacturer: text, serial: text, asset: text, sku: text }, { requiredKeys: [] }),
+    },
+    { requiredKeys: [] },
+  );
+  return fc.oneof(fc.constant('host' as const), tables);
+}
+
+/** Memory in MiB of a drawn `memory`, when it is one the validator takes. */
+function memoryMiB(memory: unknown): number | undefined {
+  if (typeof memory === 'number') return memory >= 16 ? memory : undefined;
+  const m = typeof memory === 'string' ? /^(\d+) GiB$/.exec(memory) : null;
+  return m ? Number(m[1]) * 1024 : undefined;
+}
+
+/** Hand-written NUMA cells for the drawn CPU and memory: two halves, or one cell. */
+function withCells(c: Record<string, unknown>): Record<string, unknown> {
+  const cpu = c.cpu as { sockets?: number; cores: number; threads?: number };
+  const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
+  const mib = memoryMiB(c.memory);
+  if (mib === undefined || vcpus > 288) return c;
+  const half = Math.floor(vcpus / 2);
+  const first = Math.floor(mib / 2);
+  const numa =
+    half === 0
+      ? [{ cpus: '0', memory: mib }]
+      : [
+          { cpus: half === 1 ? '0' : `0-${half - 1}`, memory: first },
+          { cpus: half === vcpus - 1 ? `${half}` : `${half}-${vcpus - 1}`, memory: `${mib - first} MiB` },
+        ];
+  return { ...c, cpu: { ...cpu, numa } };
+}
+
 const usbId = fc.constantFrom('046d:c051', '1b1c:1b3c', '045e:028e', {
   vendor: 0x046d,
   product: 0xc52b,
@@ -184,6 +248,8 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
     .record({
       name: fc.constant('vg-config-prop'),
       uuid: maybe(fc.uuid({ version: 4 })),
+      genid: maybe(fc.oneof(fc.boolean(), fc.uuid({ version: 4 }), mostly(wild, fc.constant(true), oddText))),
+      numaCells: fc.boolean(),
       title: maybe(
         mostly(
           wild,
@@ -208,6 +274,12 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
         fc.constantFrom(0, '9000000 TiB', 'lots', 4001),
       ),
       hugepages: maybe(fc.constantFrom(false, true, '2M', '1G')),
+      memoryBacking: maybe(
+        fc.record(
+          { locked: fc.boolean(), shared: fc.boolean(), preallocate: fc.boolean() },
+          { requiredKeys: [] },
+        ),
+      ),
       cpu: cpuArb(wild),
       hyperv: maybe(hypervArb(wild)),
       kvmHidden: maybe(fc.boolean()),
@@ -218,6 +290,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
         }),
       ),
       secureBoot: maybe(fc.boolean()),
+      smbios: maybe(smbiosArb(wild)),
       tpm: maybe(fc.boolean()),
       gpu: maybe(fc.oneof(gpuArb(wild), fc.array(gpuArb(wild), { minLength: 1, maxLength: 2 }))),
       pci: maybe(fc.array(fc.constantFrom(...pciPool), { maxLength: 2 })),
@@ -264,6 +337,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
         ),
       ),
     })
+    .map(({ numaCells, ...c }) => (numaCells ? withCells(c) : c))
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
 }
 

@@ -93,6 +93,7 @@ export async function defineOnHost(
   });
   try {
     await checkVersion(onHost, backend);
+    await checkCpuModel(onHost, backend, out);
     const prepared = await prepare(config, onHost, backend, opts, out);
     // libvirt cannot write a remote host's files: show its plan and the commands to run there.
     const step =
@@ -294,6 +295,19 @@ async function checkVersion({ domain }: VmOnHost, backend: Backend): Promise<voi
   if (unmet.length) throw new DefineError(`nothing was changed: ${unmet.join('; ')}`);
 }
 
+/** A named CPU model the host's QEMU lacks or its CPU cannot run: libvirt defines it, QEMU refuses to start. */
+async function checkCpuModel({ domain }: VmOnHost, backend: Backend, out: Reporter): Promise<void> {
+  const model = domain.cpu?.mode === 'custom' ? domain.cpu.model?.value : undefined;
+  if (model === undefined) return;
+  const { cpuModelProblem, parseCpuModels } = await import('../../host/from-libvirt/cpu-models.js');
+  // Advisory: where libvirt gives no capabilities (no KVM), there is nothing to compare with.
+  const caps = await backend
+    .domainCapabilities({ virttype: domain.type ?? 'kvm', arch: domain.os?.type?.arch ?? 'x86_64' })
+    .catch(() => undefined);
+  const problem = caps === undefined ? undefined : cpuModelProblem(model, parseCpuModels(caps));
+  if (problem) out.warn(problem);
+}
+
 /** With --no-host-check: configure the host for the devices it has; the rest once the card is fitted. */
 function presentOnly(onHost: VmOnHost, out: Reporter, config: string, opts: GlobalOptions): VmOnHost {
   const has = (a: PciAddress): boolean =>
@@ -313,6 +327,7 @@ interface PinsOnHost {
   pins: string[] | false | 'auto';
   emulator?: string;
   iothread?: string;
+  cpuset?: string;
 }
 
 const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => ({
@@ -321,13 +336,17 @@ const onHostCpu = (vm: VmOnHost['vm'], facts: VmOnHost['facts']): PinsOnHost => 
   pins: vm.cpu.pin,
   ...(vm.cpu.emulatorPin ? { emulator: vm.cpu.emulatorPin } : {}),
   ...(vm.cpu.iothreadPin ? { iothread: vm.cpu.iothreadPin } : {}),
+  ...(vm.cpu.cpuset ? { cpuset: vm.cpu.cpuset } : {}),
 });
 
 /** Explicit pins must name CPUs the host has; pairs that split SMT siblings are worth a warning. */
 async function checkExplicitPins(p: PinsOnHost, out: Reporter): Promise<void> {
-  if (!Array.isArray(p.pins)) return;
-  const { checkPins } = await import('../../host/pinning.js');
+  if (!Array.isArray(p.pins) && !p.cpuset) return;
+  const { checkCpuset, checkPins } = await import('../../host/pinning.js');
   const { parseCpuList } = await import('../../host/cpulist.js');
+  const cpusetErrors = p.cpuset ? checkCpuset(p.topology, parseCpuList(p.cpuset)) : [];
+  if (cpusetErrors.length) throw new HostError(cpusetErrors.join('; '), 'pins');
+  if (!Array.isArray(p.pins)) return;
   const result = checkPins(p.topology, p.guest, {
     vcpus: p.pins.map(parseCpuList),
     ...(p.emulator ? { emulator: parseCpuList(p.emulator) } : {}),

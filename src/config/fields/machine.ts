@@ -14,9 +14,8 @@ import {
 import type { ResolvedCpu, ResolvedFirmware, ResolvedHyperv, ResolvedVm } from '../resolved.js';
 import { Issues, describe, isRecord, type Obj } from '../issues.js';
 import { parseSizeMiB } from '../size.js';
-
-/** libvirt keeps cpusets in a bitmap of 16384 CPUs (VIR_DOMAIN_CPUMASK_LEN): higher numbers fail to parse. */
-export const MAX_HOST_CPU = 16383;
+import { cpuset } from './cpuset.js';
+import { resolveNumaCells } from './numa.js';
 
 /**
  * libvirt stores memory in KiB as a signed 64-bit count of bytes at most: 2^63 - 1 bytes is
@@ -74,6 +73,18 @@ export function resolveHugepages(issues: Issues, value: unknown): ResolvedVm['hu
   return false;
 }
 
+export function resolveMemoryBacking(issues: Issues, value: unknown): ResolvedVm['memoryBacking'] {
+  const d = DEFAULTS.memoryBacking;
+  if (!issues.object('memoryBacking', value)) return { ...d };
+  const m = value as Obj;
+  issues.unknownKeys('memoryBacking', m, ['locked', 'shared', 'preallocate']);
+  return {
+    locked: issues.boolean('memoryBacking.locked', m.locked) ?? d.locked,
+    shared: issues.boolean('memoryBacking.shared', m.shared) ?? d.shared,
+    preallocate: issues.boolean('memoryBacking.preallocate', m.preallocate) ?? d.preallocate,
+  };
+}
+
 export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
   const fallback: ResolvedCpu = {
     sockets: 1,
@@ -101,6 +112,8 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
     'emulatorPin',
     'iothreadPin',
     'numa',
+    'model',
+    'cpuset',
   ]);
   const sockets = issues.integer('cpu.sockets', c.sockets, { min: 1, max: 16 }) ?? DEFAULTS.cpu.sockets;
   const cores = issues.integer('cpu.cores', c.cores, { min: 1, max: 512, required: true }) ?? 1;
@@ -115,21 +128,54 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
   const features = resolveFeatures(issues, c.features);
   const emulatorPin = cpuset(issues, 'cpu.emulatorPin', c.emulatorPin);
   const iothreadPin = cpuset(issues, 'cpu.iothreadPin', c.iothreadPin) ?? emulatorPin;
+  const mode = issues.oneOf('cpu.mode', c.mode, CPU_MODES) ?? DEFAULTS.cpu.mode;
+  const model = cpuModel(issues, mode, c.model);
+  const vcpuSet = cpuset(issues, 'cpu.cpuset', c.cpuset);
+  const cells = Array.isArray(c.numa) ? resolveNumaCells(issues, c.numa, vcpus) : undefined;
   return {
     sockets,
     cores,
     threads,
     vcpus,
-    mode: issues.oneOf('cpu.mode', c.mode, CPU_MODES) ?? DEFAULTS.cpu.mode,
+    mode,
+    ...(model !== undefined ? { model } : {}),
     cachePassthrough:
       issues.boolean('cpu.cachePassthrough', c.cachePassthrough) ?? DEFAULTS.cpu.cachePassthrough,
     features,
     pin: resolvePin(issues, c.pin, vcpus),
     hostCores: issues.integer('cpu.hostCores', c.hostCores, { min: 0, max: 256 }) ?? DEFAULTS.cpu.hostCores,
-    numa: issues.oneOf('cpu.numa', c.numa, NUMA_LAYOUTS) ?? DEFAULTS.cpu.numa,
+    numa: (cells ? undefined : issues.oneOf('cpu.numa', c.numa, NUMA_LAYOUTS)) ?? DEFAULTS.cpu.numa,
+    ...(cells ? { cells } : {}),
+    ...(vcpuSet ? { cpuset: vcpuSet } : {}),
     ...(emulatorPin ? { emulatorPin } : {}),
     ...(iothreadPin ? { iothreadPin } : {}),
   };
+}
+
+/** QEMU's CPU model names (`Haswell-noTSX`, `EPYC-Rome-v2`, `Opteron_G5`): what `-cpu` takes before a comma. */
+export const CPU_MODEL_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** `cpu.model`: required with `mode: 'custom'`, meaningless with any other mode. */
+function cpuModel(issues: Issues, mode: string, value: unknown): string | undefined {
+  if (value === undefined) {
+    if (mode === 'custom')
+      issues.add('cpu.model', 'is required with mode: \'custom\' (a QEMU CPU model such as "Haswell-noTSX")');
+    return undefined;
+  }
+  const model = issues.string('cpu.model', value);
+  if (model === undefined) return undefined;
+  if (mode !== 'custom') {
+    issues.add('cpu.model', `names a CPU model, which only mode: 'custom' uses (mode is '${mode}')`);
+    return undefined;
+  }
+  if (!CPU_MODEL_RE.test(model)) {
+    issues.add(
+      'cpu.model',
+      `${JSON.stringify(model)} is not a CPU model name (letters, digits, "-", "_", ".", as virsh domcapabilities lists them)`,
+    );
+    return undefined;
+  }
+  return model;
 }
 
 function resolveFeatures(issues: Issues, value: unknown): ResolvedCpu['features'] {
@@ -148,37 +194,6 @@ function resolveFeatures(issues: Issues, value: unknown): ResolvedCpu['features'
     if (p) features.push({ name, policy: p });
   }
   return features;
-}
-
-function cpuset(issues: Issues, at: string, value: unknown): string | undefined {
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0 && value <= MAX_HOST_CPU) return String(value);
-    issues.add(at, `${value} is not a host CPU number (0 to ${MAX_HOST_CPU})`);
-    return undefined;
-  }
-  const s = issues.string(at, value)?.replace(/\s+/g, '');
-  if (s === undefined) return undefined;
-  const why = cpusetProblem(s);
-  if (why)
-    issues.add(at, `${JSON.stringify(value)} is not a host CPU set: ${why} (expected e.g. "0-3,8-11")`);
-  return why ? undefined : s;
-}
-
-/** What libvirt would refuse in a cpuset (virBitmapParse, then an empty result), or undefined. */
-export function cpusetProblem(s: string): string | undefined {
-  const included = new Set<number>();
-  const excluded = new Set<number>();
-  for (const item of s.split(',')) {
-    const m = /^(\^)?(\d+)(?:-(\d+))?$/.exec(item);
-    if (!m || (m[1] && m[3] !== undefined))
-      return item === '' ? 'an empty item' : `"${item}" is not N, N-M or ^N`;
-    const from = Number(m[2]);
-    const to = m[3] === undefined ? from : Number(m[3]);
-    if (to < from) return `the range ${item} runs backwards`;
-    if (to > MAX_HOST_CPU) return `CPU ${to} is beyond libvirt's highest, ${MAX_HOST_CPU}`;
-    for (let cpu = from; cpu <= to; cpu++) (m[1] ? excluded : included).add(cpu);
-  }
-  return [...included].some((cpu) => !excluded.has(cpu)) ? undefined : 'it leaves no CPU';
 }
 
 function resolvePin(issues: Issues, value: unknown, vcpus: number): ResolvedCpu['pin'] {

@@ -10,7 +10,8 @@
 import { isQ35Machine } from '../../config/validate.js';
 import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
-import { cpu, firmware, hugepageSize, hyperv, memoryMiB } from './machine.js';
+import { cpu, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB } from './machine.js';
+import { genid, smbios } from './identity.js';
 import { pciDevices, usbDevices } from './passthrough.js';
 import { storage } from './storage.js';
 import { display, evdevConfig, lookingGlass, networks, soundConfig } from './devices.js';
@@ -32,26 +33,35 @@ export function domainToConfig(domain: Domain): ConfigResult {
   const config: VmConfig = {
     name: domain.name?.value ?? 'imported-vm',
     ...(domain.uuid?.value ? { uuid: domain.uuid.value } : {}),
+    ...optional('genid', genid(domain, notes)),
     ...(domain.title?.value !== undefined ? { title: domain.title.value } : {}),
     ...(domain.description?.value !== undefined ? { description: domain.description.value } : {}),
     memory: memoryMiB(domain),
     cpu: cpu(domain, notes),
   };
+  cellsMemory(config, notes);
   const machine = domain.os?.type?.machine;
   if (machine && machine !== 'q35' && isQ35Machine(machine)) config.machine = machine;
   else if (machine && machine !== 'q35') {
-    // The config validator takes q35 only: virt-gen lays out PCIe root ports.
-    notes.push(`machine "${machine}" is not q35: the config uses q35 (virt-gen lays out PCIe devices)`);
+    // The config validator takes q35 only: virt-gen lays out PCIe root ports (docs/import.md).
+    notes.push(
+      `machine "${machine}" is not q35: the config makes a q35 VM (virt-gen lays out PCIe devices), ` +
+        (/^(pc|pc-i440fx-.*|pc-\d.*)$/.test(machine)
+          ? 'so this i440fx VM changes machine: its devices move behind PCIe root ports and IDE disks are not carried'
+          : 'a different machine'),
+    );
   }
   if (dev.emulator?.path && dev.emulator.path !== '/usr/bin/qemu-system-x86_64')
     config.emulator = dev.emulator.path;
   const huge = domain.memoryBacking?.hugepages;
   if (huge) config.hugepages = hugepageSize(huge.page?.[0]?.size);
+  Object.assign(config, optional('memoryBacking', memoryBacking(domain, notes)));
   config.hyperv = hyperv(domain, notes);
   if (!domain.features?.kvm?.hidden?.state) config.kvmHidden = false;
   config.firmware = firmware(domain);
   const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
   if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
+  Object.assign(config, optional('smbios', smbios(domain, notes)));
   if (dev.tpm?.length) config.tpm = true;
   Object.assign(config, pciDevices(dev, assumed));
   storage(domain, config, notes);
@@ -74,11 +84,27 @@ export function domainToConfig(domain: Domain): ConfigResult {
   return { config, notes, assumed };
 }
 
+/** `{ key: value }`, or nothing when the value is undefined (the config leaves the field out). */
+function optional<K extends keyof VmConfig>(key: K, value: VmConfig[K] | undefined): Partial<VmConfig> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<VmConfig>);
+}
+
+/** libvirt makes `<memory>` the sum of the NUMA cells' memory: the config's must be that sum. */
+function cellsMemory(config: VmConfig, notes: string[]): void {
+  const cells = config.cpu.numa;
+  if (!Array.isArray(cells)) return;
+  const sum = cells.reduce((n, c) => n + Number(c.memory), 0);
+  if (sum === config.memory) return;
+  notes.push(
+    `memory ${String(config.memory)} MiB is not the NUMA cells' ${sum} MiB: the config takes their sum, as libvirt does`,
+  );
+  config.memory = sum;
+}
+
 function unexpressed(domain: Domain, notes: string[]): void {
   const dev = domain.devices ?? {};
   if (domain.qemuCommandline?.env?.length)
     notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
-  for (const s of domain.sysinfo ?? []) notes.push(`<sysinfo type='${s.type}'>`);
   if (domain.os?.boot?.length) notes.push(`<boot> order ${domain.os.boot.map((b) => b.dev).join(', ')}`);
   const os = domain.os ?? {};
   const names: string[] = [

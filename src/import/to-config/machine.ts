@@ -1,7 +1,10 @@
 /** domain -> config for memory, vCPUs and pinning, Hyper-V and firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts). */
+import { DEFAULTS } from '../../config/defaults.js';
+import { CPU_MODEL_RE } from '../../config/fields/machine.js';
 import { HYPERV_FEATURES, hugepageSizeOfKiB, type HypervFeature } from '../../config/vocabulary.js';
 import type { Domain } from '../../domain/model.js';
-import type { CpuConfig, HypervConfig, VmConfig } from '../../config/types.js';
+import type { CpuConfig, HypervConfig, MemoryBackingConfig, VmConfig } from '../../config/types.js';
+import { numaCells } from './numa.js';
 
 export function memoryMiB(domain: Domain): number {
   const m = domain.memory;
@@ -11,6 +14,25 @@ export function memoryMiB(domain: Domain): number {
 
 export function hugepageSize(kib: number | undefined): VmConfig['hugepages'] {
   return hugepageSizeOfKiB(kib) ?? true;
+}
+
+/** `<locked>`, `<access mode='shared'>`, `<allocation mode='immediate'>` (hugepages: hugepageSize). */
+export function memoryBacking(domain: Domain, notes: string[]): MemoryBackingConfig | undefined {
+  const mb = domain.memoryBacking;
+  if (!mb) return undefined;
+  const found: MemoryBackingConfig = {
+    locked: mb.locked !== undefined,
+    shared: mb.access?.mode === 'shared',
+    preallocate: mb.allocation?.mode === 'immediate',
+  };
+  if (mb.source?.type) notes.push(`<memoryBacking><source type='${mb.source.type}'>`);
+  if (mb.discard) notes.push('<memoryBacking><discard/>');
+  if (mb.allocation?.threads !== undefined) notes.push(`<allocation threads='${mb.allocation.threads}'>`);
+  const d = DEFAULTS.memoryBacking;
+  const config = Object.fromEntries(
+    Object.entries(found).filter(([k, v]) => v !== d[k as keyof typeof d]),
+  ) as MemoryBackingConfig;
+  return Object.keys(config).length ? config : undefined;
 }
 
 export function cpu(domain: Domain, notes: string[]): CpuConfig {
@@ -23,11 +45,7 @@ export function cpu(domain: Domain, notes: string[]): CpuConfig {
   const mode = domain.cpu?.mode;
   // The config passes the cache topology through by default; a passthrough CPU without it says so.
   if (mode === 'host-passthrough' && domain.cpu?.cache?.mode !== 'passthrough') c.cachePassthrough = false;
-  if (mode === 'host-model') c.mode = 'host-model';
-  else if (mode && mode !== 'host-passthrough')
-    notes.push(
-      `cpu mode '${mode}'${domain.cpu?.model?.value ? ` (${domain.cpu.model.value})` : ''}: the config has host-passthrough and host-model only`,
-    );
+  cpuMode(domain, c, notes);
   const features = domain.cpu?.feature ?? [];
   if (features.length) {
     c.features = Object.fromEntries(
@@ -35,15 +53,31 @@ export function cpu(domain: Domain, notes: string[]): CpuConfig {
     );
   }
   pinning(domain, c);
-  const cpuset = domain.vcpu?.cpuset;
-  if (cpuset && !c.pin) {
-    // taskset confined every thread to these CPUs: each vCPU and the emulator get the whole set.
-    c.pin = Array.from({ length: vcpus }, () => cpuset);
-    c.emulatorPin = cpuset;
-  }
+  if (domain.vcpu?.cpuset) c.cpuset = domain.vcpu.cpuset;
+  const cells = numaCells(domain, notes);
+  if (cells) c.numa = cells;
   if (domain.vcpu?.current !== undefined)
     notes.push(`vcpu current='${domain.vcpu.current}' (hot-pluggable vCPUs)`);
   return c;
+}
+
+/** `<cpu mode>` and the named model of `custom`; the config's default is host-passthrough. */
+function cpuMode(domain: Domain, c: CpuConfig, notes: string[]): void {
+  const mode = domain.cpu?.mode;
+  const model = domain.cpu?.model?.value;
+  if (mode === 'custom' && model && CPU_MODEL_RE.test(model)) {
+    c.mode = 'custom';
+    c.model = model;
+    if (domain.cpu?.model?.fallback === 'allow' || domain.cpu?.match !== 'exact')
+      notes.push(`cpu model ${model}: the config asks for it exactly (match='exact', fallback='forbid')`);
+  } else if (mode === 'custom') {
+    notes.push(
+      model
+        ? `cpu model ${JSON.stringify(model)}: not a CPU model name the config takes`
+        : "cpu mode 'custom' without a model (QEMU's default CPU): the config uses host-passthrough",
+    );
+  } else if (mode === 'host-model' || mode === 'maximum') c.mode = mode;
+  else if (mode && mode !== DEFAULTS.cpu.mode) notes.push(`cpu mode '${mode}'`);
 }
 
 /** `<cputune>` pins, as the config's per-vCPU list and emulator/iothread cpusets. */

@@ -105,7 +105,7 @@ describe('runtime and cpu.numa', () => {
     ).toEqual([
       'runtime.governor: "fast" is not one of "performance"',
       'runtime.allocateHugepages: needs hugepages (true, "2M" or "1G"): there is nothing to allocate',
-      "runtime.isolateCpus: needs cpu.pin ('auto' or a list): the host's cores are the ones the vCPUs are not pinned to",
+      "runtime.isolateCpus: needs cpu.pin ('auto' or a list) or cpu.cpuset: the host's cores are the ones the vCPUs are not pinned to",
     ]);
   });
 

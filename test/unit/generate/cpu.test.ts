@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolveConfig } from '../../../src/config/validate.js';
 import { generateDomain } from '../../../src/generate/index.js';
+import { readRuntimePlan } from '../../../src/hook/plan.js';
+import { parseXml } from '../../../src/domain/xml-read.js';
+import { writeDomainXml } from '../../../src/domain/write.js';
 
 const vm = (cpu: Record<string, unknown>) => resolveConfig({ name: 'vm', memory: 1024, cpu }, '/');
 
@@ -23,5 +26,23 @@ describe('vendor-specific CPU features', () => {
       cpuVendor: 'AuthenticAMD',
     });
     expect(d.cpu?.feature).toEqual([{ policy: 'disable', name: 'topoext' }]);
+  });
+});
+
+describe('cpu.cpuset', () => {
+  it("is the vCPUs' CPUs for the runtime hook: the host keeps the others, the governor acts on these", () => {
+    const config = {
+      name: 'vm',
+      memory: 1024,
+      cpu: { cores: 2, threads: 2, cpuset: '2-3,6-7' },
+      runtime: { isolateCpus: true, governor: 'performance' },
+    };
+    const d = generateDomain(resolveConfig(config, '/'), { onlineCpus: [0, 1, 2, 3, 4, 5, 6, 7] });
+    expect(d.vcpu).toEqual({ placement: 'static', cpuset: '2-3,6-7', value: 4 });
+    expect(d.cputune).toBeUndefined();
+    expect(readRuntimePlan(parseXml(writeDomainXml(d)))).toMatchObject({
+      isolate: { hostCpus: '0-1,4-5' },
+      governor: { name: 'performance', cpus: '2-3,6-7' },
+    });
   });
 });

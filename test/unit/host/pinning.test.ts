@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { readHostFacts, type HostFacts } from '../../../src/host/facts.js';
-import { autoPin, checkPins } from '../../../src/host/pinning.js';
+import { autoPin, checkCpuset, checkPins } from '../../../src/host/pinning.js';
 import { hostFixture } from './helpers/roots.js';
 
 const hosts: Record<string, HostFacts> = {};
@@ -166,6 +166,10 @@ describe('checkPins', () => {
   it('errors for CPUs the host does not have', () => {
     const r = checkPins(topo('guide'), { cores: 1, threads: 2 }, { vcpus: [[1], [9]] });
     expect(r.errors).toEqual(['vCPU 1 is pinned to CPU 9, which this host does not have (online CPUs: 0-7)']);
+    expect(checkCpuset(topo('guide'), [2, 3, 8, 9, 10])).toEqual([
+      'cpu.cpuset is pinned to CPU 8-10, which this host does not have (online CPUs: 0-7)',
+    ]);
+    expect(checkCpuset(topo('guide'), [2, 3, 6, 7])).toEqual([]);
   });
 
   it('counts vCPUs and notices shared CPUs, P/E mixing and L3 spans', () => {

@@ -160,8 +160,9 @@ describe('config source', () => {
     const source = domainToConfigSource(r.domain, r.warnings, { template: './vm.xml' });
     expect(source).toContain("template: './vm.xml'");
     expect(source).toContain(' * Not expressible in the config, kept from the template (./vm.xml):');
-    expect(source).toContain("cpu mode 'custom' (Skylake-Client)");
-    expect(source).toContain("<sysinfo type='smbios'>");
+    expect(source).toContain(
+      'machine "pc" is not q35: the config makes a q35 VM (virt-gen lays out PCIe devices), so this i440fx VM changes machine',
+    );
     expect(source).toContain("of type 'user': the config has bridge and network interfaces");
   });
 });
