@@ -19,6 +19,9 @@ import type {
   NumaLayout,
   RootPortModel,
   SoundModel,
+  TpmModel,
+  TpmVersion,
+  VideoModel,
 } from './vocabulary.js';
 import type { AudioConfig } from './types.js';
 
@@ -28,6 +31,11 @@ export const DEFAULTS = {
   kvmHidden: true,
   secureBoot: false,
   tpm: false,
+  /** `tpm: true`: TPM 2.0 on CRB, what Windows 11 and virt-manager use. */
+  tpmDevice: { model: 'crb' as TpmModel, version: '2.0' as TpmVersion },
+  rng: false,
+  /** `rng: true`: the host's non-blocking pool. */
+  rngSource: '/dev/urandom',
   clock: 'localtime' as ClockOffset,
   noMemballoon: true,
   /** No VM generation ID: Windows only needs one to notice snapshot restores (AD, crypto seeds). */
@@ -35,6 +43,11 @@ export const DEFAULTS = {
   memoryBacking: { locked: false, shared: false, preallocate: false },
   /** With a GPU, the card is the display; without one, SPICE (the guide's setup phase). */
   display: (hasGpu: boolean): Display => (hasGpu ? 'none' : 'spice'),
+  /** The adapter each display shows by default: QXL for SPICE, standard VGA for VNC, none with the GPU. */
+  video: { none: 'none', spice: 'qxl', vnc: 'vga' } as Record<Display, VideoModel>,
+  /** A USB tablet when there is a SPICE/VNC window for the pointer to follow. */
+  tablet: (display: Display): boolean => display !== 'none',
+  mdev: { display: false },
   cpu: {
     sockets: 1,
     threads: 1,

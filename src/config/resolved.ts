@@ -10,8 +10,12 @@ import type {
   Display,
   Governor,
   HypervFeature,
+  NicModel,
   NumaLayout,
   SmbiosTable,
+  TpmModel,
+  TpmVersion,
+  VideoModel,
 } from './vocabulary.js';
 
 export interface ResolvedVm {
@@ -36,16 +40,20 @@ export interface ResolvedVm {
   secureBoot: boolean;
   /** false: QEMU's own tables; 'host': the host's; else the entries of each table, in libvirt's order. */
   smbios: false | 'host' | ResolvedSmbiosTables;
-  tpm: boolean;
+  tpm: false | { model: TpmModel; version: TpmVersion };
+  /** The host entropy source of a virtio-rng: a device path or 'builtin'. */
+  rng: false | { source: string };
+  mdev: Array<{ uuid: string; display: boolean }>;
   gpus: ResolvedGpu[];
-  pci: Array<{ address: PciAddress; rom?: string }>;
+  pci: Array<{ address: PciAddress; rom?: string; boot?: number }>;
   disks: ResolvedDisk[];
   scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
   iothreads: number;
   networks: ResolvedNetwork[];
-  usb: Array<{ vendor: number; product: number; required: boolean }>;
+  usb: ResolvedUsb[];
   sound: false | { model: string; audio: AudioConfig };
-  display: Display;
+  display: ResolvedDisplay;
+  tablet: boolean;
   evdev?: ResolvedEvdev;
   lookingGlassMiB?: number;
   clock: ClockOffset;
@@ -56,6 +64,18 @@ export interface ResolvedVm {
 }
 
 export type ResolvedSmbiosTables = Partial<Record<SmbiosTable, Array<{ name: string; value: string }>>>;
+
+/** A USB device by vendor:product, or by where it is plugged (bus and device number). */
+export type ResolvedUsb =
+  { vendor: number; product: number; required: boolean } | { bus: number; device: number };
+
+export interface ResolvedDisplay {
+  type: Display;
+  /** A fixed port, or undefined: autoport. */
+  port?: number;
+  listen?: string;
+  video: VideoModel;
+}
 
 /** The evdev config with its defaults filled in. */
 export type ResolvedEvdev = EvdevConfig & Required<Pick<EvdevConfig, 'grabToggle' | 'virtioInput'>>;
@@ -120,7 +140,7 @@ export interface ResolvedDisk {
   /** 'block' for /dev paths, 'file' otherwise. */
   type: 'block' | 'file';
   path: string;
-  bus: 'scsi' | 'virtio' | 'sata' | 'usb';
+  bus: 'scsi' | 'virtio' | 'sata' | 'usb' | 'ide';
   format: 'raw' | 'qcow2';
   cache?: string;
   io?: string;
@@ -130,9 +150,11 @@ export interface ResolvedDisk {
 }
 
 export interface ResolvedNetwork {
-  source: { bridge: string } | { network: string };
+  /** `user`: QEMU's user-mode stack; `ethernet`: a bare host tap (`tap` names it if it is the user's). */
+  source: { bridge: string } | { network: string } | { user: true } | { ethernet: true };
   mac?: string;
-  model: string;
+  model: NicModel;
   tap?: string;
   queues?: number;
+  boot?: number;
 }

@@ -27,6 +27,9 @@ import type {
   SmbiosTable,
   SMBIOS_FIELDS,
   SoundModel,
+  TpmModel,
+  TpmVersion,
+  VideoModel,
 } from './vocabulary.js';
 
 export type * from './vocabulary.js';
@@ -98,12 +101,29 @@ export interface VmConfig {
    * (`<sysinfo type='smbios'>`). Default: QEMU's own ("QEMU", "Standard PC").
    */
   smbios?: 'host' | SmbiosConfig;
-  /** An emulated TPM 2.0 (`tpm-crb`, backed by swtpm: install the `swtpm` package). Windows 11 requires it. Default `false`. */
-  tpm?: boolean;
+  /**
+   * An emulated TPM, backed by swtpm (install the `swtpm` package). Windows 11 requires one.
+   * `true`: TPM 2.0 on the CRB interface (`tpm-crb`). `{ model: 'tis' }` for the TIS interface
+   * (`tpm-tis`, what QEMU command lines often use), `version: '1.2'` for old guests (TIS only).
+   * Default `false`.
+   */
+  tpm?: boolean | TpmConfig;
+  /**
+   * A virtio entropy source (`<rng model='virtio'>`): the guest's random numbers come from the host.
+   * `true` reads `/dev/urandom`; `{ source }` names another host device or `'builtin'` (QEMU's own
+   * generator). Default `false`.
+   */
+  rng?: boolean | RngConfig;
   /** The passed-through GPU (or several). */
   gpu?: GpuConfig | GpuConfig[];
-  /** Other PCI devices to pass through whole (a USB controller, an NVMe drive): `'03:00.0'` or `{ host, rom }`. */
+  /** Other PCI devices to pass through whole (a USB controller, an NVMe drive): `'03:00.0'` or `{ host, rom, boot }`. */
   pci?: Array<PciAddressText | PciDeviceConfig>;
+  /**
+   * Mediated devices to give the guest (`<hostdev type='mdev'>`): slices of a GPU such as Intel GVT-g
+   * or NVIDIA vGPU, by the UUID of a device already created on the host (`mdevctl`, or
+   * `/sys/bus/mdev/devices/<uuid>`): `'4b20d080-…'` or `{ uuid, display: true }`.
+   */
+  mdev?: Array<string | MdevConfig>;
   /** Disks and CD-ROMs, in boot order unless `boot` is given. */
   disks?: DiskConfig[];
   /** The virtio-scsi controller that `bus: 'scsi'` disks sit on. */
@@ -115,6 +135,7 @@ export interface VmConfig {
   /**
    * Host USB devices passed through by vendor:product: `'046d:c051'` or `{ vendor: 0x046d, product: 0xc051 }`.
    * The guest starts without a device that is unplugged (`startupPolicy='optional'`) unless `required`.
+   * `{ bus: 3, device: 5 }` names one by where it is plugged (two devices with the same ids).
    */
   usb?: Array<string | UsbDeviceConfig>;
   /** Emulated sound card. Default `false`: the GPU's HDMI/DP audio is passed through with it. */
@@ -122,8 +143,15 @@ export interface VmConfig {
   /**
    * Emulated display. `'none'`: the passed-through GPU is the only display (default with a GPU).
    * `'spice'`: QXL + SPICE (the guide's setup phase; default without a GPU). `'vnc'`: VGA + VNC.
+   * The object form fixes a port, a listen address or the video adapter:
+   * `{ type: 'spice', port: 5905, listen: '127.0.0.1' }`, `{ type: 'none', video: 'vga' }`.
    */
-  display?: Display;
+  display?: Display | DisplayConfig;
+  /**
+   * A USB tablet: an absolute pointer, so the guest's mouse follows the SPICE/VNC window.
+   * Default `true` when there is a display (`display` not `'none'`).
+   */
+  tablet?: boolean;
   /** Keyboard and mouse shared with the host through evdev (switch with both Ctrl keys). */
   evdev?: EvdevConfig;
   /** Looking Glass shared memory (`<shmem name='looking-glass'>`, ivshmem-plain). `true` = 64 MiB (up to 1440p SDR). */
@@ -306,6 +334,8 @@ export interface PciDeviceConfig {
   host: PciAddressText;
   /** A ROM file for the device. */
   rom?: string;
+  /** Boot order, 1 first: boot from a passed-through NVMe drive or USB controller. */
+  boot?: number;
 }
 
 export interface DiskConfig {
@@ -313,7 +343,10 @@ export interface DiskConfig {
   path: string;
   /** `'disk'` (default) or `'cdrom'` (read-only). */
   device?: DiskDevice;
-  /** Bus. Default `'scsi'` (virtio-scsi) for disks, `'sata'` for CD-ROMs. */
+  /**
+   * Bus. Default `'scsi'` (virtio-scsi) for disks, `'sata'` for CD-ROMs. `'ide'` only on an i440fx
+   * `machine` (q35 has no IDE controller: use `'sata'`).
+   */
   bus?: DiskBus;
   /** Image format. Default `'raw'`, or `'qcow2'` for a `.qcow2` file. */
   format?: DiskFormat;
@@ -323,7 +356,7 @@ export interface DiskConfig {
   io?: IoMode;
   /** Pass TRIM through (`'unmap'`, default for disks) or not (`'ignore'`). */
   discard?: DiscardMode;
-  /** Boot order, 1 first. */
+  /** Boot order, 1 first (a CD-ROM with `boot: 1` boots the installer before the disks). */
   boot?: number;
   /** Serial number shown to the guest. */
   serial?: string;
@@ -338,27 +371,96 @@ export interface ScsiConfig {
   ioeventfd?: boolean;
 }
 
+/**
+ * A NIC. Where it connects is one of `bridge`, `network`, `user`, or `tap` alone (a host tap device
+ * of your own, connected to nothing by libvirt).
+ */
 export type NetworkConfig = (
   | {
       /** A host bridge to attach to, e.g. `'br0'` (the guide's tap + `qemu-ifup` script). */
       bridge: string;
+      /** Name of the tap device libvirt creates, e.g. `'vmtap0'`. Default: libvirt names it (`vnetN`). */
+      tap?: string;
     }
   | {
       /** A libvirt virtual network, e.g. `'default'`. */
       network: string;
+      /** Name of the tap device libvirt creates. Default: libvirt names it (`vnetN`). */
+      tap?: string;
+    }
+  | {
+      /**
+       * User-mode networking (`<interface type='user'>`, QEMU's `-nic user`): outbound NAT inside
+       * QEMU, no host setup, no inbound connections, slower than a bridge or network.
+       */
+      user: true;
+    }
+  | {
+      /**
+       * A host tap with no bridge (`<interface type='ethernet'>`, QEMU's `-netdev tap,script=no`):
+       * the name of a tap you create and connect yourself (`ip tuntap add vmtap0 mode tap user …`),
+       * which libvirt uses as it is (`managed='no'`); or `true`: libvirt creates one (`vnetN`) and
+       * connects it to nothing.
+       */
+      tap: string | true;
     }
 ) & {
   /** MAC address `'de:ad:be:ef:33:4a'`. Default: libvirt generates one and keeps it. */
   mac?: string;
-  /** NIC model. Default `'virtio'`. */
+  /** NIC model. Default `'virtio'`; `'e1000'` or `'e1000e'` for guests without virtio drivers. */
   model?: NicModel;
-  /** Name of the host tap device, e.g. `'vmtap0'`. Default: libvirt names it. */
-  tap?: string;
   /** virtio multiqueue count. */
   queues?: number;
+  /** Boot order, 1 first (network boot, PXE). */
+  boot?: number;
 };
 
-export interface UsbDeviceConfig {
+export interface DisplayConfig {
+  /** `'spice'`, `'vnc'`, or `'none'` (no SPICE/VNC server, e.g. only an emulated adapter). Required. */
+  type: Display;
+  /**
+   * A fixed TCP port (SPICE 1024–65535, VNC 5900–65535: display `:1` is 5901). Default: libvirt picks
+   * a free one (`autoport`). Not with `type: 'none'`.
+   */
+  port?: number;
+  /** The address the server listens on: `'127.0.0.1'` (default of libvirt's qemu.conf), `'0.0.0.0'`, `'::'`. */
+  listen?: string;
+  /**
+   * The emulated video adapter. Default: `'qxl'` for SPICE, `'vga'` for VNC, `'none'` without a
+   * display (the passed-through GPU is the only one).
+   */
+  video?: VideoModel;
+}
+
+export interface TpmConfig {
+  /** `'crb'` (default; TPM 2.0 only) or `'tis'`. */
+  model?: TpmModel;
+  /** `'2.0'` (default) or `'1.2'` (needs `model: 'tis'`). */
+  version?: TpmVersion;
+}
+
+export interface RngConfig {
+  /** Host entropy source: an absolute device path (default `/dev/urandom`) or `'builtin'` (QEMU's getrandom()). */
+  source?: string;
+}
+
+export interface MdevConfig {
+  /** UUID of the mediated device on the host (`/sys/bus/mdev/devices/<uuid>`). Required. */
+  uuid: string;
+  /**
+   * Show the vGPU's output through SPICE/VNC (`display='on'`; needs a `display` other than `'none'`).
+   * Default `false`.
+   */
+  display?: boolean;
+}
+
+/**
+ * A USB device by its ids, or, for two devices with the same ids, by where it is plugged:
+ * `{ bus: 3, device: 5 }` (lsusb's `Bus 003 Device 005`; the number changes when it is plugged again).
+ */
+export type UsbDeviceConfig = UsbIdConfig | { bus: number; device: number };
+
+export interface UsbIdConfig {
   /** USB vendor id: `0x046d` or `'046d'`. Required. */
   vendor: number | string;
   /** USB product id: `0xc051` or `'c051'`. Required. */

@@ -8,7 +8,14 @@
 import path from 'node:path';
 import type { ResolvedVm } from './resolved.js';
 import { Issues, describe, isRecord, type Obj } from './issues.js';
-import { resolveEvdev, resolveLookingGlass, resolveNetworks, resolveSound } from './fields/devices.js';
+import {
+  resolveDisplay,
+  resolveEvdev,
+  resolveLookingGlass,
+  resolveNetworks,
+  resolveSound,
+} from './fields/devices.js';
+import { resolveRng, resolveTpm } from './fields/platform.js';
 import {
   resolveCpu,
   resolveFirmware,
@@ -20,11 +27,11 @@ import {
 } from './fields/machine.js';
 import { checkNumaMemory } from './fields/numa.js';
 import { UUID_RE, checkSmbiosUuid, resolveGenid, resolveSmbios } from './fields/identity.js';
-import { checkPciConflicts, resolveGpus, resolvePci, resolveUsb } from './fields/passthrough.js';
+import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
 import { DEFAULTS } from './defaults.js';
-import { CLOCK_OFFSETS, DISPLAYS } from './vocabulary.js';
+import { CLOCK_OFFSETS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
 export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './vocabulary.js';
@@ -45,6 +52,8 @@ const TOP_LEVEL_KEYS = [
   'firmware',
   'secureBoot',
   'tpm',
+  'rng',
+  'mdev',
   'gpu',
   'pci',
   'disks',
@@ -54,6 +63,7 @@ const TOP_LEVEL_KEYS = [
   'usb',
   'sound',
   'display',
+  'tablet',
   'evdev',
   'lookingGlass',
   'clock',
@@ -102,6 +112,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     issues.add('iothreads', 'is 0, but scsi.iothread needs one: set iothreads ≥ 1 or scsi.iothread: false');
   }
   const template = issues.string('template', c.template);
+  const display = resolveDisplay(issues, c.display, gpus.length > 0);
 
   const resolved: ResolvedVm = {
     name: name ?? '',
@@ -121,7 +132,9 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     firmware: resolveFirmware(issues, c.firmware),
     secureBoot: issues.boolean('secureBoot', c.secureBoot) ?? DEFAULTS.secureBoot,
     smbios: resolveSmbios(issues, c.smbios),
-    tpm: issues.boolean('tpm', c.tpm) ?? DEFAULTS.tpm,
+    tpm: resolveTpm(issues, c.tpm),
+    rng: resolveRng(issues, c.rng),
+    mdev: resolveMdev(issues, c.mdev),
     gpus,
     pci: resolvePci(issues, c.pci),
     disks,
@@ -130,7 +143,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     networks: resolveNetworks(issues, c.network),
     usb: resolveUsb(issues, c.usb),
     sound: resolveSound(issues, c.sound),
-    display: issues.oneOf('display', c.display, DISPLAYS) ?? DEFAULTS.display(gpus.length > 0),
+    display,
+    tablet: issues.boolean('tablet', c.tablet) ?? DEFAULTS.tablet(display.type),
     ...resolveEvdev(issues, c.evdev),
     ...resolveLookingGlass(issues, c.lookingGlass),
     clock: issues.oneOf('clock', c.clock, CLOCK_OFFSETS) ?? DEFAULTS.clock,

@@ -5,9 +5,17 @@
  * imported alike, and a word missing here is refused everywhere.
  */
 
-/** `display`: the emulated display (see VmConfig.display). */
+/** `display`, or `display.type`: the emulated display (see VmConfig.display). */
 export const DISPLAYS = ['none', 'spice', 'vnc'] as const;
 export type Display = (typeof DISPLAYS)[number];
+
+/**
+ * `display.video`: libvirt's `<video><model type>` of the emulated adapter on x86. `vga` is QEMU's
+ * standard VGA (`-vga std`), `bochs` the same without legacy VGA (UEFI guests), `ramfb` a boot
+ * framebuffer (for mdev vGPUs), `none` no adapter at all.
+ */
+export const VIDEO_MODELS = ['none', 'vga', 'qxl', 'virtio', 'bochs', 'ramfb', 'cirrus'] as const;
+export type VideoModel = (typeof VIDEO_MODELS)[number];
 
 /** `clock`: the guest clock base. */
 export const CLOCK_OFFSETS = ['localtime', 'utc'] as const;
@@ -86,8 +94,8 @@ export type RootPortModel = (typeof ROOT_PORT_MODELS)[number];
 export const DISK_DEVICES = ['disk', 'cdrom'] as const;
 export type DiskDevice = (typeof DISK_DEVICES)[number];
 
-/** `disks[].bus`: libvirt's `<target bus>`. */
-export const DISK_BUSES = ['scsi', 'virtio', 'sata', 'usb'] as const;
+/** `disks[].bus`: libvirt's `<target bus>`. `ide` exists on i440fx only (q35 has no IDE controller). */
+export const DISK_BUSES = ['scsi', 'virtio', 'sata', 'usb', 'ide'] as const;
 export type DiskBus = (typeof DISK_BUSES)[number];
 
 /** `disks[].format`: libvirt's `<driver type>`. */
@@ -106,8 +114,11 @@ export type IoMode = (typeof IO_MODES)[number];
 export const DISCARD_MODES = ['unmap', 'ignore'] as const;
 export type DiscardMode = (typeof DISCARD_MODES)[number];
 
-/** `network[].model`: libvirt's `<model type>` of an interface. */
-export const NIC_MODELS = ['virtio', 'e1000e', 'rtl8139'] as const;
+/**
+ * `network[].model`: libvirt's `<model type>` of an interface, the x86 NICs QEMU has: `e1000` is
+ * i440fx's default and many guides', `vmxnet3` VMware's (for images moved from ESXi/Workstation).
+ */
+export const NIC_MODELS = ['virtio', 'e1000e', 'e1000', 'rtl8139', 'vmxnet3'] as const;
 export type NicModel = (typeof NIC_MODELS)[number];
 
 /** `sound.model`: libvirt's `<sound model>`. */
@@ -128,6 +139,14 @@ export const GRAB_TOGGLES = [
   'ctrl-scrolllock',
 ] as const;
 export type GrabToggle = (typeof GRAB_TOGGLES)[number];
+
+/** `tpm.model`: the TPM's interface (`tpm-tis` or `tpm-crb`), without libvirt's `tpm-` prefix. */
+export const TPM_MODELS = ['crb', 'tis'] as const;
+export type TpmModel = (typeof TPM_MODELS)[number];
+
+/** `tpm.version`: the TPM's spec version, as libvirt's `<backend version>` says it. CRB is 2.0 only. */
+export const TPM_VERSIONS = ['2.0', '1.2'] as const;
+export type TpmVersion = (typeof TPM_VERSIONS)[number];
 
 /** True when `value` is one of `words`: narrows a string read from a domain to the config's word. */
 export function isOneOf<const T extends readonly string[]>(

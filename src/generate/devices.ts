@@ -1,24 +1,29 @@
 /**
- * Devices other than PCI passthrough: storage, network, USB, sound, display, input, shared memory.
+ * Devices other than PCI passthrough: storage, network, USB and mdev, sound, display, input, TPM,
+ * shared memory.
  */
 import type {
   DomainAudio,
   DomainController,
   DomainDeviceList,
   DomainDisk,
+  DomainGraphics,
   DomainHostdev,
   DomainInput,
   DomainInterface,
   DomainShmem,
+  DomainRNG,
   DomainSound,
 } from '../domain/model.js';
 import type { ResolvedDisk, ResolvedNetwork, ResolvedVm } from '../config/resolved.js';
 
 export function storage(vm: ResolvedVm): { disks: DomainDisk[]; controllers: DomainController[] } {
-  const names = { sd: 0, vd: 0 };
-  const disks = vm.disks.map((d) =>
-    disk(d, d.bus === 'virtio' ? `vd${letter(names.vd++)}` : `sd${letter(names.sd++)}`),
-  );
+  // Target names by bus, as libvirt names them: vda on virtio, hda on IDE, sda on the others.
+  const names = { sd: 0, vd: 0, hd: 0 };
+  const disks = vm.disks.map((d) => {
+    const prefix = d.bus === 'virtio' ? 'vd' : d.bus === 'ide' ? 'hd' : 'sd';
+    return disk(d, `${prefix}${letter(names[prefix]++)}`);
+  });
   const controllers: DomainController[] = vm.scsi
     ? [
         {
@@ -62,24 +67,37 @@ function disk(d: ResolvedDisk, dev: string): DomainDisk {
 }
 
 export function networkInterface(n: ResolvedNetwork): DomainInterface {
-  const bridged = 'bridge' in n.source;
-  return {
-    type: bridged ? 'bridge' : 'network',
+  const { source } = n;
+  const common = {
     ...(n.mac ? { mac: { address: n.mac } } : {}),
-    source: n.source,
-    ...(n.tap ? { target: { dev: n.tap } } : {}),
+  };
+  const rest = {
     model: { type: n.model },
     ...(n.queues ? { driver: { name: 'vhost', queues: n.queues } } : {}),
+    ...(n.boot !== undefined ? { boot: { order: n.boot } } : {}),
+  };
+  if ('user' in source) return { type: 'user', ...common, ...rest };
+  if ('ethernet' in source) {
+    // The user's own tap: libvirt opens it as it is (managed='no') instead of creating one.
+    const target = n.tap ? { target: { dev: n.tap, managed: false } } : {};
+    return { type: 'ethernet', ...common, ...target, ...rest };
+  }
+  return {
+    type: 'bridge' in source ? 'bridge' : 'network',
+    ...common,
+    source,
+    ...(n.tap ? { target: { dev: n.tap } } : {}),
+    ...rest,
   };
 }
 
 const usbId = (n: number): string => '0x' + n.toString(16).padStart(4, '0');
 
 export function usbHostdev(u: ResolvedVm['usb'][number]): DomainHostdev {
+  const usb = { mode: 'subsystem', type: 'usb', managed: true } as const;
+  if ('bus' in u) return { ...usb, source: { address: { bus: `${u.bus}`, device: `${u.device}` } } };
   return {
-    mode: 'subsystem',
-    type: 'usb',
-    managed: true,
+    ...usb,
     source: {
       // Optional: the VM still starts when the device is unplugged (libvirt skips it).
       startupPolicy: u.required ? 'mandatory' : 'optional',
@@ -111,15 +129,16 @@ export function sound(vm: ResolvedVm): { sound: DomainSound[]; audio: DomainAudi
 }
 
 export function display(vm: ResolvedVm): Pick<DomainDeviceList, 'graphics' | 'video'> {
-  switch (vm.display) {
-    case 'none':
-      // The passed-through GPU is the display: no emulated adapter, no SPICE/VNC server.
-      return { video: [{ model: { type: 'none' } }] };
-    case 'spice':
-      return { graphics: [{ type: 'spice', autoport: true }], video: [{ model: { type: 'qxl' } }] };
-    case 'vnc':
-      return { graphics: [{ type: 'vnc', autoport: true }], video: [{ model: { type: 'vga' } }] };
-  }
+  const { type, port, listen, video } = vm.display;
+  // With type 'none' and video 'none', the passed-through GPU is the display: no adapter, no server.
+  const adapter = { video: [{ model: { type: video } }] };
+  if (type === 'none') return adapter;
+  const graphics: DomainGraphics = {
+    type,
+    ...(port !== undefined ? { autoport: false, port } : { autoport: true }),
+    ...(listen !== undefined ? { listen_: [{ type: 'address', address: listen }] } : {}),
+  };
+  return { graphics: [graphics], ...adapter };
 }
 
 export function inputs(vm: ResolvedVm): DomainInput[] {
@@ -135,8 +154,33 @@ export function inputs(vm: ResolvedVm): DomainInput[] {
   if (e?.virtioInput) {
     list.push({ type: 'mouse', bus: 'virtio' }, { type: 'keyboard', bus: 'virtio' });
   }
-  if (vm.display !== 'none') list.push({ type: 'tablet', bus: 'usb' });
+  if (vm.tablet) list.push({ type: 'tablet', bus: 'usb' });
   return list;
+}
+
+/** The TPM, emulated by swtpm (libvirt starts it, as the VM's user). */
+export function tpm(vm: ResolvedVm): NonNullable<DomainDeviceList['tpm']> {
+  if (!vm.tpm) return [];
+  return [{ model: `tpm-${vm.tpm.model}`, backend: { type: 'emulator', version: vm.tpm.version } }];
+}
+
+/** virtio-rng: the guest's entropy from a host device, or from QEMU's own getrandom() (builtin). */
+export function rng(vm: ResolvedVm): DomainRNG[] {
+  if (!vm.rng) return [];
+  const { source } = vm.rng;
+  const backend = source === 'builtin' ? { model: 'builtin' } : { model: 'random', path: source };
+  return [{ model: 'virtio', backend }];
+}
+
+/** Mediated devices (GVT-g, vGPU slices) by their UUID; the host creates them, libvirt opens them. */
+export function mdevHostdev(m: ResolvedVm['mdev'][number]): DomainHostdev {
+  return {
+    mode: 'subsystem',
+    type: 'mdev',
+    model: 'vfio-pci',
+    ...(m.display ? { display: true } : {}),
+    source: { address: { uuid: m.uuid } },
+  };
 }
 
 export function lookingGlass(vm: ResolvedVm): DomainShmem[] {

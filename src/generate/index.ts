@@ -5,7 +5,18 @@ import type { Domain, DomainController, DomainDeviceList } from '../domain/model
 import type { ResolvedVm } from '../config/resolved.js';
 import type { GenerateContext, GenerateNote } from './context.js';
 import { cpuElements } from './cpu.js';
-import { display, inputs, lookingGlass, networkInterface, sound, storage, usbHostdev } from './devices.js';
+import {
+  display,
+  inputs,
+  lookingGlass,
+  mdevHostdev,
+  networkInterface,
+  rng,
+  sound,
+  storage,
+  tpm,
+  usbHostdev,
+} from './devices.js';
 import { featureElements } from './features.js';
 import { identityElements } from './identity.js';
 import { osElement } from './firmware.js';
@@ -78,13 +89,14 @@ function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {
     controller: controllers,
     ...(vm.networks.length ? { interface: vm.networks.map(networkInterface) } : {}),
     ...(inputList.length ? { input: inputList } : {}),
-    ...(vm.tpm ? { tpm: [{ model: 'tpm-crb', backend: { type: 'emulator', version: '2.0' } }] } : {}),
+    ...(vm.tpm ? { tpm: tpm(vm) } : {}),
     ...(shows.graphics ? { graphics: shows.graphics } : {}),
     ...(audio.sound.length ? { sound: audio.sound, audio: audio.audio } : {}),
     ...(shows.video ? { video: shows.video } : {}),
-    hostdev: [...pci.hostdevs, ...vm.usb.map(usbHostdev)],
+    hostdev: [...pci.hostdevs, ...vm.mdev.map(mdevHostdev), ...vm.usb.map(usbHostdev)],
     // The balloon fights VFIO's pinned memory; a gaming VM keeps a fixed size anyway.
     ...(vm.noMemballoon ? { memballoon: { model: 'none' } } : {}),
+    ...(vm.rng ? { rng: rng(vm) } : {}),
     ...(shmem.length ? { shmem } : {}),
   };
 }

@@ -26,7 +26,10 @@ export function pciLayout(vm: ResolvedVm, ctx: GenerateContext, firstIndex = 1):
     const functions = gpu.functions ?? ctx.gpuFunctions?.(gpu.address) ?? DEFAULT_GPU_FUNCTIONS;
     functions.forEach((fn) => hostdevs.push(gpuFunction(gpu, fn, index, functions.length > 1)));
   });
-  for (const dev of vm.pci) hostdevs.push(vfioHostdev(dev.address, dev.rom));
+  for (const dev of vm.pci) {
+    const boot = dev.boot !== undefined ? { boot: { order: dev.boot } } : {};
+    hostdevs.push({ ...vfioHostdev(dev.address, dev.rom), ...boot });
+  }
   return { controllers, hostdevs };
 }
 

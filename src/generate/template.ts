@@ -45,5 +45,41 @@ export function overlayDomain(template: Domain, generated: Domain): Domain {
     const types = new Set(generated.sysinfo.map((s) => s.type));
     merged.sysinfo = [...template.sysinfo.filter((s) => !types.has(s.type)), ...generated.sysinfo];
   }
-  return merged;
+  return bootOrderWins(movedDisksLeaveTheirPlace(merged, template), generated);
+}
+
+type Disk = NonNullable<NonNullable<Domain['devices']>['disk']>[number];
+const imageOf = (d: Disk): string | undefined => d.source?.file ?? d.source?.dev;
+
+/**
+ * A disk the config puts on another bus than the template's (an imported IDE CD-ROM on q35's SATA)
+ * leaves the template's `<address>` behind: an IDE drive address (bus 1) on SATA is refused by
+ * libvirt ("bus must be 0 for sata controller"), and libvirt places the disk itself.
+ */
+export function movedDisksLeaveTheirPlace(merged: Domain, template: Domain): Domain {
+  const before = new Map((template.devices?.disk ?? []).map((d) => [imageOf(d), d.target?.bus]));
+  const disks = merged.devices?.disk;
+  if (!disks) return merged;
+  const placed = disks.map((d) => {
+    const image = imageOf(d);
+    const was = image === undefined ? undefined : before.get(image);
+    if (!d.address || was === undefined || was === d.target?.bus) return d;
+    const { address: _left, ...rest } = d;
+    return rest;
+  });
+  return { ...merged, devices: { ...merged.devices, disk: placed } };
+}
+
+/**
+ * libvirt refuses `<os><boot dev>` beside per-device `<boot order>`: when the config orders its
+ * devices (a disk's `boot`), the template's `<os><boot>` (QEMU's `-boot d`, imported) gives way.
+ */
+function bootOrderWins(merged: Domain, generated: Domain): Domain {
+  const dev = generated.devices ?? {};
+  const ordered = [...(dev.disk ?? []), ...(dev.interface ?? []), ...(dev.hostdev ?? [])].some(
+    (d) => d.boot?.order !== undefined,
+  );
+  if (!ordered || !merged.os?.boot) return merged;
+  const { boot: _dropped, ...os } = merged.os;
+  return { ...merged, os };
 }

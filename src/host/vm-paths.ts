@@ -26,6 +26,8 @@ export interface VmPath {
   write: boolean;
   /** libvirt starts the VM without it (`startupPolicy='optional'`). */
   optional: boolean;
+  /** What to do when it is missing, where creating a file is not the answer (a device). */
+  missingFix?: string;
 }
 
 export interface QemuUser {
@@ -56,12 +58,30 @@ export function vmPaths(domain: Domain): VmPath[] {
   }
   for (const h of devices.hostdev ?? []) {
     if (h.rom?.file) paths.push({ path: h.rom.file, what: 'ROM file', write: false, optional: false });
+    const uuid = h.type === 'mdev' ? h.source?.address?.uuid : undefined;
+    // libvirt opens the mediated device by its sysfs node; nothing creates it but the host's admin.
+    if (uuid) paths.push({ ...mdevPath(uuid), write: false, optional: false });
+  }
+  for (const r of devices.rng ?? []) {
+    const p = r.backend?.model === 'random' ? r.backend.path : undefined;
+    if (p) {
+      const missingFix = 'load the driver of the host RNG, or use /dev/urandom (rng: true) or builtin';
+      paths.push({ path: p, what: 'entropy source', write: false, optional: false, missingFix });
+    }
   }
   for (const i of devices.input ?? []) {
     if (i.type === 'evdev' && i.source?.dev)
       paths.push({ path: i.source.dev, what: 'evdev input device', write: true, optional: false });
   }
   return paths;
+}
+
+function mdevPath(uuid: string): Pick<VmPath, 'path' | 'what' | 'missingFix'> {
+  return {
+    path: `/sys/bus/mdev/devices/${uuid}`,
+    what: 'mediated device',
+    missingFix: `create it (mdevctl start -u ${uuid} -p PARENT --type TYPE; mdevctl types lists them), or fix the UUID in the config`,
+  };
 }
 
 /** USB devices (vendor:product) the domain passes through that are not plugged in. */
@@ -146,7 +166,9 @@ async function checkOne(
       ...p,
       problem: 'missing',
       message: `${p.what} ${p.path} does not exist`,
-      fix: 'create it (qemu-img create -f qcow2 FILE SIZE for a disk), or fix the path in the config',
+      fix:
+        p.missingFix ??
+        'create it (qemu-img create -f qcow2 FILE SIZE for a disk), or fix the path in the config',
     };
   }
   for (let dir = path.dirname(p.path); ; dir = path.dirname(dir)) {

@@ -22,6 +22,9 @@ import {
   NIC_MODELS,
   ROOT_PORT_MODELS,
   SOUND_MODELS,
+  TPM_MODELS,
+  TPM_VERSIONS,
+  VIDEO_MODELS,
 } from '../../src/config/vocabulary.js';
 
 type Arb<T> = fc.Arbitrary<T>;
@@ -128,7 +131,8 @@ function diskArb(wild: boolean) {
       fc.constantFrom('relative.img', '/a\u0001.img'),
     ),
     device: maybe(fc.constantFrom(...DISK_DEVICES)),
-    bus: maybe(fc.constantFrom(...DISK_BUSES)),
+    // ide only with wild: q35, the one machine a config has today, refuses it.
+    bus: maybe(mostly(wild, fc.constantFrom(...DISK_BUSES.filter((b) => b !== 'ide')), fc.constant('ide'))),
     format: maybe(fc.constantFrom(...DISK_FORMATS)),
     cache: maybe(fc.constantFrom(...CACHE_MODES)),
     io: maybe(fc.constantFrom(...IO_MODES)),
@@ -145,23 +149,78 @@ const mac = fc
   );
 
 function networkArb(wild: boolean) {
+  const tapName = mostly(
+    wild,
+    fc.stringMatching(/^vmtap[0-9]{1,3}$/),
+    fc.constantFrom('vnet0', 'a-very-long-tap-name', 'a b'),
+  );
   const source = fc.oneof(
-    fc.record({ bridge: fc.stringMatching(/^br[0-9]{1,2}$/) }),
-    fc.record({ network: fc.constantFrom('default', 'lan') }),
+    fc.record({ bridge: fc.stringMatching(/^br[0-9]{1,2}$/), tap: maybe(tapName) }),
+    fc.record({ network: fc.constantFrom('default', 'lan'), tap: maybe(tapName) }),
+    // with wild, now and then a tap beside user, which has none
+    fc.record({ user: fc.constant(true), tap: wild ? maybe(tapName) : fc.constant(undefined) }),
+    fc.record({ tap: fc.oneof(tapName, fc.constant(true as const)) }),
   );
   const rest = fc.record({
     mac: maybe(mostly(wild, mac, fc.constantFrom('01:00:5e:00:00:01', '00:00:00:00:00:00', 'zz'))),
     model: maybe(fc.constantFrom(...NIC_MODELS)),
-    tap: maybe(
-      mostly(
-        wild,
-        fc.stringMatching(/^vmtap[0-9]{1,3}$/),
-        fc.constantFrom('vnet0', 'a-very-long-tap-name', 'a b'),
+    queues: maybe(fc.integer({ min: 1, max: 8 })),
+    boot: fc.option(fc.integer({ min: 7, max: 9 }), { nil: undefined, freq: 4 }),
+  });
+  return fc.tuple(source, rest).map(([s, r]) => {
+    // Without wild, multiqueue only on virtio (the refusal of other models is drawn with wild).
+    const queues = wild || r.model === undefined || r.model === 'virtio' ? r.queues : undefined;
+    const nic = { ...s, ...r, queues };
+    return Object.fromEntries(Object.entries(nic).filter(([, v]) => v !== undefined));
+  });
+}
+
+function displayArb(wild: boolean) {
+  const object = fc.record({
+    type: fc.constantFrom(...DISPLAYS),
+    port: maybe(mostly(wild, fc.integer({ min: 5900, max: 5999 }), fc.constantFrom(0, 80, 70000))),
+    listen: maybe(
+      mostly(wild, fc.constantFrom('127.0.0.1', '0.0.0.0', '::'), fc.constantFrom('localhost', '')),
+    ),
+    video: maybe(fc.constantFrom(...VIDEO_MODELS)),
+  });
+  // Without wild, port and listen only where a server listens.
+  const fitting = object.map((d) => (d.type === 'none' && !wild ? { type: d.type, video: d.video } : d));
+  return fc.oneof(fc.constantFrom(...DISPLAYS), fitting);
+}
+
+const uuidLike = fc.uuid({ version: 4 });
+
+function platformArb(wild: boolean) {
+  return {
+    tpm: maybe(
+      fc.oneof(
+        fc.boolean(),
+        fc
+          .record({
+            model: maybe(fc.constantFrom(...TPM_MODELS)),
+            version: maybe(fc.constantFrom(...TPM_VERSIONS)),
+          })
+          // TPM 1.2 is TIS only; a CRB 1.2 (refused) is drawn with wild.
+          .map((t) => (wild || t.model === 'tis' ? t : { ...t, version: undefined })),
       ),
     ),
-    queues: maybe(fc.integer({ min: 1, max: 8 })), // refused unless the model is virtio
-  });
-  return fc.tuple(source, rest).map(([s, r]) => ({ ...s, ...r }));
+    rng: maybe(
+      fc.oneof(
+        fc.boolean(),
+        fc.record({ source: maybe(fc.constantFrom('/dev/urandom', '/dev/random', '/dev/hwrng', 'builtin')) }),
+      ),
+    ),
+    mdev: maybe(
+      fc.array(
+        fc.oneof(
+          mostly(wild, uuidLike, fc.constantFrom('not-a-uuid', '')),
+          fc.record({ uuid: uuidLike, display: maybe(fc.boolean()) }),
+        ),
+        { maxLength: 2 },
+      ),
+    ),
+  };
 }
 
 function soundArb() {
@@ -236,11 +295,14 @@ function withCells(c: Record<string, unknown>): Record<string, unknown> {
   return { ...c, cpu: { ...cpu, numa } };
 }
 
-const usbId = fc.constantFrom('046d:c051', '1b1c:1b3c', '045e:028e', {
-  vendor: 0x046d,
-  product: 0xc52b,
-  required: true,
-});
+const usbId = fc.constantFrom(
+  '046d:c051',
+  '1b1c:1b3c',
+  '045e:028e',
+  { vendor: 0x046d, product: 0xc52b, required: true },
+  { bus: 3, device: 5 },
+  { bus: 1, device: 12 },
+);
 
 /** A whole config. Drop `undefined` fields so the object looks like one a user wrote. */
 export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
@@ -291,9 +353,17 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
       secureBoot: maybe(fc.boolean()),
       smbios: maybe(smbiosArb(wild)),
-      tpm: maybe(fc.boolean()),
+      ...platformArb(wild),
       gpu: maybe(fc.oneof(gpuArb(wild), fc.array(gpuArb(wild), { minLength: 1, maxLength: 2 }))),
-      pci: maybe(fc.array(fc.constantFrom(...pciPool), { maxLength: 2 })),
+      pci: maybe(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...pciPool),
+            fc.record({ host: fc.constantFrom(...pciPool), boot: fc.integer({ min: 10, max: 12 }) }),
+          ),
+          { maxLength: 2 },
+        ),
+      ),
       disks: maybe(fc.array(diskArb(wild), { maxLength: 3 })),
       scsi: maybe(
         fc.record({
@@ -312,7 +382,8 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
       usb: maybe(fc.array(usbId, { maxLength: 3 })),
       sound: maybe(soundArb()),
-      display: maybe(fc.constantFrom(...DISPLAYS)),
+      display: maybe(displayArb(wild)),
+      tablet: maybe(fc.boolean()),
       evdev: maybe(
         fc.record({
           keyboard: maybe(fc.constantFrom('/dev/input/by-id/usb-kbd-event-kbd', '/dev/input/event3')),

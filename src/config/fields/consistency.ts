@@ -9,6 +9,7 @@
 import { formatPciAddress } from '../../domain/address.js';
 import type { ResolvedVm } from '../resolved.js';
 import type { Issues } from '../issues.js';
+import { isQ35Machine } from '../validate.js';
 
 /** Reports every value met a second time: `firstOf` remembers where each key was first seen. */
 function duplicates<T>(
@@ -29,21 +30,28 @@ function duplicates<T>(
 }
 
 const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+const usbName = (u: ResolvedVm['usb'][number]): string =>
+  'bus' in u ? `bus ${u.bus} device ${u.device}` : `${hex4(u.vendor)}:${hex4(u.product)}`;
 
 export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {
   duplicates(
     issues,
     vm.usb,
     (_u, i) => `usb[${i}]`,
-    (u) => `${hex4(u.vendor)}:${hex4(u.product)}`,
-    (first, u) =>
-      `duplicate of ${first} (${hex4(u.vendor)}:${hex4(u.product)}): libvirt passes a USB device once`,
+    usbName,
+    (first, u) => `duplicate of ${first} (${usbName(u)}): libvirt passes a USB device once`,
   );
   const disk = (_d: unknown, i: number): string => `disks[${i}]`;
+  const net = (_n: unknown, i: number): string => (vm.networks.length > 1 ? `network[${i}]` : 'network');
+  // One boot order per device, across disks, NICs and PCI devices.
   duplicates(
     issues,
-    vm.disks,
-    (d, i) => `${disk(d, i)}.boot`,
+    [
+      ...vm.disks.map((d, i) => ({ at: disk(d, i), boot: d.boot })),
+      ...vm.networks.map((n, i) => ({ at: net(n, i), boot: n.boot })),
+      ...vm.pci.map((p, i) => ({ at: `pci[${i}]`, boot: p.boot })),
+    ],
+    (d) => `${d.at}.boot`,
     (d) => d.boot,
     (first, d) =>
       `${d.boot} is also the boot order of ${first.replace(/\.boot$/, '')} (each device boots at its own place)`,
@@ -55,7 +63,6 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     (d) => d.path,
     (first, d) => `"${d.path}" is also ${first}: QEMU locks an image for one drive`,
   );
-  const net = (_n: unknown, i: number): string => (vm.networks.length > 1 ? `network[${i}]` : 'network');
   duplicates(
     issues,
     vm.networks,
@@ -76,12 +83,33 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     issues.add('evdev.mouse', 'is the same device as evdev.keyboard: QEMU can grab an input device once');
   }
   checkHugepageSize(issues, vm);
-  if (vm.sound !== false && vm.sound.audio.type === 'spice' && vm.display !== 'spice') {
+  if (vm.sound !== false && vm.sound.audio.type === 'spice' && vm.display.type !== 'spice') {
     issues.add(
       'sound.audio.type',
-      `"spice" sends sound over SPICE, which needs display: 'spice' (display is '${vm.display}')`,
+      `"spice" sends sound over SPICE, which needs display: 'spice' (display is '${vm.display.type}')`,
     );
   }
+  checkEmulatedDevices(issues, vm);
+}
+
+/** Devices whose place or output another field decides: the machine's buses, the display. */
+function checkEmulatedDevices(issues: Issues, vm: ResolvedVm): void {
+  vm.disks.forEach((d, i) => {
+    if (d.bus === 'ide' && isQ35Machine(vm.machine)) {
+      issues.add(
+        `disks[${i}].bus`,
+        `"ide" needs an i440fx machine; q35 ("${vm.machine}") has no IDE controller: use "sata" (AHCI)`,
+      );
+    }
+  });
+  vm.mdev.forEach((m, i) => {
+    if (m.display && vm.display.type === 'none') {
+      issues.add(
+        `mdev[${i}].display`,
+        "shows the vGPU through SPICE or VNC, which needs a display ('spice' or 'vnc'); display is 'none'",
+      );
+    }
+  });
 }
 
 function checkRootPorts(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {

@@ -1,9 +1,18 @@
-/** Validation and defaults of the config fields for emulated devices (network, sound, input, Looking Glass). */
-import type { AudioConfig, EvdevConfig, NetworkConfig, SoundConfig } from '../types.js';
-import type { ResolvedEvdev, ResolvedNetwork, ResolvedVm } from '../resolved.js';
-import { Issues, type Obj } from '../issues.js';
+/** Validation and defaults of the config fields for emulated devices (network, display, sound, input, Looking Glass). */
+import type { AudioConfig, DisplayConfig, EvdevConfig, NetworkConfig, SoundConfig } from '../types.js';
+import { isIP } from 'node:net';
+import type { ResolvedDisplay, ResolvedEvdev, ResolvedNetwork, ResolvedVm } from '../resolved.js';
+import { Issues, describe, type Obj } from '../issues.js';
 import { DEFAULTS } from '../defaults.js';
-import { AUDIO_TYPES, GRAB_TOGGLES, NIC_MODELS, SOUND_MODELS } from '../vocabulary.js';
+import {
+  AUDIO_TYPES,
+  DISPLAYS,
+  GRAB_TOGGLES,
+  NIC_MODELS,
+  SOUND_MODELS,
+  VIDEO_MODELS,
+  type Display,
+} from '../vocabulary.js';
 
 const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
@@ -51,41 +60,105 @@ export function resolveNetworks(issues: Issues, value: unknown): ResolvedNetwork
   return list.flatMap((n, i): ResolvedNetwork[] => {
     if (!issues.object(at(i), n, { required: true })) return [];
     const net = n as NetworkConfig & Obj;
-    issues.unknownKeys(at(i), net, ['bridge', 'network', 'mac', 'model', 'tap', 'queues']);
-    const bridge = interfaceName(issues, `${at(i)}.bridge`, net.bridge, 'bridge');
-    const network = issues.string(`${at(i)}.network`, net.network);
-    if (network !== undefined && !/^[^/]+$/.test(network)) {
-      issues.add(`${at(i)}.network`, `"${network}" is not a libvirt network name (not empty, no "/")`);
-    }
-    if ((net.bridge === undefined) === (net.network === undefined)) {
-      issues.add(
-        at(i),
-        'needs exactly one of bridge (a host bridge such as "br0") or network (a libvirt network)',
-      );
-    }
+    issues.unknownKeys(at(i), net, ['bridge', 'network', 'user', 'mac', 'model', 'tap', 'queues', 'boot']);
+    const source = networkSource(issues, at(i), net);
     const mac = macAddress(issues, `${at(i)}.mac`, net.mac);
-    const tap = interfaceName(issues, `${at(i)}.tap`, net.tap, 'tap device');
-    if (tap !== undefined && RESERVED_TAP.test(tap)) {
-      issues.add(
-        `${at(i)}.tap`,
-        `"${tap}" starts with a prefix libvirt keeps for names it makes (vnet, macvtap, macvlan)`,
-      );
-    }
+    const tap = net.tap === true ? undefined : tapName(issues, `${at(i)}.tap`, net.tap);
     const queues = issues.integer(`${at(i)}.queues`, net.queues, { min: 1, max: 256 });
     const model = issues.oneOf(`${at(i)}.model`, net.model, NIC_MODELS) ?? DEFAULTS.network.model;
+    const boot = issues.integer(`${at(i)}.boot`, net.boot, { min: 1, max: 64 });
     if (queues !== undefined && model !== 'virtio') {
       issues.add(`${at(i)}.queues`, `multiqueue is a virtio feature; model "${model}" has one queue`);
     }
     return [
       {
-        source: bridge !== undefined ? { bridge } : { network: network ?? DEFAULTS.network.network },
+        source,
         model,
         ...(mac ? { mac: mac.toLowerCase() } : {}),
         ...(tap ? { tap } : {}),
         ...(queues ? { queues } : {}),
+        ...(boot !== undefined ? { boot } : {}),
       },
     ];
   });
+}
+
+/** Where the NIC connects: exactly one of bridge, network, user, or a tap alone. */
+function networkSource(issues: Issues, at: string, net: Obj): ResolvedNetwork['source'] {
+  const bridge = interfaceName(issues, `${at}.bridge`, net.bridge, 'bridge');
+  const network = issues.string(`${at}.network`, net.network);
+  if (network !== undefined && !/^[^/]+$/.test(network)) {
+    issues.add(`${at}.network`, `"${network}" is not a libvirt network name (not empty, no "/")`);
+  }
+  if (net.user !== undefined && net.user !== true) {
+    issues.add(`${at}.user`, `must be true (user-mode networking), got ${describe(net.user)}`);
+  }
+  const kinds = ['bridge', 'network', 'user'].filter((k) => net[k] !== undefined);
+  if (kinds.length > 1 || (kinds.length === 0 && net.tap === undefined)) {
+    issues.add(
+      at,
+      'needs exactly one of bridge (a host bridge such as "br0"), network (a libvirt network), ' +
+        'user: true (QEMU user-mode networking) or tap alone (a host tap device)',
+    );
+  }
+  if (net.user !== undefined && net.tap !== undefined) {
+    issues.add(`${at}.tap`, 'user-mode networking has no host tap device (leave tap out, or use tap alone)');
+  }
+  if (net.tap === true && kinds.length) {
+    issues.add(
+      `${at}.tap`,
+      `true (a tap libvirt creates and connects to nothing) goes alone, not with ${kinds[0]}`,
+    );
+  }
+  if (bridge !== undefined) return { bridge };
+  if (kinds[0] === 'user') return { user: true };
+  if (kinds.length === 0) return { ethernet: true };
+  return { network: network ?? DEFAULTS.network.network };
+}
+
+function tapName(issues: Issues, at: string, value: unknown): string | undefined {
+  const tap = interfaceName(issues, at, value, 'tap device');
+  if (tap !== undefined && RESERVED_TAP.test(tap)) {
+    issues.add(at, `"${tap}" starts with a prefix libvirt keeps for names it makes (vnet, macvtap, macvlan)`);
+  }
+  return tap;
+}
+
+/** `display`: a word, or `{ type, port, listen, video }`. */
+export function resolveDisplay(issues: Issues, value: unknown, hasGpu: boolean): ResolvedDisplay {
+  const fallback = DEFAULTS.display(hasGpu);
+  if (typeof value !== 'object' || value === null) {
+    const type = issues.oneOf('display', value, DISPLAYS) ?? fallback;
+    return { type, video: DEFAULTS.video[type] };
+  }
+  if (!issues.object('display', value)) return { type: fallback, video: DEFAULTS.video[fallback] };
+  const d = value as DisplayConfig & Obj;
+  issues.unknownKeys('display', d, ['type', 'port', 'listen', 'video']);
+  const type = issues.oneOf('display.type', d.type, DISPLAYS, { required: true }) ?? fallback;
+  const video = issues.oneOf('display.video', d.video, VIDEO_MODELS) ?? DEFAULTS.video[type];
+  const port = displayPort(issues, d.port, type);
+  const listen = issues.string('display.listen', d.listen);
+  if (listen !== undefined && isIP(listen) === 0) {
+    issues.add('display.listen', `"${listen}" is not an IP address (e.g. "127.0.0.1", "0.0.0.0", "::")`);
+  }
+  if (type === 'none' && (d.port !== undefined || d.listen !== undefined)) {
+    issues.add('display', `port and listen belong to a SPICE or VNC server; type is "none"`);
+  }
+  return { type, video, ...(port !== undefined ? { port } : {}), ...(listen ? { listen } : {}) };
+}
+
+/** QEMU runs unprivileged (a port below 1024 needs root); a VNC port is 5900 + the display number. */
+function displayPort(issues: Issues, value: unknown, type: Display): number | undefined {
+  const port = issues.integer('display.port', value, { min: 1, max: 65535 });
+  const min = type === 'vnc' ? 5900 : 1024;
+  if (port === undefined || port >= min) return port;
+  issues.add(
+    'display.port',
+    type === 'vnc'
+      ? `${port} is below 5900: QEMU numbers VNC displays from port 5900 (display :1 is 5901)`
+      : `${port} is below 1024, which only root may bind, and QEMU runs unprivileged`,
+  );
+  return undefined;
 }
 
 export function resolveSound(issues: Issues, value: unknown): ResolvedVm['sound'] {

@@ -1,8 +1,9 @@
-/** Validation and defaults of the config fields for host devices passed through (GPUs, other PCI devices, USB devices). */
+/** Validation and defaults of the config fields for host devices passed through (GPUs, other PCI devices, mediated devices, USB devices). */
 import { parsePciAddress, type PciAddress } from '../../domain/address.js';
-import type { GpuConfig, UsbDeviceConfig } from '../types.js';
+import type { GpuConfig, MdevConfig, UsbIdConfig } from '../types.js';
 import type { ResolvedGpu, ResolvedVm } from '../resolved.js';
 import { Issues, describe, isRecord, type Obj } from '../issues.js';
+import { UUID_RE } from './identity.js';
 import { DEFAULTS } from '../defaults.js';
 import { ROOT_PORT_MODELS } from '../vocabulary.js';
 
@@ -73,10 +74,11 @@ export function resolvePci(issues: Issues, value: unknown): ResolvedVm['pci'] {
   return list.flatMap((p, i) => {
     const at = `pci[${i}]`;
     const obj = isRecord(p) ? p : { host: p };
-    if (isRecord(p)) issues.unknownKeys(at, p, ['host', 'rom']);
+    if (isRecord(p)) issues.unknownKeys(at, p, ['host', 'rom', 'boot']);
     const address = pciAddress(issues, isRecord(p) ? `${at}.host` : at, obj.host);
     const rom = issues.absolutePath(`${at}.rom`, obj.rom);
-    return address ? [{ address, ...(rom ? { rom } : {}) }] : [];
+    const boot = issues.integer(`${at}.boot`, obj.boot, { min: 1, max: 64 });
+    return address ? [{ address, ...(rom ? { rom } : {}), ...(boot !== undefined ? { boot } : {}) }] : [];
   });
 }
 
@@ -88,11 +90,36 @@ function usbId(issues: Issues, at: string, value: unknown): number | undefined {
   return undefined;
 }
 
+/** `mdev`: UUIDs of mediated devices (`'…'` or `{ uuid, display }`), each once. */
+export function resolveMdev(issues: Issues, value: unknown): ResolvedVm['mdev'] {
+  const list = issues.array('mdev', value) ?? [];
+  const seen = new Map<string, number>();
+  return list.flatMap((m, i): ResolvedVm['mdev'] => {
+    const at = `mdev[${i}]`;
+    const obj = isRecord(m) ? (m as MdevConfig & Obj) : undefined;
+    if (obj) issues.unknownKeys(at, obj, ['uuid', 'display']);
+    const raw = obj ? obj.uuid : m;
+    const uuid = issues.string(obj ? `${at}.uuid` : at, raw, { required: true });
+    const display = obj ? issues.boolean(`${at}.display`, obj.display) : undefined;
+    if (uuid === undefined) return [];
+    if (!UUID_RE.test(uuid)) {
+      issues.add(obj ? `${at}.uuid` : at, `"${uuid}" is not a UUID (as in /sys/bus/mdev/devices/<uuid>)`);
+      return [];
+    }
+    const key = uuid.toLowerCase().replace(/-/g, '');
+    const first = seen.get(key);
+    if (first !== undefined)
+      issues.add(at, `duplicate of mdev[${first}] (${uuid}): a mediated device has one user`);
+    seen.set(key, i);
+    return [{ uuid, display: display ?? DEFAULTS.mdev.display }];
+  });
+}
+
 export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
   const list = issues.array('usb', value) ?? [];
   return list.flatMap((u, i) => {
     const at = `usb[${i}]`;
-    let dev: UsbDeviceConfig;
+    let dev: UsbIdConfig;
     if (typeof u === 'string') {
       const m = /^([0-9a-f]{4}):([0-9a-f]{4})$/i.exec(u);
       if (!m) {
@@ -101,7 +128,8 @@ export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
       }
       dev = { vendor: m[1] as string, product: m[2] as string };
     } else if (issues.object(at, u, { required: true })) {
-      dev = u as UsbDeviceConfig;
+      if ('bus' in (u as Obj) || 'device' in (u as Obj)) return usbAddress(issues, at, u as Obj);
+      dev = u as UsbIdConfig;
       issues.unknownKeys(at, u as Obj, ['vendor', 'product', 'required']);
     } else return [];
     const vendor = usbId(issues, `${at}.vendor`, dev.vendor);
@@ -109,6 +137,14 @@ export function resolveUsb(issues: Issues, value: unknown): ResolvedVm['usb'] {
     const required = issues.boolean(`${at}.required`, dev.required) ?? DEFAULTS.usb.required;
     return vendor !== undefined && product !== undefined ? [{ vendor, product, required }] : [];
   });
+}
+
+/** `{ bus, device }`: the numbers lsusb prints (the importer's range, QEMU's hostbus/hostaddr). */
+function usbAddress(issues: Issues, at: string, u: Obj): ResolvedVm['usb'] {
+  issues.unknownKeys(at, u, ['bus', 'device']);
+  const bus = issues.integer(`${at}.bus`, u.bus, { min: 0, max: 255, required: true });
+  const device = issues.integer(`${at}.device`, u.device, { min: 0, max: 255, required: true });
+  return bus !== undefined && device !== undefined ? [{ bus, device }] : [];
 }
 
 /** The same host function passed through twice would make libvirt refuse the domain: say so here. */

@@ -1,21 +1,33 @@
-/** domain -> config for emulated devices: network, sound, display, input, Looking Glass (the reverse of src/generate/devices.ts). */
-import { NIC_MODELS, SOUND_MODELS, isOneOf } from '../../config/vocabulary.js';
+/** domain -> config for emulated devices: network, sound, display, input, TPM, Looking Glass (the reverse of src/generate/devices.ts). */
+import { DEFAULTS } from '../../config/defaults.js';
+import {
+  NIC_MODELS,
+  SOUND_MODELS,
+  TPM_MODELS,
+  TPM_VERSIONS,
+  VIDEO_MODELS,
+  isOneOf,
+  type Display,
+} from '../../config/vocabulary.js';
 import type { DomainInterface } from '../../domain/model.js';
-import type { AudioConfig, EvdevConfig, NetworkConfig, SoundConfig, VmConfig } from '../../config/types.js';
+import type {
+  AudioConfig,
+  DisplayConfig,
+  EvdevConfig,
+  NetworkConfig,
+  SoundConfig,
+  TpmConfig,
+  VmConfig,
+} from '../../config/types.js';
 import type { Devices } from './index.js';
 
 export function networks(ifaces: DomainInterface[], notes: string[]): NetworkConfig[] | false {
   const out: NetworkConfig[] = [];
   for (const i of ifaces) {
-    const base =
-      i.type === 'bridge' && i.source?.bridge
-        ? { bridge: i.source.bridge }
-        : i.type === 'network' && i.source?.network
-          ? { network: i.source.network }
-          : undefined;
+    const base = networkSource(i, notes);
     if (!base) {
       notes.push(
-        `interface ${i.mac?.address ?? ''} of type '${i.type}': the config has bridge and network interfaces`,
+        `interface ${i.mac?.address ?? ''} of type '${i.type}': the config has bridge, network, user and tap interfaces`,
       );
       continue;
     }
@@ -25,12 +37,27 @@ export function networks(ifaces: DomainInterface[], notes: string[]): NetworkCon
     out.push({
       ...base,
       ...(i.mac?.address ? { mac: i.mac.address } : {}),
-      ...(isOneOf(NIC_MODELS, model) ? { model } : {}),
-      ...(i.target?.dev ? { tap: i.target.dev } : {}),
+      // libvirt's own default model is rtl8139 on x86, the config's virtio: without one, say rtl8139.
+      ...(isOneOf(NIC_MODELS, model) ? { model } : model === undefined ? { model: 'rtl8139' } : {}),
       ...(i.driver?.queues ? { queues: i.driver.queues } : {}),
-    });
+      ...(i.boot?.order !== undefined ? { boot: i.boot.order } : {}),
+    } as NetworkConfig);
   }
   return out.length ? out : false;
+}
+
+/** Where the NIC connects, in the config's words (the reverse of networkInterface). */
+function networkSource(i: DomainInterface, notes: string[]): Record<string, unknown> | undefined {
+  const tap = i.target?.dev ? { tap: i.target.dev } : {};
+  if (i.type === 'bridge' && i.source?.bridge) return { bridge: i.source.bridge, ...tap };
+  if (i.type === 'network' && i.source?.network) return { network: i.source.network, ...tap };
+  if (i.type === 'user') return { user: true };
+  if (i.type !== 'ethernet') return undefined;
+  if (!i.target?.dev) return { tap: true };
+  // The config's tap alone is the user's own device (managed='no'); libvirt creating it is not said.
+  if (i.target.managed !== false)
+    notes.push(`interface ${i.mac?.address ?? ''}: tap '${i.target.dev}' created by libvirt (managed)`);
+  return { tap: i.target.dev };
 }
 
 export function soundConfig(dev: Devices, notes: string[]): SoundConfig | undefined {
@@ -60,16 +87,82 @@ export function soundConfig(dev: Devices, notes: string[]): SoundConfig | undefi
   return { ...(isOneOf(SOUND_MODELS, model) ? { model } : {}), audio };
 }
 
-export function display(dev: Devices, notes: string[]): VmConfig['display'] {
-  const graphics = dev.graphics?.[0];
-  const video = dev.video?.[0]?.model?.type;
-  if (!graphics) return 'none';
-  if (graphics.type === 'spice') return 'spice';
-  if (graphics.type === 'vnc') return 'vnc';
-  notes.push(
-    `${graphics.type} display${video ? ` with ${video} video` : ''}: the config has spice, vnc or none`,
-  );
-  return 'none';
+/** The display (the reverse of generate/devices.ts' display): the bare word when all is default. */
+export function display(dev: Devices, notes: string[]): NonNullable<VmConfig['display']> {
+  const graphics = dev.graphics ?? [];
+  const g = graphics[0];
+  const videos = dev.video ?? [];
+  const videoType = videos[0]?.model?.type ?? 'none';
+  if (graphics.length > 1) notes.push(`${graphics.length - 1} more <graphics>: the config has one display`);
+  if (videos.length > 1) notes.push(`${videos.length - 1} more <video>: the config has one adapter`);
+  if (g && g.type !== 'spice' && g.type !== 'vnc')
+    notes.push(`${g.type} display: the config has spice, vnc or none`);
+  const type: Display = g?.type === 'spice' || g?.type === 'vnc' ? g.type : 'none';
+  if (type !== 'none' && g) graphicsNotes(g, notes);
+  const video = isOneOf(VIDEO_MODELS, videoType) ? videoType : undefined;
+  if (!video) notes.push(`video model '${videoType}'`);
+  const port =
+    type !== 'none' && g?.autoport !== true && g?.port !== undefined && g.port > 0 ? g.port : undefined;
+  const listen = type !== 'none' ? (g?.listen_?.[0]?.address ?? g?.listen) : undefined;
+  const config: DisplayConfig = {
+    type,
+    ...(port !== undefined ? { port } : {}),
+    ...(listen ? { listen } : {}),
+    ...(video && video !== DEFAULTS.video[type] ? { video } : {}),
+  };
+  return Object.keys(config).length === 1 ? type : config;
+}
+
+/** What a SPICE/VNC server has beyond port and listen address, which the config does not say. */
+function graphicsNotes(g: NonNullable<Devices['graphics']>[number], notes: string[]): void {
+  const listen = g.listen_?.[0];
+  if (listen && listen.type !== 'address') notes.push(`${g.type} listening on a ${listen.type}`);
+  if (g.keymap) notes.push(`${g.type} keymap '${g.keymap}'`);
+  if (g.gl?.enable) notes.push(`${g.type} OpenGL`);
+  if (g.image) notes.push(`${g.type} image compression`);
+}
+
+/** The TPM: `true` for the default (TPM 2.0 on CRB), else its model and version. */
+export function tpmConfig(dev: Devices, notes: string[]): VmConfig['tpm'] {
+  const t = dev.tpm?.[0];
+  if (!t) return undefined;
+  const model = t.model?.replace(/^tpm-/, '');
+  const version = t.backend?.version ?? DEFAULTS.tpmDevice.version;
+  if (t.backend?.type !== 'emulator' || !isOneOf(TPM_MODELS, model) || !isOneOf(TPM_VERSIONS, version)) {
+    notes.push(
+      `TPM ${t.model ?? ''} (${t.backend?.type ?? 'no'} backend): the config has emulated TPMs (swtpm)`,
+    );
+    return undefined;
+  }
+  const config: TpmConfig = {
+    ...(model !== DEFAULTS.tpmDevice.model ? { model } : {}),
+    ...(version !== DEFAULTS.tpmDevice.version ? { version } : {}),
+  };
+  return Object.keys(config).length ? config : true;
+}
+
+/** The entropy source: `true` for the default (/dev/urandom), else its source. */
+export function rngConfig(dev: Devices, notes: string[]): VmConfig['rng'] {
+  const list = dev.rng ?? [];
+  const r = list[0];
+  if (!r) return undefined;
+  if (list.length > 1) notes.push(`${list.length - 1} more <rng>: the config has one`);
+  const b = r.backend;
+  const source =
+    b?.model === 'builtin' ? 'builtin' : b?.model === 'random' ? (b.path ?? DEFAULTS.rngSource) : undefined;
+  if (r.model !== 'virtio' || source === undefined) {
+    notes.push(
+      `rng ${r.model ?? ''} (${b?.model ?? 'no'} backend): the config has virtio-rng from a device or builtin`,
+    );
+    return undefined;
+  }
+  return source === DEFAULTS.rngSource ? true : { source };
+}
+
+/** The USB tablet, said only when it differs from the display's default. */
+export function tablet(dev: Devices, shown: Display): boolean | undefined {
+  const has = (dev.input ?? []).some((i) => i.type === 'tablet');
+  return has === DEFAULTS.tablet(shown) ? undefined : has;
 }
 
 export function evdevConfig(dev: Devices): EvdevConfig | undefined {

@@ -12,9 +12,18 @@ import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
 import { cpu, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB } from './machine.js';
 import { genid, smbios } from './identity.js';
-import { pciDevices, usbDevices } from './passthrough.js';
-import { storage } from './storage.js';
-import { display, evdevConfig, lookingGlass, networks, soundConfig } from './devices.js';
+import { mdevDevices, pciDevices, usbDevices } from './passthrough.js';
+import { osBootOrder, storage } from './storage.js';
+import {
+  display,
+  evdevConfig,
+  lookingGlass,
+  networks,
+  rngConfig,
+  soundConfig,
+  tablet,
+  tpmConfig,
+} from './devices.js';
 
 export interface ConfigResult {
   config: VmConfig;
@@ -47,7 +56,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
     notes.push(
       `machine "${machine}" is not q35: the config makes a q35 VM (virt-gen lays out PCIe devices), ` +
         (/^(pc|pc-i440fx-.*|pc-\d.*)$/.test(machine)
-          ? 'so this i440fx VM changes machine: its devices move behind PCIe root ports and IDE disks are not carried'
+          ? 'so this i440fx VM changes machine: its devices move behind PCIe root ports and IDE disks to SATA'
           : 'a different machine'),
     );
   }
@@ -62,15 +71,24 @@ export function domainToConfig(domain: Domain): ConfigResult {
   const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
   if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
   Object.assign(config, optional('smbios', smbios(domain, notes)));
-  if (dev.tpm?.length) config.tpm = true;
-  Object.assign(config, pciDevices(dev, assumed));
+  const tpm = tpmConfig(dev, notes);
+  if (tpm !== undefined) config.tpm = tpm;
+  const entropy = rngConfig(dev, notes);
+  if (entropy !== undefined) config.rng = entropy;
+  Object.assign(config, pciDevices(dev, assumed, notes));
+  const mdev = mdevDevices(dev.hostdev ?? [], notes);
+  if (mdev.length) config.mdev = mdev;
   storage(domain, config, notes);
   config.network = networks(dev.interface ?? [], notes);
+  osBootOrder(domain, config, notes);
   const usb = usbDevices(dev.hostdev ?? [], notes);
   if (usb.length) config.usb = usb;
   const sound = soundConfig(dev, notes);
   if (sound) config.sound = sound;
-  config.display = display(dev, notes);
+  const shown = display(dev, notes);
+  config.display = shown;
+  const pointer = tablet(dev, typeof shown === 'string' ? shown : shown.type);
+  if (pointer !== undefined) config.tablet = pointer;
   const evdev = evdevConfig(dev);
   if (evdev) config.evdev = evdev;
   const lg = lookingGlass(dev, notes);
@@ -105,10 +123,9 @@ function unexpressed(domain: Domain, notes: string[]): void {
   const dev = domain.devices ?? {};
   if (domain.qemuCommandline?.env?.length)
     notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
-  if (domain.os?.boot?.length) notes.push(`<boot> order ${domain.os.boot.map((b) => b.dev).join(', ')}`);
   const os = domain.os ?? {};
   const names: string[] = [
-    ...(['serial', 'parallel', 'console', 'redirdev', 'watchdog', 'rng', 'panic'] as const).flatMap((kind) =>
+    ...(['serial', 'parallel', 'console', 'redirdev', 'watchdog', 'panic'] as const).flatMap((kind) =>
       (dev[kind] ?? []).map(() => kind),
     ),
     ...(['kernel', 'initrd', 'cmdline', 'dtb', 'bios'] as const).filter((k) => os[k]),

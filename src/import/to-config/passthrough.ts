@@ -1,6 +1,12 @@
-/** domain -> config for host PCI and USB devices (the reverse of src/generate/pci.ts and the hostdevs of devices.ts). */
+/** domain -> config for host PCI, mediated and USB devices (the reverse of src/generate/pci.ts and the hostdevs of devices.ts). */
 import type { DomainHostdev } from '../../domain/model.js';
-import type { GpuConfig, PciDeviceConfig, UsbDeviceConfig, VmConfig } from '../../config/types.js';
+import type {
+  GpuConfig,
+  MdevConfig,
+  PciDeviceConfig,
+  UsbDeviceConfig,
+  VmConfig,
+} from '../../config/types.js';
 import type { Devices } from './index.js';
 
 const hostOf = (h: DomainHostdev): string => {
@@ -16,7 +22,7 @@ const hostOf = (h: DomainHostdev): string => {
  * A host device whose functions 0 and 1 are both passed through, on one guest slot, is taken for the
  * GPU (video and HDMI audio): the command line does not say which device is the graphics card.
  */
-export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
+export function pciDevices(dev: Devices, assumed: string[], notes: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
   const pci = (dev.hostdev ?? []).filter((h) => h.type === 'pci');
   const groups = new Map<string, DomainHostdev[]>();
   for (const h of pci) {
@@ -28,8 +34,8 @@ export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu
   for (const [key, members] of groups) {
     const functions = members.map((h) => parseInt(h.source?.address?.function ?? '0', 16)).sort();
     if (functions.includes(0) && functions.length > 1 && sharesGuestSlot(members))
-      gpus.push(gpuConfig(dev, key, functions, members));
-    else for (const h of members) others.push(h.rom?.file ? { host: hostOf(h), rom: h.rom.file } : hostOf(h));
+      gpus.push(gpuConfig(dev, key, functions, members, notes));
+    else for (const h of members) others.push(pciDevice(h));
   }
   if (gpus.length) {
     assumed.push(
@@ -42,14 +48,32 @@ export function pciDevices(dev: Devices, assumed: string[]): Pick<VmConfig, 'gpu
   };
 }
 
+/** A PCI device: its address alone, or with its ROM and boot order. */
+function pciDevice(h: DomainHostdev): string | PciDeviceConfig {
+  const extra = {
+    ...(h.rom?.file ? { rom: h.rom.file } : {}),
+    ...(h.boot?.order !== undefined ? { boot: h.boot.order } : {}),
+  };
+  return Object.keys(extra).length ? { host: hostOf(h), ...extra } : hostOf(h);
+}
+
 /** The functions of a card sit on one guest slot, as the config's `gpu` puts them. */
 function sharesGuestSlot(members: DomainHostdev[]): boolean {
   const slots = new Set(members.map((h) => `${h.address?.bus}:${h.address?.slot}`));
   return slots.size === 1 && members[0]?.address?.slot !== undefined;
 }
 
-function gpuConfig(dev: Devices, key: string, functions: number[], members: DomainHostdev[]): GpuConfig {
+function gpuConfig(
+  dev: Devices,
+  key: string,
+  functions: number[],
+  members: DomainHostdev[],
+  notes: string[],
+): GpuConfig {
   const gpu: GpuConfig = { host: `${key}.0`, functions };
+  const boot = members.find((h) => h.boot?.order !== undefined)?.boot?.order;
+  if (boot !== undefined)
+    notes.push(`GPU ${key}.0: boot order ${boot} (the config boots disks, NICs and pci devices)`);
   const rom = members.find((h) => h.rom?.file)?.rom?.file;
   if (rom) gpu.rom = rom;
   const bus = members[0]?.address?.bus;
@@ -70,6 +94,20 @@ function gpuConfig(dev: Devices, key: string, functions: number[], members: Doma
   return gpu;
 }
 
+/** Mediated devices by UUID (the reverse of generate/devices.ts' mdevHostdev). */
+export function mdevDevices(hostdevs: DomainHostdev[], notes: string[]): Array<string | MdevConfig> {
+  const out: Array<string | MdevConfig> = [];
+  for (const h of hostdevs.filter((x) => x.type === 'mdev')) {
+    const uuid = h.source?.address?.uuid;
+    if (!uuid || (h.model !== undefined && h.model !== 'vfio-pci')) {
+      notes.push(`mdev ${uuid ?? ''} (${h.model ?? 'no model'}): the config has vfio-pci mediated devices`);
+      continue;
+    }
+    out.push(h.display ? { uuid, display: true } : uuid);
+  }
+  return out;
+}
+
 export function usbDevices(hostdevs: DomainHostdev[], notes: string[]): Array<string | UsbDeviceConfig> {
   const out: Array<string | UsbDeviceConfig> = [];
   for (const h of hostdevs.filter((x) => x.type === 'usb')) {
@@ -77,7 +115,12 @@ export function usbDevices(hostdevs: DomainHostdev[], notes: string[]): Array<st
     const p = h.source?.product?.id?.replace(/^0x/, '');
     // Without a startup policy libvirt refuses to start without the device, as `required` asks.
     const required = (h.source?.startupPolicy ?? 'mandatory') === 'mandatory';
+    const a = h.source?.address;
+    // The importer still writes the device number as an unknown attribute: read both spellings.
+    const device = a?.device ?? a?.$extra?.attrs?.device;
     if (v && p) out.push(required ? { vendor: v, product: p, required } : `${v}:${p}`);
+    else if (a?.bus !== undefined && device !== undefined)
+      out.push({ bus: parseInt(a.bus, 10), device: parseInt(device, 10) });
     else
       notes.push(
         `USB device at bus ${h.source?.address?.bus}: the config names USB devices by vendor:product`,

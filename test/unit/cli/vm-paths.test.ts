@@ -74,6 +74,33 @@ describe('doctor CONFIG: the paths the VM opens', () => {
   });
 });
 
+describe('doctor CONFIG: the devices the VM opens', () => {
+  const here = '11111111-2222-4333-8444-555555555555';
+  const gone = '4b20d080-1b54-4048-81ae-217846d8a1b4';
+  mkdirSync(path.join(root, 'sys', 'bus', 'mdev', 'devices', here), { recursive: true });
+
+  it('a mediated device the host has not created, and an absent entropy source, fail with their own fix', () => {
+    const r = virtGen([
+      'doctor',
+      config(`mdev: ['${here}', '${gone}'], rng: { source: '/dev/hwrng' }`),
+      '--root',
+      root,
+      '--json',
+    ]);
+    const found = (JSON.parse(r.stdout) as { findings: Array<Finding & { fix?: string }> }).findings;
+    expect(found.find((x) => x.id === `path:/sys/bus/mdev/devices/${gone}`)).toMatchObject({
+      status: 'fail',
+      what: `mediated device /sys/bus/mdev/devices/${gone} does not exist`,
+      fix: expect.stringContaining(`mdevctl start -u ${gone}`),
+    });
+    expect(found.find((x) => x.id === `path:/sys/bus/mdev/devices/${here}`)).toBeUndefined();
+    expect(found.find((x) => x.id === 'path:/dev/hwrng')).toMatchObject({
+      status: 'fail',
+      what: 'entropy source /dev/hwrng does not exist',
+    });
+  });
+});
+
 describe('a config finds files next to itself', () => {
   it('import.meta.dirname, .filename and .url are the config file', () => {
     const sub = path.join(dir, 'sub');

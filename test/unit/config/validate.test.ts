@@ -67,7 +67,7 @@ describe('config validation', () => {
     expect(vm.machine).toBe('q35');
     expect(vm.firmware).toEqual({ kind: 'efi' });
     expect(vm.kvmHidden).toBe(true);
-    expect(vm.display).toBe('none');
+    expect(vm.display).toEqual({ type: 'none', video: 'none' });
     expect(vm.gpus[0]?.address).toEqual({ domain: 0, bus: 0x0a, slot: 0, function: 0 });
     expect(vm.disks[0]).toMatchObject({
       type: 'block',

@@ -138,7 +138,7 @@ describe('config source', () => {
         },
       ],
       network: [{ bridge: 'br1', model: 'e1000e' }],
-      display: 'vnc',
+      display: { type: 'vnc', port: 5901 },
     });
     const generated = await generateFrom(domainToConfigSource(r.domain, r.warnings));
     const disk = generated.devices?.disk?.[0];
@@ -163,7 +163,7 @@ describe('config source', () => {
     expect(source).toContain(
       'machine "pc" is not q35: the config makes a q35 VM (virt-gen lays out PCIe devices), so this i440fx VM changes machine',
     );
-    expect(source).toContain("of type 'user': the config has bridge and network interfaces");
+    expect(source).toContain("network: [\n    {\n      user: true,\n      model: 'virtio',");
   });
 });
 
