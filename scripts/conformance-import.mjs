@@ -88,7 +88,7 @@ const FEATURES = {
   vcpus: (d) => {
     const max = d.vcpu?.value ?? 1;
     const t = d.cpu?.topology;
-    const clusters = t?.$extra?.attrs?.clusters ?? 1;
+    const clusters = t?.clusters ?? 1;
     const topo = t
       ? `${t.sockets ?? 1}/${t.dies ?? 1}/${clusters}/${t.cores ?? 1}/${t.threads ?? 1}`
       : `${max}/1/1/1/1`;
@@ -142,17 +142,14 @@ const FEATURES = {
     (d.devices?.hostdev ?? []).map((h) => {
       const s = h.source ?? {};
       if (h.type === 'usb' && s.vendor) return `usb:${num(s.vendor.id)}:${num(s.product?.id)}`;
-      if (h.type === 'usb') return `usb:${num(s.address?.bus)}.${num(s.address?.$extra?.attrs?.device)}`;
+      if (h.type === 'usb') return `usb:${num(s.address?.bus)}.${num(s.address?.device)}`;
       const a = s.address ?? {};
       return `${h.type}:${num(a.domain)}:${num(a.bus)}:${num(a.slot)}.${num(a.function)}`;
     }),
   disks: (d) =>
     (d.devices?.disk ?? []).map((k) => {
       const s = k.source ?? {};
-      const hosts = (s.$extra?.children ?? [])
-        .filter((c) => c.name === 'host')
-        .map((c) => c.attrs.socket ?? `${c.attrs.name}:${c.attrs.port ?? ''}`)
-        .join(';');
+      const hosts = (s.host ?? []).map((h) => h.socket ?? `${h.name}:${h.port ?? ''}`).join(';');
       const where = s.protocol ? `${s.protocol}:${s.name ?? ''}@${hosts}` : (s.file ?? s.dev ?? s.dir ?? '');
       const dr = k.driver ?? {};
       return `${k.type}|${k.device ?? 'disk'}|${k.target?.bus}|${where}|cache=${dr.cache ?? ''}|io=${dr.io ?? ''}|discard=${dr.discard ?? ''}`;

@@ -7,7 +7,10 @@
  * - how the element is read from and written to an XmlElement.
  *
  * Whatever the shape does not model (an unknown attribute, an unknown child, a value a codec does
- * not recognise) is kept in `$extra` and written back, so a round trip never drops a hand edit.
+ * not recognise) is kept in `$extra` and written back, so a round trip never drops a hand edit. An
+ * unknown child also keeps its place: `decode` notes the known child it followed (`ExtraChild.after`)
+ * and `encode` writes it right after that child's group, so `<maxMemory>` read before `<memory>`
+ * is written before it, not after `<qemu:commandline>`.
  */
 import { childElements, textOf, type XmlChild, type XmlElement } from './xml-node.js';
 
@@ -42,11 +45,27 @@ export interface ListField<S extends Shape> {
 export type Field = AttrField<any> | TextField<any> | ChildField<any> | ListField<any>;
 export type Shape = { readonly [key: string]: Field };
 
+/**
+ * An unknown child, with where it stood: `after` is the shape key of the known child it followed
+ * (`key#n` after the n-th item of a list), or {@link FIRST} when it came before every known child.
+ * The place travels with the child, so code that filters or moves children cannot misplace it;
+ * a child without one (one code added) is written after all known children.
+ */
+export type ExtraChild = XmlElement & { after?: string };
+
 /** What a model object carries of its XML that the shape does not name. */
 export interface Extra {
   attrs?: Record<string, string>;
-  children?: XmlElement[];
+  /**
+   * The order of the attributes as read, when it is not the one `encode` gives anyway (known in
+   * the shape's order, then unknown): they are written back in it.
+   */
+  attrOrder?: string[];
+  children?: ExtraChild[];
 }
+
+/** The `after` of an unknown child that came before every known child. */
+export const FIRST = '^';
 
 type FieldValue<F> =
   F extends AttrField<infer T>
@@ -133,7 +152,7 @@ const xmlName = (key: string, field: Field): string => ('xml' in field && field.
 export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
   const out: Record<string, unknown> = {};
   const extraAttrs: Record<string, string> = {};
-  const extraChildren: XmlElement[] = [];
+  const extraChildren: ExtraChild[] = [];
   const byTag = new Map<string, [string, Field]>();
   const attrsByName = new Map<string, [string, AttrField<unknown>]>();
   let textField: [string, TextField<unknown>] | undefined;
@@ -155,30 +174,44 @@ export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
     const raw = textOf(el);
     const value = raw === '' ? undefined : textField[1].codec.decode(raw);
     if (value !== undefined) out[textField[0]] = value;
-    else if (raw !== '') extraChildren.push({ name: '#text', attrs: {}, children: [raw] });
+    else if (raw !== '') {
+      extraChildren.push({ name: '#text', attrs: {}, children: [raw], after: FIRST });
+    }
   }
 
+  let anchor = FIRST;
   for (const c of childElements(el)) {
     const known = byTag.get(c.name);
-    if (!known) {
-      extraChildren.push(c);
-      continue;
-    }
-    const [key, field] = known;
-    if (field.kind === 'list') {
-      ((out[key] ??= []) as unknown[]).push(decode(field.shape as Shape, c));
-    } else if (out[key] === undefined) {
+    const [key, field] = known ?? [];
+    if (key !== undefined && field?.kind === 'list') {
+      const items = (out[key] ??= []) as unknown[];
+      items.push(decode(field.shape as Shape, c));
+      anchor = `${key}#${items.length}`;
+    } else if (key !== undefined && out[key] === undefined) {
       out[key] = decode((field as ChildField<Shape>).shape, c);
+      anchor = key;
     } else {
-      extraChildren.push(c); // a second copy of a single child: keep it, do not guess
+      // Unknown, or a second copy of a single child: keep it where it was, do not guess.
+      extraChildren.push({ ...c, after: anchor });
     }
   }
 
   const extra: Extra = {};
-  if (Object.keys(extraAttrs).length) extra.attrs = extraAttrs;
+  if (Object.keys(extraAttrs).length) {
+    extra.attrs = extraAttrs;
+    const order = attrOrder(el, [...attrsByName.keys()], extraAttrs);
+    if (order) extra.attrOrder = order;
+  }
   if (extraChildren.length) extra.children = extraChildren;
   if (extra.attrs || extra.children) out.$extra = extra;
   return out as Infer<S>;
+}
+
+/** The attributes' order as read, if `encode` would not give it by itself (known, then unknown). */
+function attrOrder(el: XmlElement, known: string[], unknown: Record<string, string>): string[] | undefined {
+  const read = Object.keys(el.attrs);
+  const written = [...known.filter((n) => n in el.attrs && !(n in unknown)), ...Object.keys(unknown)];
+  return read.join(' ') === written.join(' ') ? undefined : read;
 }
 
 // ---- writing ----------------------------------------------------------------------------------
@@ -187,28 +220,76 @@ export function decode<S extends Shape>(s: S, el: XmlElement): Infer<S> {
 export function encode<S extends Shape>(s: S, tag: string, value: Infer<S>): XmlElement {
   const v = value as Record<string, unknown>;
   const attrs: Record<string, string> = {};
-  const children: XmlChild[] = [];
+  const extras = extrasByAnchor(value.$extra);
+  const children: XmlChild[] = [...(extras.get(FIRST) ?? [])];
+  extras.delete(FIRST);
   for (const [key, field] of Object.entries(s)) {
     const fv = v[key];
-    if (fv === undefined || fv === null) continue;
-    const name = xmlName(key, field);
-    switch (field.kind) {
-      case 'attr':
-        attrs[name] = field.codec.encode(fv);
-        break;
-      case 'text':
-        children.push(field.codec.encode(fv));
-        break;
-      case 'child':
-        children.push(encode(field.shape as Shape, name, fv as Infer<Shape>));
-        break;
-      case 'list':
-        for (const item of fv as Infer<Shape>[]) children.push(encode(field.shape as Shape, name, item));
-        break;
+    if (fv !== undefined && fv !== null) encodeField(key, field, fv, attrs, children, extras);
+    // After the key's group even when the key is gone: that is after the nearest earlier known child.
+    for (const [anchor, group] of extras) {
+      if (anchor !== key && !anchor.startsWith(key + '#')) continue;
+      children.push(...group);
+      extras.delete(anchor);
     }
   }
-  const extra = value.$extra;
-  if (extra?.attrs) Object.assign(attrs, extra.attrs);
-  for (const c of extra?.children ?? []) children.push(c.name === '#text' ? (c.children[0] as string) : c);
-  return { name: tag, attrs, children };
+  for (const rest of extras.values()) children.push(...rest);
+  if (value.$extra?.attrs) Object.assign(attrs, value.$extra.attrs);
+  return { name: tag, attrs: inOrder(attrs, value.$extra?.attrOrder), children };
+}
+
+/** `attrs` with the names of `order` first, in that order (attribute order means nothing to XML, but diffs read better). */
+function inOrder(attrs: Record<string, string>, order: string[] | undefined): Record<string, string> {
+  if (!order) return attrs;
+  const out: Record<string, string> = {};
+  for (const name of order) if (name in attrs) out[name] = attrs[name] as string;
+  return Object.assign(out, attrs);
+}
+
+function encodeField(
+  key: string,
+  field: Field,
+  fv: unknown,
+  attrs: Record<string, string>,
+  children: XmlChild[],
+  extras: Map<string, XmlChild[]>,
+): void {
+  const name = xmlName(key, field);
+  switch (field.kind) {
+    case 'attr':
+      attrs[name] = field.codec.encode(fv);
+      break;
+    case 'text':
+      children.push(field.codec.encode(fv));
+      break;
+    case 'child':
+      children.push(encode(field.shape as Shape, name, fv as Infer<Shape>));
+      break;
+    case 'list':
+      (fv as Infer<Shape>[]).forEach((item, i) => {
+        children.push(encode(field.shape as Shape, name, item));
+        const anchor = `${key}#${i + 1}`;
+        children.push(...(extras.get(anchor) ?? []));
+        extras.delete(anchor);
+      });
+      break;
+  }
+}
+
+/**
+ * The unknown children grouped by the anchor they are written after, in document order; those
+ * without an anchor (or with one the shape does not have) come last, under the key `''`.
+ */
+function extrasByAnchor(extra: Extra | undefined): Map<string, XmlChild[]> {
+  const groups = new Map<string, XmlChild[]>();
+  for (const { after = '', ...c } of extra?.children ?? []) {
+    const group = groups.get(after) ?? [];
+    group.push(c.name === '#text' ? (c.children[0] as string) : c);
+    groups.set(after, group);
+  }
+  // The unanchored group must come after every anchored one: re-insert it last.
+  const rest = groups.get('');
+  groups.delete('');
+  if (rest) groups.set('', rest);
+  return groups;
 }

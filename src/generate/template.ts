@@ -69,11 +69,15 @@ function mergeList(s: Shape, tag: string, base: Plain[], over: Plain[]): Plain[]
   return [...merged, ...base.filter((_, j) => !used.has(j))];
 }
 
-/** Unknown attributes merge by name, unknown children by identity (the config's win). */
+/**
+ * Unknown attributes merge by name, unknown children by identity (the config's win), so virt-gen's
+ * runtime `<metadata>` child sits beside the template's own (a libosinfo entry from `virsh dumpxml`).
+ */
 function overlayExtra(base: Extra, over: Extra): Extra {
   const attrs = base.attrs || over.attrs ? { ...base.attrs, ...over.attrs } : undefined;
   const children = mergeElements(base.children ?? [], over.children ?? []);
-  return { ...(attrs ? { attrs } : {}), ...(children.length ? { children } : {}) };
+  const { attrs: _a, children: _c, ...rest } = { ...base, ...over };
+  return { ...rest, ...(attrs ? { attrs } : {}), ...(children.length ? { children } : {}) };
 }
 
 function mergeElements(base: XmlElement[], over: XmlElement[]): XmlElement[] {

@@ -8,8 +8,6 @@
  */
 import { resolve } from 'node:path';
 import type { Domain, DomainDeviceList } from '../domain/model.js';
-import type { Extra } from '../domain/schema.js';
-import type { XmlElement } from '../domain/xml-node.js';
 import { describeOpt, whereOf, type Opt } from './argv.js';
 import { ImportError } from './errors.js';
 import { formatEntry, parseOptionValue, type Props } from './options.js';
@@ -184,16 +182,4 @@ export class ImportContext {
   list<K extends DeviceKey>(kind: K): DeviceOf<K>[] {
     return (this.domain.devices?.[kind] ?? []) as DeviceOf<K>[];
   }
-}
-
-/**
- * Sets the extra child `el` of `holder`, replacing one of the same name: for the elements libvirt
- * takes once (`<keywrap>`, `<maxMemory>`, a `<watchdog>` in libvirt 9.0), where a repeated option
- * means, as in QEMU, that the last one wins.
- */
-export function putExtraOnce(holder: { $extra?: Extra }, el: XmlElement): void {
-  const children = ((holder.$extra ??= {}).children ??= []);
-  const at = children.findIndex((c) => c.name === el.name);
-  if (at >= 0) children[at] = el;
-  else children.push(el);
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseDomainXml, writeDomainXml } from '../../src/domain/document.js';
 import { Domain } from '../../src/domain/model.js';
 import { markUsed, modelFields } from '../support/model-coverage.js';
+import { EDITED_LEVELS, UNKNOWN, insertionDifferences } from '../support/element-order.js';
 import { sameXml } from '../../src/domain/xml-node.js';
 import { parseXml } from '../../src/domain/xml-read.js';
 import { defineXml, dumpInactive, nativeArgv, requireLibvirt, undefine } from '../support/libvirt.js';
@@ -61,6 +62,8 @@ const DOMAINS: Record<string, () => string> = {
   'vg-test-every-field': () =>
     readFileSync(path.join('test', 'fixtures', 'domain', 'every-field.xml'), 'utf8'),
   'vg-test-os-boot': () => readFileSync(path.join('test', 'fixtures', 'domain', 'os-boot.xml'), 'utf8'),
+  'vg-model-more-devices': () =>
+    readFileSync(path.join('test', 'fixtures', 'domain', 'more-devices.xml'), 'utf8'),
 };
 
 /** research/reference-win-gaming.xml: a hand-written domain with elements virt-gen does not generate. */
@@ -89,6 +92,10 @@ describe.each(Object.keys(DOMAINS))('round trip of virsh dumpxml %s', (name) => 
     const dump = dumps[name] as string;
     const written = writeDomainXml(parseDomainXml(dump));
     expect(sameXml(parseXml(written), parseXml(dump))).toBe(true);
+  });
+
+  it('writes a hand-inserted unknown element back where it was, at every position of six levels', () => {
+    expect(insertionDifferences(parseXml(dumps[name] as string), EDITED_LEVELS, UNKNOWN)).toEqual([]);
   });
 });
 
@@ -135,13 +142,16 @@ describe('Windows 11 essentials and a template', () => {
   });
 });
 
-describe.each(['vg-test-every-field', 'vg-test-os-boot'])('libvirt keeps what the model sets: %s', (name) => {
-  it("every modeled property of the document is still set in libvirt's copy", () => {
-    const fields = modelFields(Domain);
-    const paths = (xml: string): string[] =>
-      [...markUsed(Domain, parseDomainXml(xml), new Set())].map((f) => fields.get(f) as string).sort();
-    const given = paths((DOMAINS[name] as () => string)());
-    const kept = new Set(paths(dumps[name] as string));
-    expect(given.filter((p) => !kept.has(p))).toEqual([]);
-  });
-});
+describe.each(['vg-test-every-field', 'vg-test-os-boot', 'vg-model-more-devices'])(
+  'libvirt keeps what the model sets: %s',
+  (name) => {
+    it("every modeled property of the document is still set in libvirt's copy", () => {
+      const fields = modelFields(Domain);
+      const paths = (xml: string): string[] =>
+        [...markUsed(Domain, parseDomainXml(xml), new Set())].map((f) => fields.get(f) as string).sort();
+      const given = paths((DOMAINS[name] as () => string)());
+      const kept = new Set(paths(dumps[name] as string));
+      expect(given.filter((p) => !kept.has(p))).toEqual([]);
+    });
+  },
+);

@@ -63,7 +63,7 @@ function audiodev(ctx: ImportContext, p: Props): DomainAudio | undefined {
   const runtimeDir = p.str('runtime-dir') ?? ctx.env('PIPEWIRE_RUNTIME_DIR');
   if (runtimeDir && audio.type === 'pipewire') audio.runtimeDir = runtimeDir;
   const path = p.str('path');
-  if (path) audio.$extra = { attrs: { path } };
+  if (path) audio.path = path;
   for (const dir of ['in', 'out'] as const) {
     const d = direction(p, dir);
     if (d) audio[dir === 'in' ? 'input' : 'output'] = d;
@@ -121,7 +121,7 @@ function direction(p: Props, dir: 'in' | 'out'): Direction | undefined {
   const defined = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   if (Object.keys(defined).length) d.settings = defined;
   const dev = p.str(k('dev'));
-  if (dev !== undefined) d.$extra = { attrs: { dev } };
+  if (dev !== undefined) d.dev = dev;
   return Object.keys(d).length ? d : undefined;
 }
 

@@ -7,7 +7,14 @@ import type { DomainDisk } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
 import type { Props } from '../options.js';
-import { localSource, networkSource, parseFileSource, type NetHost, type SourceInfo } from './disk-source.js';
+import {
+  localSource,
+  networkSource,
+  parseFileSource,
+  type NetHost,
+  type SourceExtras,
+  type SourceInfo,
+} from './disk-source.js';
 
 export type DiskDriver = NonNullable<DomainDisk['driver']>;
 
@@ -188,11 +195,11 @@ function servers(n: NodeView): NetHost[] {
 
 function rbdSource(n: NodeView): SourceInfo {
   const get = (k: string): string | undefined => n.p.str(n.prefix + k);
-  const extra = [];
+  const extras: SourceExtras = {};
   const snapshot = get('snapshot');
-  if (snapshot) extra.push({ name: 'snapshot', attrs: { name: snapshot }, children: [] });
+  if (snapshot) extras.snapshot = { name: snapshot };
   const conf = get('conf');
-  if (conf) extra.push({ name: 'config', attrs: { file: conf }, children: [] });
+  if (conf) extras.config = { file: conf };
   n.p.ignore(n.prefix + 'auth-client-required', n.prefix + 'key-secret', n.prefix + 'user');
-  return networkSource('rbd', `${get('pool')}/${get('image')}`, servers(n), extra);
+  return networkSource('rbd', `${get('pool')}/${get('image')}`, servers(n), extras);
 }

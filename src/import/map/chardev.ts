@@ -3,22 +3,19 @@
  * `unix:…`, `/dev/ttyS2`), `-chardev` backends with `isa-serial`/`pci-serial`, virtio-serial channels
  * (`virtserialport` for the guest agent and SPICE agent) and SPICE USB redirection.
  *
- * The model has `<channel>` only: serial, parallel and redirdev elements are built as XML and kept
- * in `<devices>`' extra children (libvirt's schema orders devices freely).
+ * A chardev becomes the model's shared chardev fields (domain/model/chardev.ts): the backend `type`,
+ * its `<source>`s and `<protocol>`; each device adds its own `<target>`.
  */
-import type { XmlElement } from '../../domain/xml-node.js';
+import type { ChardevSource, DomainChardev } from '../../domain/model.js';
 import type { ImportContext } from '../context.js';
 import type { Props } from '../options.js';
 import { splitCommas } from '../options.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 
-/** A chardev as libvirt spells it: `type` and the children of the element (`<source>`, `<protocol>`). */
-export interface CharSpec {
-  type: string;
-  children: XmlElement[];
-}
+/** A chardev as libvirt spells it: `type`, `<source>`s and `<protocol>`. */
+export type CharSpec = DomainChardev & { type: string };
 
-const el = (name: string, attrs: Record<string, string>): XmlElement => ({ name, attrs, children: [] });
+const at = (source: ChardevSource): Pick<DomainChardev, 'source'> => ({ source: [source] });
 
 /** `host:port` / `[v6]:port` / `:port` */
 function hostService(text: string): { host?: string; service: string } {
@@ -34,40 +31,36 @@ export function parseCharSpec(spec: string): CharSpec | undefined {
   const server = flags.includes('server') || flags.includes('server=on');
   const mode = server ? 'bind' : 'connect';
   const simple = ['pty', 'vc', 'null', 'stdio'];
-  if (simple.includes(head)) return { type: head, children: [] };
+  if (simple.includes(head)) return { type: head };
   const colon = head.indexOf(':');
   const kind = colon < 0 ? '' : head.slice(0, colon);
   const rest = colon < 0 ? head : head.slice(colon + 1);
   switch (kind) {
     case 'file':
     case 'pipe':
-      return { type: kind, children: [el('source', { path: rest })] };
+      return { type: kind, ...at({ path: rest }) };
     case 'unix':
-      return { type: 'unix', children: [el('source', { mode, path: rest })] };
+      return { type: 'unix', ...at({ mode, path: rest }) };
     case 'tcp':
-    case 'telnet': {
-      const hs = hostService(rest);
+    case 'telnet':
       return {
         type: 'tcp',
-        children: [
-          el('source', { mode, ...hs }),
-          el('protocol', { type: kind === 'tcp' ? 'raw' : 'telnet' }),
-        ],
+        ...at({ mode, ...hostService(rest) }),
+        protocol: { type: kind === 'tcp' ? 'raw' : 'telnet' },
       };
-    }
     case 'udp':
       return udpSpec(rest);
   }
-  if (head.startsWith('/dev/')) return { type: 'dev', children: [el('source', { path: head })] };
+  if (head.startsWith('/dev/')) return { type: 'dev', ...at({ path: head }) };
   return undefined;
 }
 
-/** `udp:[remote]:port[@[local]:port]` */
+/** `udp:[remote]:port[@[local]:port]`; libvirt writes the bind end first. */
 function udpSpec(rest: string): CharSpec {
   const [remote = '', local] = rest.split('@');
-  const children = [el('source', { mode: 'connect', ...hostService(remote) })];
-  if (local !== undefined) children.push(el('source', { mode: 'bind', ...hostService(local) }));
-  return { type: 'udp', children };
+  const source: ChardevSource[] = [{ mode: 'connect', ...hostService(remote) }];
+  if (local !== undefined) source.unshift({ mode: 'bind', ...hostService(local) });
+  return { type: 'udp', source };
 }
 
 /** A `-chardev` backend; undefined for one libvirt has no form for. */
@@ -81,19 +74,19 @@ export function chardevSpec(p: Props): CharSpec | undefined {
     case 'null':
     case 'stdio':
       p.ignore('signal', 'mux');
-      return { type: backend, children: [] };
+      return { type: backend };
     case 'file':
     case 'pipe':
-      return path === undefined ? undefined : { type: backend, children: [el('source', { path })] };
+      return path === undefined ? undefined : { type: backend, ...at({ path }) };
     case 'serial':
     case 'tty':
-      return path === undefined ? undefined : { type: 'dev', children: [el('source', { path })] };
+      return path === undefined ? undefined : { type: 'dev', ...at({ path }) };
     case 'socket':
       return socketSpec(p, path);
     case 'spicevmc':
     case 'spiceport':
       p.ignore('name');
-      return { type: backend, children: [] };
+      return { type: backend };
   }
   return undefined;
 }
@@ -101,27 +94,15 @@ export function chardevSpec(p: Props): CharSpec | undefined {
 function socketSpec(p: Props, path: string | undefined): CharSpec {
   const mode = p.bool('server') ? 'bind' : 'connect';
   p.ignore('wait', 'nowait', 'fd', 'reconnect');
-  if (path !== undefined || p.has('fd'))
-    return { type: 'unix', children: path ? [el('source', { mode, path })] : [] };
+  if (path !== undefined || p.has('fd')) return { type: 'unix', ...(path ? at({ mode, path }) : {}) };
   const host = p.str('host');
   const port = p.str('port') ?? '';
   const telnet = p.bool('telnet');
   return {
     type: 'tcp',
-    children: [
-      el('source', { mode, ...(host ? { host } : {}), service: port }),
-      el('protocol', { type: telnet ? 'telnet' : 'raw' }),
-    ],
+    ...at({ mode, ...(host ? { host } : {}), service: port }),
+    protocol: { type: telnet ? 'telnet' : 'raw' },
   };
-}
-
-function addDeviceElement(ctx: ImportContext, element: XmlElement): void {
-  const devices = (ctx.domain.devices ??= {});
-  ((devices.$extra ??= {}).children ??= []).push(element);
-}
-
-function countOf(ctx: ImportContext, name: string): number {
-  return ctx.domain.devices?.$extra?.children?.filter((c) => c.name === name).length ?? 0;
 }
 
 /** `-serial SPEC`, `-parallel SPEC` (`none` is taken by internal.ts). */
@@ -130,13 +111,8 @@ export function mapSerialParallel(ctx: ImportContext): void {
     const spec = parseCharSpec(opt.value ?? '');
     if (!spec) continue;
     opt.consumed = true;
-    const tag = opt.name === '-serial' ? 'serial' : 'parallel';
-    const port = String(countOf(ctx, tag));
-    addDeviceElement(ctx, {
-      name: tag,
-      attrs: { type: spec.type },
-      children: [...spec.children, el('target', { port })],
-    });
+    const kind = opt.name === '-serial' ? 'serial' : 'parallel';
+    ctx.add(kind, { ...spec, target: { port: ctx.list(kind).length } });
   }
 }
 
@@ -157,10 +133,9 @@ function serialDevice(dev: DeviceOpt, ctx: ImportContext): boolean {
   const spec = chardevOf(ctx, dev);
   if (!spec) return false;
   ignoreCommon(dev.props);
-  const port = dev.props.str('index') ?? String(countOf(ctx, 'serial'));
-  const target = el('target', { type: dev.driver === 'pci-serial' ? 'pci-serial' : 'isa-serial', port });
-  target.children.push(el('model', { name: dev.driver }));
-  addDeviceElement(ctx, { name: 'serial', attrs: { type: spec.type }, children: [...spec.children, target] });
+  const port = dev.props.int('index') ?? ctx.list('serial').length;
+  const type = dev.driver === 'pci-serial' ? 'pci-serial' : 'isa-serial';
+  ctx.add('serial', { ...spec, target: { type, port, model: { name: dev.driver } } });
   return true;
 }
 
@@ -172,12 +147,10 @@ function channelDevice(dev: DeviceOpt, ctx: ImportContext): boolean {
   ignoreCommon(p);
   p.ignore('bus', 'nr');
   const name = p.str('name');
-  const source = spec.children.find((c) => c.name === 'source');
+  const source = spec.source?.[0];
   ctx.add('channel', {
     type: spec.type,
-    ...(source?.attrs.path && spec.type === 'unix'
-      ? { source: { mode: source.attrs.mode, path: source.attrs.path } }
-      : {}),
+    ...(source?.path && spec.type === 'unix' ? { source: [{ mode: source.mode, path: source.path }] } : {}),
     target: { type: 'virtio', ...(name ? { name } : {}) },
   });
   return true;
@@ -189,11 +162,7 @@ function redirDevice(dev: DeviceOpt, ctx: ImportContext): boolean {
   if (!spec) return false;
   ignoreCommon(dev.props);
   dev.props.ignore('bus', 'port');
-  addDeviceElement(ctx, {
-    name: 'redirdev',
-    attrs: { bus: 'usb', type: spec.type },
-    children: spec.children,
-  });
+  ctx.add('redirdev', { bus: 'usb', ...spec });
   return true;
 }
 

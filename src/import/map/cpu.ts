@@ -204,10 +204,15 @@ function mapSmp(ctx: ImportContext): void {
       throw ctx.error(opt, `the topology gives ${sockets * perSocket} vCPUs, not maxcpus ${max}`);
     }
     const cpu = (ctx.domain.cpu ??= {});
-    cpu.topology = { sockets, dies: topo.dies ?? 1, cores: topo.cores ?? 1, threads: topo.threads ?? 1 };
     // clusters=1 is the default, and libvirt 9.0 has no attribute for it: written only when it says more.
-    if (topo.clusters !== undefined && topo.clusters !== 1)
-      cpu.topology.$extra = { attrs: { clusters: String(topo.clusters) } };
+    const clusters = topo.clusters !== undefined && topo.clusters !== 1 ? { clusters: topo.clusters } : {};
+    cpu.topology = {
+      sockets,
+      dies: topo.dies ?? 1,
+      ...clusters,
+      cores: topo.cores ?? 1,
+      threads: topo.threads ?? 1,
+    };
   }
   pinProcess(ctx);
   ctx.reportUnused(opt, p);

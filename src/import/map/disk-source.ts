@@ -5,9 +5,11 @@
  * `gluster+unix:///vol/img?socket=…`, `sheepdog:host:port:image`, `http(s)://…`).
  */
 import type { DomainDisk } from '../../domain/model.js';
-import type { XmlElement } from '../../domain/xml-node.js';
 
 export type DiskSource = NonNullable<DomainDisk['source']>;
+
+/** What a network source names besides its servers: the rbd snapshot and client config file. */
+export type SourceExtras = Pick<DiskSource, 'snapshot' | 'config'>;
 
 export interface SourceInfo {
   type: 'file' | 'block' | 'network';
@@ -16,12 +18,7 @@ export interface SourceInfo {
   note?: string;
 }
 
-export interface NetHost {
-  name?: string;
-  port?: string;
-  transport?: string;
-  socket?: string;
-}
+export type NetHost = NonNullable<DiskSource['host']>[number];
 
 /** A local path: block devices live under /dev. */
 export function localSource(path: string, forceBlock = false): SourceInfo {
@@ -34,20 +31,16 @@ export function networkSource(
   protocol: string,
   name: string | undefined,
   hosts: NetHost[],
-  extra: XmlElement[] = [],
+  extras: SourceExtras = {},
 ): SourceInfo {
-  const children: XmlElement[] = hosts.map((h) => ({ name: 'host', attrs: definedAttrs(h), children: [] }));
-  children.push(...extra);
-  const source: DiskSource = { protocol, ...(name !== undefined ? { name } : {}) };
-  if (children.length) source.$extra = { children };
+  const source: DiskSource = { protocol, ...(name !== undefined ? { name } : {}), ...extras };
+  const host = hosts.map(definedOnly);
+  if (host.length) source.host = host;
   return { type: 'network', source };
 }
 
-function definedAttrs(h: NetHost): Record<string, string> {
-  const attrs: Record<string, string> = {};
-  for (const k of ['name', 'port', 'transport', 'socket'] as const)
-    if (h[k] !== undefined) attrs[k] = h[k] as string;
-  return attrs;
+function definedOnly(h: NetHost): NetHost {
+  return Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined));
 }
 
 const URI_PROTOCOLS =
@@ -126,20 +119,19 @@ function parseRbd(rest: string, cephHosts: NetHost[]): SourceInfo {
   const [image = '', ...options] = splitRawColons(rest);
   const [name, snapshot] = unescape(image).split('@') as [string, string | undefined];
   let hosts: NetHost[] = cephHosts;
-  const extra: XmlElement[] = [];
+  const extras: SourceExtras = snapshot ? { snapshot: { name: snapshot } } : {};
   let note: string | undefined;
   for (const o of options) {
     const eq = o.indexOf('=');
     const key = o.slice(0, eq);
     const value = o.slice(eq + 1);
     if (key === 'mon_host') hosts = unescape(value).split(';').map(splitHostPort);
-    else if (key === 'conf') extra.push({ name: 'config', attrs: { file: unescape(value) }, children: [] });
+    else if (key === 'conf') extras.config = { file: unescape(value) };
     else if (key === 'id' || key === 'key') {
       note = 'the Ceph user and key are not carried over: define a libvirt secret and add <auth> to the disk';
     }
   }
-  if (snapshot) extra.unshift({ name: 'snapshot', attrs: { name: snapshot }, children: [] });
-  const info = networkSource('rbd', name, hosts, extra);
+  const info = networkSource('rbd', name, hosts, extras);
   return note ? { ...info, note } : info;
 }
 

@@ -109,11 +109,9 @@ function driveCache(p: Props, backend: DiskBackend): void {
 function errorPolicy(p: Props, backend: DiskBackend): void {
   const werror = p.str('werror');
   const rerror = p.str('rerror');
-  const attrs: Record<string, string> = {};
-  if (werror && ERROR_POLICY[werror]) attrs.error_policy = ERROR_POLICY[werror] as string;
+  if (werror && ERROR_POLICY[werror]) backend.driver.error_policy = ERROR_POLICY[werror];
   if (rerror && ERROR_POLICY[rerror] && rerror !== werror)
-    attrs.rerror_policy = ERROR_POLICY[rerror] as string;
-  if (Object.keys(attrs).length) backend.driver.$extra = { attrs };
+    backend.driver.rerror_policy = ERROR_POLICY[rerror];
 }
 
 /** The backend a device's `drive=` names: a `-drive` id or a `-blockdev` node name. */

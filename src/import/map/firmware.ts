@@ -8,7 +8,6 @@
  * nvram directory becomes that template: the domain starts from the user's current variables.
  */
 import type { DomainOS } from '../../domain/model.js';
-import type { XmlElement } from '../../domain/xml-node.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
 import { blockdevBackend } from './blockdev.js';
@@ -108,15 +107,9 @@ function secureBoot(ctx: ImportContext): boolean {
 
 /** `-kernel`, `-initrd`, `-append`, `-dtb` -> `<os><kernel/><initrd/><cmdline/><dtb/>`. */
 function kernelBoot(ctx: ImportContext, os: DomainOS): void {
-  const names: Record<string, string> = {
-    '-kernel': 'kernel',
-    '-initrd': 'initrd',
-    '-append': 'cmdline',
-    '-dtb': 'dtb',
-  };
-  const children: XmlElement[] = [];
+  const names = { '-kernel': 'kernel', '-initrd': 'initrd', '-append': 'cmdline', '-dtb': 'dtb' } as const;
   for (const opt of ctx.take(...Object.keys(names))) {
-    children.push({ name: names[opt.name] as string, attrs: {}, children: [opt.value ?? ''] });
+    // As in QEMU, a repeated option means the last one.
+    os[names[opt.name as keyof typeof names]] = { value: opt.value ?? '' };
   }
-  if (children.length) ((os.$extra ??= {}).children ??= []).push(...children);
 }

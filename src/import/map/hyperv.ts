@@ -3,7 +3,7 @@
  * `hv-relaxed=on`, `+hv-relaxed`, `hv_spinlocks=0x1fff`, `hv_vendor_id=Nvidia43FIX`, `hv-passthrough`.
  */
 import type { DomainFeatureHyperV } from '../../domain/model.js';
-import { putExtraOnce, type ImportContext } from '../context.js';
+import type { ImportContext } from '../context.js';
 import type { PropEntry, Props } from '../options.js';
 import { flagState } from './cpu.js';
 
@@ -117,6 +117,5 @@ function vendorId(p: Props, e: PropEntry, hv: DomainFeatureHyperV): boolean {
 
 /** `hv_crash`: the guest reports its crashes through the Hyper-V crash MSRs: `<panic model='hyperv'/>`. */
 function panic(ctx: ImportContext): void {
-  const devices = (ctx.domain.devices ??= {});
-  putExtraOnce(devices, { name: 'panic', attrs: { model: 'hyperv' }, children: [] });
+  if (!ctx.list('panic').some((p) => p.model === 'hyperv')) ctx.add('panic', { model: 'hyperv' });
 }

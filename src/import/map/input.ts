@@ -24,7 +24,7 @@ function inputDevice(dev: DeviceOpt, ctx: ImportContext): void {
   const kind = INPUT_DEVICES[dev.driver] as { type: string; bus: 'usb' | 'virtio' };
   const input: DomainInput = { type: kind.type, bus: kind.bus };
   const evdev = p.str('evdev');
-  if (evdev) input.source = { $extra: { attrs: { evdev } } };
+  if (evdev) input.source = { evdev };
   const address = kind.bus === 'usb' ? usbAddress(ctx, p) : pciAddress(ctx, dev);
   if (address) input.address = address;
   ctx.add('input', input);

@@ -2,9 +2,9 @@
  * Machine and accelerator: `-machine`/`-M`, `-accel`, `-enable-kvm`, `-no-kvm`, `-no-acpi`, the
  * binary (architecture and `<emulator>`), and the machine properties that are domain features.
  */
-import type { XmlElement } from '../../domain/xml-node.js';
+import type { DomainKeyWrap } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
-import { putExtraOnce, type ImportContext } from '../context.js';
+import type { ImportContext } from '../context.js';
 import { MACHINE_NAME, PVE_SUFFIX } from '../limits.js';
 import type { Props } from '../options.js';
 
@@ -77,16 +77,10 @@ function mapAccel(ctx: ImportContext): string | undefined {
     first ??= name;
     const ring = p.int('dirty-ring-size');
     if (ring !== undefined)
-      kvmExtra(ctx, { name: 'dirty-ring', attrs: { state: 'on', size: String(ring) }, children: [] });
+      ((ctx.domain.features ??= {}).kvm ??= {})['dirty-ring'] = { state: true, size: ring };
     ctx.reportUnused(opt, p);
   }
   return first;
-}
-
-/** Adds a `<kvm>` child the model has no field for. */
-export function kvmExtra(ctx: ImportContext, el: XmlElement): void {
-  const kvm = ((ctx.domain.features ??= {}).kvm ??= {});
-  putExtraOnce(kvm, el);
 }
 
 /** Machine properties that libvirt spells as domain features or elsewhere. */
@@ -103,10 +97,7 @@ function machineFeatures(ctx: ImportContext, p: Props): void {
   const hpet = p.bool('hpet');
   if (hpet !== undefined) ((ctx.domain.clock ??= {}).timer ??= []).push({ name: 'hpet', present: hpet });
   if (p.bool('mem-merge') === false) (ctx.domain.memoryBacking ??= {}).nosharepages = {};
-  if (p.bool('dump-guest-core') === true) {
-    const memory = (ctx.domain.memory ??= {});
-    (memory.$extra ??= {}).attrs = { ...memory.$extra?.attrs, dumpCore: 'on' };
-  }
+  if (p.bool('dump-guest-core') === true) (ctx.domain.memory ??= {}).dumpCore = true;
   keyWrap(ctx, p);
   // Chosen by libvirt for every domain, or read by other mappers (memory, firmware, sound).
   p.ignore('usb', 'memory-backend', 'pflash0', 'pflash1', 'pcspk-audiodev');
@@ -114,14 +105,12 @@ function machineFeatures(ctx: ImportContext, p: Props): void {
 
 /** s390 `aes-key-wrap`/`dea-key-wrap` -> `<keywrap><cipher name='aes' state='on'/>`. */
 function keyWrap(ctx: ImportContext, p: Props): void {
-  const ciphers: XmlElement[] = [];
-  for (const name of ['aes', 'dea']) {
+  const cipher: NonNullable<DomainKeyWrap['cipher']> = [];
+  for (const name of ['aes', 'dea'] as const) {
     const on = p.bool(`${name}-key-wrap`);
-    if (on !== undefined)
-      ciphers.push({ name: 'cipher', attrs: { name, state: on ? 'on' : 'off' }, children: [] });
+    if (on !== undefined) cipher.push({ name, state: on });
   }
-  if (!ciphers.length) return;
-  putExtraOnce(ctx.domain, { name: 'keywrap', attrs: {}, children: ciphers });
+  if (cipher.length) ctx.domain.keywrap = { cipher };
 }
 
 /**

@@ -49,12 +49,11 @@ function mapSize(ctx: ImportContext): number {
 
 function setMemory(ctx: ImportContext, bytes: number): void {
   const kib = Math.ceil(bytes / KIB);
-  const extra = ctx.domain.memory?.$extra;
-  ctx.domain.memory =
-    kib % 1024 === 0
-      ? { unit: 'MiB', value: kib / 1024, $extra: extra }
-      : { unit: 'KiB', value: kib, $extra: extra };
-  if (!extra) delete ctx.domain.memory.$extra;
+  // `dumpCore` comes from -machine, which may be read first: kept.
+  ctx.domain.memory = {
+    ...ctx.domain.memory,
+    ...(kib % 1024 === 0 ? { unit: 'MiB', value: kib / 1024 } : { unit: 'KiB', value: kib }),
+  };
 }
 
 /** `<maxMemory slots='16' unit='KiB'>…</maxMemory>`. */

@@ -2,10 +2,9 @@
  * The rest of the domain: `-uuid`, `-rtc`/`-localtime` and tick policies, `-boot`, `-no-reboot`,
  * power management (`disable_s3/s4` globals), `-smbios`, watchdogs and the memory balloon.
  */
-import type { DomainSysinfo } from '../../domain/model.js';
-import type { XmlElement } from '../../domain/xml-node.js';
+import type { DomainSysinfo, DomainWatchdog } from '../../domain/model.js';
 import { describeOpt } from '../argv.js';
-import { putExtraOnce, type ImportContext } from '../context.js';
+import type { ImportContext } from '../context.js';
 import { ignoreCommon, type DeviceHandler, type DeviceOpt } from './devices.js';
 import { pciAddress } from './pci.js';
 
@@ -114,14 +113,10 @@ function mapBoot(ctx: ImportContext): void {
     const reboot = p.int('reboot-timeout');
     if (reboot !== undefined && (reboot < -1 || reboot > 65535))
       throw p.error('reboot-timeout', 'expected -1 to 65535 milliseconds');
-    if (reboot !== undefined) putExtraOnce(os, bios({ rebootTimeout: String(reboot) }));
+    if (reboot !== undefined) os.bios = { ...os.bios, rebootTimeout: reboot };
     p.ignore('strict', 'splash-time');
     ctx.reportUnused(opt, p);
   }
-}
-
-function bios(attrs: Record<string, string>): XmlElement {
-  return { name: 'bios', attrs, children: [] };
 }
 
 /** `-global` properties libvirt has elements for (the rest are kept as written). */
@@ -197,36 +192,23 @@ function mapWatchdog(ctx: ImportContext): void {
   for (const opt of ctx.find('-watchdog'))
     if (!WATCHDOG_MODELS.includes((opt.value ?? '').toLowerCase()))
       throw ctx.error(opt, `expected one of ${WATCHDOG_MODELS.join(', ')}`);
-  for (const opt of ctx.take('-watchdog')) watchdog(ctx, opt.value ?? '', action);
-  const dog = ctx.domain.devices?.$extra?.children?.find((c) => c.name === 'watchdog');
-  if (dog && action && !dog.attrs.action) dog.attrs.action = action;
+  for (const opt of ctx.take('-watchdog')) watchdog(ctx, { model: (opt.value ?? '').toLowerCase() });
+  const dog = ctx.list('watchdog')[0];
+  if (dog && action) dog.action ??= action;
   if (!dog && action && action !== 'reset') {
     ctx.warn(`-watchdog-action ${action}: there is no watchdog device to act on; not carried over`);
   }
 }
 
-function watchdog(ctx: ImportContext, model: string, action: string | undefined): void {
-  const devices = (ctx.domain.devices ??= {});
-  const attrs: Record<string, string> = { model: model.toLowerCase(), ...(action ? { action } : {}) };
-  putExtraOnce(devices, { name: 'watchdog', attrs, children: [] });
+/** libvirt 9.0 takes one watchdog: as in QEMU, the last one given wins. */
+function watchdog(ctx: ImportContext, dog: DomainWatchdog): void {
+  (ctx.domain.devices ??= {}).watchdog = [dog];
 }
 
 function watchdogDevice(dev: DeviceOpt, ctx: ImportContext): void {
   ignoreCommon(dev.props);
-  const model = dev.driver === 'i6300esb' ? 'i6300esb' : dev.driver;
   const address = pciAddress(ctx, dev);
-  const devices = (ctx.domain.devices ??= {});
-  const children: XmlElement[] = [];
-  if (address) children.push({ name: 'address', attrs: stringAttrs(address), children: [] });
-  putExtraOnce(devices, { name: 'watchdog', attrs: { model }, children });
-}
-
-function stringAttrs(o: object): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(o)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v)]),
-  );
+  watchdog(ctx, { model: dev.driver, ...(address ? { address } : {}) });
 }
 
 /** `virtio-balloon-pci` -> `<memballoon model='virtio'>`; without one, `model='none'` (QEMU has none by default). */

@@ -93,8 +93,7 @@ function vhostUser(ctx: ImportContext, p: Props, iface: DomainInterface): boolea
   if (c.str('backend') !== 'socket' || !path) return false;
   chardev.consumed = true;
   iface.type = 'vhostuser';
-  iface.source = { mode: c.bool('server') ? 'server' : 'client' };
-  iface.source.$extra = { attrs: { type: 'unix', path } };
+  iface.source = { type: 'unix', path, mode: c.bool('server') ? 'server' : 'client' };
   c.ignore('id', 'backend', 'path', 'server', 'wait');
   ctx.reportUnused(chardev, c);
   return true;
@@ -117,10 +116,10 @@ function frontendInto(ctx: ImportContext, dev: DeviceOpt, iface: DomainInterface
   const bar = rombar === undefined ? undefined : rombar !== 0;
   const romfile = p.str('romfile');
   if (bar !== undefined || romfile !== undefined) {
-    const attrs: Record<string, string> = {};
-    if (bar !== undefined) attrs.bar = bar ? 'on' : 'off';
-    if (romfile !== undefined) attrs.file = romfile;
-    iface.$extra = { children: [{ name: 'rom', attrs, children: [] }] };
+    iface.rom = {
+      ...(bar !== undefined ? { bar } : {}),
+      ...(romfile !== undefined ? { file: romfile } : {}),
+    };
   }
   const boot = p.bootIndex();
   if (boot !== undefined) iface.boot = { order: boot };

@@ -37,10 +37,7 @@ function tpmDevice(dev: DeviceOpt, ctx: ImportContext): boolean {
     t.ignore('cancel-path');
     ctx.add('tpm', {
       model: TPM_MODELS[dev.driver] as string,
-      backend: {
-        type: 'passthrough',
-        $extra: { children: [{ name: 'device', attrs: { path }, children: [] }] },
-      },
+      backend: { type: 'passthrough', device: { path } },
     });
   } else return false;
   tpmdev.consumed = true;

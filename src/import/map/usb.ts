@@ -48,8 +48,7 @@ function usbController(dev: DeviceOpt, ctx: ImportContext): void {
       : controllerIndex(ctx, 'usb', dev.id === 'usb' ? 'usb0' : dev.id);
   const c: DomainController = { type: 'usb', index, model: USB_MODELS[dev.driver] as string };
   const firstport = p.int('firstport');
-  if (masterBus)
-    c.$extra = { children: [{ name: 'master', attrs: { startport: String(firstport ?? 0) }, children: [] }] };
+  if (masterBus) c.master = { startport: firstport ?? 0 };
   const ports = p.int('p2') ?? p.int('p3');
   if (ports !== undefined && /xhci/.test(dev.driver)) c.ports = Math.max(p.int('p2') ?? 0, p.int('p3') ?? 0);
   const address = pciAddress(ctx, dev);
@@ -106,7 +105,7 @@ function byBusDevice(bus: string, device: string): DomainHostdev {
     if (!/^\d{1,3}$/.test(n) || Number(n) > 255)
       throw new ImportError(`USB bus or device number '${n}' is not a number from 0 to 255`);
   return usbHostdev({
-    address: { bus: String(Number(bus)), $extra: { attrs: { device: String(Number(device)) } } },
+    address: { bus: String(Number(bus)), device: String(Number(device)) },
   });
 }
 

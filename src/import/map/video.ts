@@ -58,14 +58,11 @@ function videoDevice(dev: DeviceOpt, ctx: ImportContext): void {
     else model.vram = vgamem * KIB;
   }
   const vram64 = p.int('vram64_size_mb');
-  if (vram64) model.$extra = { attrs: { vram64: String(vram64 * KIB) } };
+  if (vram64) model.vram64 = vram64 * KIB;
   const heads = p.int('max_outputs');
   if (heads !== undefined) model.heads = heads;
   if (/-gl(-pci)?$/.test(dev.driver)) {
-    model.$extra = {
-      ...model.$extra,
-      children: [{ name: 'acceleration', attrs: { accel3d: 'yes' }, children: [] }],
-    };
+    model.acceleration = { accel3d: true };
   }
   const video: DomainVideo = { model };
   const address = pciAddress(ctx, dev);
@@ -168,13 +165,13 @@ function display(ctx: ImportContext, opt: Opt): void {
 
 /** SDL draws on the user's X display: libvirt needs it named (`DISPLAY`, `XAUTHORITY`). */
 function sdl(ctx: ImportContext, fullscreen: boolean): DomainGraphics {
-  const attrs: Record<string, string> = {};
+  const g: DomainGraphics = { type: 'sdl' };
   const displayName = ctx.env('DISPLAY');
-  if (displayName) attrs.display = displayName;
+  if (displayName) g.display = displayName;
   const xauth = ctx.env('XAUTHORITY');
-  if (xauth) attrs.xauth = xauth;
-  if (fullscreen) attrs.fullscreen = 'yes';
-  return { type: 'sdl', ...(Object.keys(attrs).length ? { $extra: { attrs } } : {}) };
+  if (xauth) g.xauth = xauth;
+  if (fullscreen) g.fullscreen = true;
+  return g;
 }
 
 const VNC_BASE_PORT = 5900;
@@ -184,10 +181,9 @@ function vnc(ctx: ImportContext, opt: Opt): DomainGraphics {
   const p = ctx.props(opt);
   const target = p.str('vnc') ?? '';
   const g: DomainGraphics = { type: 'vnc' };
-  const attrs: Record<string, string> = {};
   if (target.startsWith('unix:')) {
-    attrs.socket = target.slice(5);
-    g.listen_ = [{ type: 'socket', $extra: { attrs: { socket: target.slice(5) } } }];
+    // Only in <listen>: libvirt's schema refuses `sharePolicy` beside a `socket` attribute.
+    g.listen_ = [{ type: 'socket', socket: target.slice(5) }];
   } else if (target !== 'none') {
     const m = /^(?:\[([^\]]*)\]|([^:]*)):(\d+)$/.exec(target);
     if (!m) throw ctx.error(opt, `expected HOST:DISPLAY or unix:PATH, found '${target}'`);
@@ -202,9 +198,9 @@ function vnc(ctx: ImportContext, opt: Opt): DomainGraphics {
     }
   }
   const websocket = p.matching('websocket', /^(-1|\d{1,5})$/, 'a websocket port');
-  if (websocket) attrs.websocket = websocket;
+  if (websocket) g.websocket = Number(websocket);
   const share = p.str('share');
-  if (share) attrs.sharePolicy = share;
+  if (share) g.sharePolicy = share;
   // TLS, SASL and passwords come from qemu.conf and <graphics passwd>: libvirt writes them itself.
   p.ignore(
     'tls',
@@ -217,7 +213,6 @@ function vnc(ctx: ImportContext, opt: Opt): DomainGraphics {
     'tls-authz',
     'sasl-authz',
   );
-  if (Object.keys(attrs).length) g.$extra = { attrs };
   ctx.reportUnused(opt, p);
   return g;
 }

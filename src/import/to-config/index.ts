@@ -123,12 +123,20 @@ function unexpressed(domain: Domain, notes: string[]): void {
   const dev = domain.devices ?? {};
   if (domain.qemuCommandline?.env?.length)
     notes.push(`<qemu:env> ${domain.qemuCommandline.env.map((e) => e.name).join(', ')}`);
+  const os = domain.os ?? {};
+  const names: string[] = [
+    ...(['serial', 'parallel', 'console', 'redirdev', 'watchdog', 'panic'] as const).flatMap((kind) =>
+      (dev[kind] ?? []).map(() => kind),
+    ),
+    ...(['kernel', 'initrd', 'cmdline', 'dtb', 'bios'] as const).filter((k) => os[k]),
+    ...(domain.keywrap ? ['keywrap'] : []),
+  ];
   for (const el of [
     ...(domain.$extra?.children ?? []),
     ...(dev.$extra?.children ?? []),
-    ...(domain.os?.$extra?.children ?? []),
-  ]) {
-    notes.push(`<${el.name}>`);
-  }
+    ...(os.$extra?.children ?? []),
+  ])
+    names.push(el.name);
+  for (const name of names) notes.push(`<${name}>`);
   if (dev.channel?.length) notes.push(`${dev.channel.length} <channel>(s)`);
 }

@@ -88,3 +88,70 @@ describe("cpu.hostCores with pin: 'auto'", () => {
     expect(pins).toEqual([0, 4, 1, 5, 2, 6, 3, 7]);
   });
 });
+
+describe('a template with elements virt-gen does not model', () => {
+  // <blkiotune>, <resource>, <perf>, <hub> and <seclabel> are libvirt's, not the model's: kept raw.
+  const TEMPLATE = `<domain type='kvm'>
+  <name>template</name>
+  <memory unit='MiB'>1024</memory>
+  <currentMemory unit='MiB'>1024</currentMemory>
+  <blkiotune><weight>500</weight></blkiotune>
+  <vcpu>1</vcpu>
+  <resource><partition>/machine</partition></resource>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <on_crash>destroy</on_crash>
+  <perf><event name='cmt' enabled='no'/></perf>
+  <devices>
+    <hub type='usb'/>
+    <memballoon model='virtio'/>
+  </devices>
+  <seclabel type='none'/>
+</domain>
+`;
+
+  it('writes them where the template had them, after the same known element, and libvirt validates it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-template-order-'));
+    writeFileSync(path.join(dir, 'base.xml'), TEMPLATE);
+    const file = path.join(dir, 'vm.ts');
+    writeFileSync(
+      file,
+      "import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'vg-model-tpl', memory: 2048, cpu: { cores: 2 }, template: './base.xml' });\n",
+    );
+    const out = path.join(dir, 'out.xml');
+    const r = virtGen(['xml', file, '-o', out]);
+    expect(r.stderr).toBe('');
+    const top = [...readFileSync(out, 'utf8').matchAll(/^ {2}<([\w:]+)/gm)].map((m) => m[1]);
+    const after = (name: string): string | undefined => top[top.indexOf(name) - 1];
+    expect(after('blkiotune')).toBe('currentMemory');
+    expect(after('resource')).toBe('vcpu');
+    expect(after('perf')).toBe('on_crash');
+    expect(after('seclabel')).toBe('devices');
+    const devices = readFileSync(out, 'utf8').split('<devices>')[1] ?? '';
+    expect(devices.indexOf('<hub type="usb"/>')).toBeLessThan(devices.indexOf('<memballoon'));
+    const v = validateDomainXml(out);
+    expect(v.stdout + v.stderr).toBe(`${out} validates\n`);
+  });
+});
+
+describe('a template with metadata of its own', () => {
+  it("keeps the template's <metadata> children beside the runtime metadata virt-gen adds", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vg-template-meta-'));
+    const osinfo = `<libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://microsoft.com/win/11"/>
+    </libosinfo:libosinfo>`;
+    writeFileSync(
+      path.join(dir, 'base.xml'),
+      `<domain type='kvm'><name>t</name><metadata>${osinfo}</metadata><memory>1048576</memory><os><type>hvm</type></os></domain>`,
+    );
+    const file = path.join(dir, 'vm.ts');
+    writeFileSync(
+      file,
+      "import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'vg-model-meta', memory: 2048, cpu: { cores: 2 }, hugepages: true, runtime: { allocateHugepages: true }, template: './base.xml' });\n",
+    );
+    const r = virtGen(['xml', file]);
+    expect(r.status).toBe(0);
+    const metadata = /<metadata>([\s\S]*?)<\/metadata>/.exec(r.stdout)?.[1] ?? '';
+    expect(metadata).toContain('<libosinfo:os id="http://microsoft.com/win/11"/>');
+    expect(metadata).toContain('<vgr:runtime');
+  });
+});

@@ -15,6 +15,7 @@ import { markUsed, modelFields } from '../../support/model-coverage.js';
 const NEWER_THAN_THE_SUITES_LIBVIRT: Record<string, string> = {
   'os/loader/@format': 'libvirt 9.2',
   'os/nvram/@format': 'libvirt 9.2',
+  'cpu/topology/@clusters': 'libvirt 10.1',
   'devices/audio/@runtimeDir': 'libvirt 9.10 (the PipeWire backend)',
 };
 

@@ -38,3 +38,45 @@ describe('schema decode/encode', () => {
     expect(writeXml(encode(Node, 'n', v))).toContain('<first state="off"/>');
   });
 });
+
+describe('unknown children keep their place', () => {
+  const Doc = shape({ a: child(Leaf), b: list(Leaf), c: child(Leaf) });
+  const names = (xml: string): string[] => {
+    const out = encode(Doc, 'n', decode(Doc, parseXml(xml)));
+    return out.children.flatMap((c) => (typeof c === 'string' ? [] : [c.name]));
+  };
+
+  it('are written after the known child they followed, or first', () => {
+    expect(names('<n><x/><a/><y/><b/><b/><z/><c/><w/></n>')).toEqual([
+      'x',
+      'a',
+      'y',
+      'b',
+      'b',
+      'z',
+      'c',
+      'w',
+    ]);
+  });
+
+  it('follow the nearest earlier known child when the one they followed is gone', () => {
+    const v = decode(Doc, parseXml('<n><a/><b/><x/><c/></n>'));
+    delete v.b;
+    const out = encode(Doc, 'n', v);
+    expect(out.children.map((c) => (typeof c === 'string' ? c : c.name))).toEqual(['a', 'x', 'c']);
+  });
+
+  it('added by code without a place are written after every known child', () => {
+    const v = decode(Doc, parseXml('<n><a/><c/></n>'));
+    v.$extra = { children: [{ name: 'x', attrs: {}, children: [] }] };
+    const out = encode(Doc, 'n', v);
+    expect(out.children.map((c) => (typeof c === 'string' ? c : c.name))).toEqual(['a', 'c', 'x']);
+  });
+});
+
+describe('unknown attributes', () => {
+  it('are written back in the order read, among the known ones', () => {
+    const out = encode(Node, 'n', decode(Node, parseXml('<n x="1" count="2" y="3" kind="k"/>')));
+    expect(Object.keys(out.attrs)).toEqual(['x', 'count', 'y', 'kind']);
+  });
+});

@@ -36,7 +36,8 @@ describe('disks over -drive if=none', () => {
     expect(cache('cache.direct=on', 'ide-hd,write-cache=off')).toBe('directsync');
     expect(cache('cache.no-flush=on')).toBe('unsafe');
     const d = devices(imp('-drive file=/x.img,if=ide,werror=enospc,rerror=ignore').domain).disk?.[0];
-    expect(d?.driver?.$extra?.attrs).toEqual({ error_policy: 'enospace', rerror_policy: 'ignore' });
+    expect(d?.driver).toMatchObject({ error_policy: 'enospace', rerror_policy: 'ignore' });
+    expect(d?.driver?.$extra).toBeUndefined();
   });
 
   it('reads a -blockdev format node over a protocol node', () => {
@@ -129,8 +130,7 @@ describe('legacy drive options', () => {
 });
 
 describe('network disk sources', () => {
-  const hosts = (file: string): unknown =>
-    parseFileSource(file).source?.$extra?.children?.map((c) => c.attrs);
+  const hosts = (file: string): unknown => parseFileSource(file).source?.host;
 
   it('reads nbd in the pseudo-protocol and URI forms', () => {
     expect(parseFileSource('nbd:example.org:6000:exportname=bar').source).toMatchObject({
@@ -149,12 +149,15 @@ describe('network disk sources', () => {
       String.raw`rbd:pool/image@foo:auth_supported=none:mon_host=[\:\:1]\:6321\;example.org\:6789:conf=/c.conf`,
     );
     expect(s.source?.name).toBe('pool/image');
-    expect(s.source?.$extra?.children?.map((c) => [c.name, c.attrs])).toEqual([
-      ['host', { name: '::1', port: '6321' }],
-      ['host', { name: 'example.org', port: '6789' }],
-      ['snapshot', { name: 'foo' }],
-      ['config', { file: '/c.conf' }],
-    ]);
+    expect(s.source).toMatchObject({
+      host: [
+        { name: '::1', port: '6321' },
+        { name: 'example.org', port: '6789' },
+      ],
+      snapshot: { name: 'foo' },
+      config: { file: '/c.conf' },
+    });
+    expect(s.source?.$extra).toBeUndefined();
   });
 
   it('reads iscsi with a default LUN and a decoded target, noting a password it drops', () => {

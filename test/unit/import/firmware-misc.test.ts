@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { isElement, type XmlElement } from '../../../src/domain/xml-node.js';
 import { importArgs } from '../../../src/import/index.js';
 import { devices, imp } from './helpers.js';
 
@@ -45,11 +44,12 @@ describe('firmware', () => {
   it('reads -bios and direct kernel boot', () => {
     const { domain } = imp(`-bios /b.bin -kernel /k -initrd /i -append 'console=ttyS0 quiet'`);
     expect(domain.os?.loader).toEqual({ type: 'rom', path: '/b.bin' });
-    expect(domain.os?.$extra?.children?.map((c) => [c.name, c.children[0]])).toEqual([
-      ['kernel', '/k'],
-      ['initrd', '/i'],
-      ['cmdline', 'console=ttyS0 quiet'],
-    ]);
+    expect(domain.os).toMatchObject({
+      kernel: { value: '/k' },
+      initrd: { value: '/i' },
+      cmdline: { value: 'console=ttyS0 quiet' },
+    });
+    expect(domain.os?.$extra).toBeUndefined();
   });
 });
 
@@ -70,9 +70,7 @@ describe('clock, boot, identity', () => {
     const { domain } = imp('-boot order=dc,menu=on,reboot-timeout=128');
     expect(domain.os?.boot).toEqual([{ dev: 'cdrom' }, { dev: 'hd' }]);
     expect(domain.os?.bootmenu).toEqual({ enable: true });
-    expect(domain.os?.$extra?.children).toEqual([
-      { name: 'bios', attrs: { rebootTimeout: '128' }, children: [] },
-    ]);
+    expect(domain.os?.bios).toEqual({ rebootTimeout: 128 });
     expect(imp('-boot n').domain.os?.boot).toEqual([{ dev: 'network' }]);
     expect(() => imp('-boot order=x')).toThrow(/unknown boot device 'x'/);
   });
@@ -202,32 +200,20 @@ describe('evdev, shared memory, iothreads, TPM, serial', () => {
     const { domain } = imp(
       '-serial pty -serial tcp:127.0.0.1:9999,server,nowait -chardev file,id=f,path=/tmp/s.log -device isa-serial,chardev=f',
     );
-    const elements = (el: XmlElement): XmlElement[] => el.children.filter(isElement);
-    expect(
-      domain.devices?.$extra?.children?.map((c) => [
-        c.name,
-        c.attrs.type,
-        elements(c).map((x) => [x.name, x.attrs]),
-      ]),
-    ).toEqual([
-      ['serial', 'pty', [['target', { port: '0' }]]],
-      [
-        'serial',
-        'tcp',
-        [
-          ['source', { mode: 'bind', host: '127.0.0.1', service: '9999' }],
-          ['protocol', { type: 'raw' }],
-          ['target', { port: '1' }],
-        ],
-      ],
-      [
-        'serial',
-        'file',
-        [
-          ['source', { path: '/tmp/s.log' }],
-          ['target', { type: 'isa-serial', port: '2' }],
-        ],
-      ],
+    expect(domain.devices?.serial).toEqual([
+      { type: 'pty', target: { port: 0 } },
+      {
+        type: 'tcp',
+        source: [{ mode: 'bind', host: '127.0.0.1', service: '9999' }],
+        protocol: { type: 'raw' },
+        target: { port: 1 },
+      },
+      {
+        type: 'file',
+        source: [{ path: '/tmp/s.log' }],
+        target: { type: 'isa-serial', port: 2, model: { name: 'isa-serial' } },
+      },
     ]);
+    expect(domain.devices?.$extra).toBeUndefined();
   });
 });

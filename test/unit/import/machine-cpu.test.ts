@@ -38,16 +38,15 @@ describe('machine and accelerator', () => {
     expect(domain.features?.ioapic).toEqual({ driver: 'qemu' });
     expect(domain.memoryBacking?.nosharepages).toEqual({});
     expect(domain.clock?.timer).toContainEqual({ name: 'hpet', present: false });
-    expect(domain.memory?.$extra?.attrs).toEqual({ dumpCore: 'on' });
+    expect(domain.memory?.dumpCore).toBe(true);
     expect(imp('-no-acpi').domain.features?.acpi).toBeUndefined();
   });
 
   it('keeps -accel kvm,dirty-ring-size as <kvm><dirty-ring>', () => {
     const { domain } = imp('-accel kvm,dirty-ring-size=4096');
-    expect(domain.features?.kvm?.$extra?.children?.[0]).toEqual({
-      name: 'dirty-ring',
-      attrs: { state: 'on', size: '4096' },
-      children: [],
+    expect(domain.features?.kvm?.['dirty-ring']).toEqual({
+      state: true,
+      size: 4096,
     });
   });
 });
@@ -155,8 +154,7 @@ describe('Hyper-V enlightenments', () => {
 
   it('reads hv-passthrough as mode passthrough and hv_crash as a Hyper-V panic device', () => {
     expect(imp('-cpu host,hv-passthrough=on').domain.features?.hyperv).toEqual({ mode: 'passthrough' });
-    const panic = imp('-cpu qemu32,hv_crash').domain.devices?.$extra?.children;
-    expect(panic).toEqual([{ name: 'panic', attrs: { model: 'hyperv' }, children: [] }]);
+    expect(imp('-cpu qemu32,hv_crash').domain.devices?.panic).toEqual([{ model: 'hyperv' }]);
   });
 
   it('reports enlightenments newer than the reference libvirt instead of writing them', () => {
@@ -194,11 +192,9 @@ describe('-smp', () => {
 
   it('writes clusters only when not 1', () => {
     expect(
-      imp('-smp 6,sockets=1,dies=1,clusters=1,cores=2,threads=3').domain.cpu?.topology?.$extra,
+      imp('-smp 6,sockets=1,dies=1,clusters=1,cores=2,threads=3').domain.cpu?.topology?.clusters,
     ).toBeUndefined();
-    expect(imp('-smp 12,sockets=1,clusters=2,cores=2,threads=3').domain.cpu?.topology?.$extra).toEqual({
-      attrs: { clusters: '2' },
-    });
+    expect(imp('-smp 12,sockets=1,clusters=2,cores=2,threads=3').domain.cpu?.topology?.clusters).toBe(2);
   });
 
   it('defaults to one vCPU and pins the process CPU set from taskset', () => {

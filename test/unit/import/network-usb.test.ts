@@ -52,7 +52,8 @@ describe('network interfaces', () => {
     );
     const [u, b, nic] = devices(domain).interface ?? [];
     expect(u?.type).toBe('user');
-    expect(u?.$extra?.children).toEqual([{ name: 'rom', attrs: { bar: 'off' }, children: [] }]);
+    expect(u?.rom).toEqual({ bar: false });
+    expect(u?.$extra).toBeUndefined();
     expect(b?.source).toEqual({ bridge: 'br1' });
     expect(nic).toEqual({ type: 'user', mac: { address: '52:54:00:00:00:01' }, model: { type: 'virtio' } });
   });
@@ -95,9 +96,9 @@ describe('USB', () => {
     );
     expect(devices(domain).controller).toEqual([{ type: 'usb', index: 0, model: 'qemu-xhci' }]);
     const [a, b, c] = devices(domain).hostdev ?? [];
-    expect(a?.source?.address).toEqual({ bus: '14', $extra: { attrs: { device: '6' } } });
+    expect(a?.source?.address).toEqual({ bus: '14', device: '6' });
     expect(a?.address).toEqual({ type: 'usb', bus: '0', port: '1' });
-    expect(b?.source?.address).toEqual({ bus: '14', $extra: { attrs: { device: '6' } } });
+    expect(b?.source?.address).toEqual({ bus: '14', device: '6' });
     expect(c?.source?.vendor).toEqual({ id: '0x1234' });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { importArgs } from '../../../src/import/index.js';
 import { samplesToUsecs } from '../../../src/import/map/audio.js';
-import { devices, imp } from './helpers.js';
+import { devices, imp, validateDomainXml, xmlOf } from './helpers.js';
 
 describe('sound devices', () => {
   it("reads the guide's -soundhw hda as ich6, and the other -soundhw names", () => {
@@ -108,10 +108,13 @@ describe('video and displays', () => {
       autoport: false,
       listen: '::',
       listen_: [{ type: 'address', address: '::' }],
-      $extra: { attrs: { sharePolicy: 'allow-exclusive' } },
+      sharePolicy: 'allow-exclusive',
     });
     const sock = devices(imp('-vnc unix:/tmp/foo.socket').domain).graphics?.[0];
-    expect(sock?.$extra?.attrs).toEqual({ socket: '/tmp/foo.socket' });
+    expect(sock).toEqual({ type: 'vnc', listen_: [{ type: 'socket', socket: '/tmp/foo.socket' }] });
+    // libvirt's schema has no sharePolicy beside the socket attribute: the socket is the <listen>'s.
+    const shared = validateDomainXml(xmlOf(imp('-vnc unix:/tmp/foo.socket,share=force-shared')));
+    expect(shared).toEqual({ ok: true, output: expect.stringContaining('validates') });
     const spice = devices(imp('-spice port=5901,addr=127.0.0.1,image-compression=off').domain).graphics?.[0];
     expect(spice).toEqual({
       type: 'spice',
@@ -148,7 +151,7 @@ describe('video and displays', () => {
       { name: 'x' },
     );
     expect(devices(domain).graphics).toEqual([
-      { type: 'sdl', $extra: { attrs: { display: ':0.1', xauth: '/root/.Xauthority', fullscreen: 'yes' } } },
+      { type: 'sdl', display: ':0.1', xauth: '/root/.Xauthority', fullscreen: true },
     ]);
   });
 });
