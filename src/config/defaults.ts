@@ -19,6 +19,7 @@ import type {
   NumaLayout,
   RootPortModel,
   SoundModel,
+  UsbController,
   TpmModel,
   TpmVersion,
   VideoModel,
@@ -47,6 +48,7 @@ export const DEFAULTS = {
   video: { none: 'none', spice: 'qxl', vnc: 'vga' } as Record<Display, VideoModel>,
   /** A USB tablet when there is a SPICE/VNC window for the pointer to follow. */
   tablet: (display: Display): boolean => display !== 'none',
+  usbController: 'qemu-xhci' as UsbController,
   mdev: { display: false },
   cpu: {
     sockets: 1,

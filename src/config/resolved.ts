@@ -15,6 +15,7 @@ import type {
   SmbiosTable,
   TpmModel,
   TpmVersion,
+  UsbController,
   VideoModel,
 } from './vocabulary.js';
 
@@ -54,6 +55,7 @@ export interface ResolvedVm {
   sound: false | { model: string; audio: AudioConfig };
   display: ResolvedDisplay;
   tablet: boolean;
+  usbController: UsbController;
   evdev?: ResolvedEvdev;
   lookingGlassMiB?: number;
   clock: ClockOffset;

@@ -27,6 +27,7 @@ import type {
   SmbiosTable,
   SMBIOS_FIELDS,
   SoundModel,
+  UsbController,
   TpmModel,
   TpmVersion,
   VideoModel,
@@ -152,6 +153,11 @@ export interface VmConfig {
    * Default `true` when there is a display (`display` not `'none'`).
    */
   tablet?: boolean;
+  /**
+   * The USB controller. Default `'qemu-xhci'` (USB 3, 15 ports). `'none'`: no USB at all, as a
+   * command line without `-usb` had (then no tablet, no `usb` devices, no USB disks or sound).
+   */
+  usbController?: UsbController;
   /** Keyboard and mouse shared with the host through evdev (switch with both Ctrl keys). */
   evdev?: EvdevConfig;
   /** Looking Glass shared memory (`<shmem name='looking-glass'>`, ivshmem-plain). `true` = 64 MiB (up to 1440p SDR). */

@@ -31,7 +31,7 @@ import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } f
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
 import { DEFAULTS } from './defaults.js';
-import { CLOCK_OFFSETS } from './vocabulary.js';
+import { CLOCK_OFFSETS, USB_CONTROLLERS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
 export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './vocabulary.js';
@@ -64,6 +64,7 @@ const TOP_LEVEL_KEYS = [
   'sound',
   'display',
   'tablet',
+  'usbController',
   'evdev',
   'lookingGlass',
   'clock',
@@ -114,6 +115,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   const template = issues.string('template', c.template);
   const display = resolveDisplay(issues, c.display, gpus.length > 0);
 
+  const usbController =
+    issues.oneOf('usbController', c.usbController, USB_CONTROLLERS) ?? DEFAULTS.usbController;
   const resolved: ResolvedVm = {
     name: name ?? '',
     ...(uuid !== undefined ? { uuid } : {}),
@@ -144,7 +147,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     usb: resolveUsb(issues, c.usb),
     sound: resolveSound(issues, c.sound),
     display,
-    tablet: issues.boolean('tablet', c.tablet) ?? DEFAULTS.tablet(display.type),
+    tablet: issues.boolean('tablet', c.tablet) ?? (DEFAULTS.tablet(display.type) && usbController !== 'none'),
+    usbController,
     ...resolveEvdev(issues, c.evdev),
     ...resolveLookingGlass(issues, c.lookingGlass),
     clock: issues.oneOf('clock', c.clock, CLOCK_OFFSETS) ?? DEFAULTS.clock,
@@ -153,6 +157,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
+  checkNoUsb(issues, resolved);
   checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
   checkSmbiosUuid(issues, resolved);
   // With an explicit loader, secureBoot says that loader is a Secure Boot build (`<loader secure>`).
@@ -200,5 +205,21 @@ function checkRuntime(issues: Issues, vm: ResolvedVm): void {
     issues.add(
       'runtime.isolateCpus',
       "needs cpu.pin ('auto' or a list) or cpu.cpuset: the host's cores are the ones the vCPUs are not pinned to",
+    );
+}
+
+/** With `usbController: 'none'`, nothing may need USB: libvirt refuses a USB device without a controller. */
+function checkNoUsb(issues: Issues, vm: ResolvedVm): void {
+  if (vm.usbController !== 'none') return;
+  const users = [
+    ...(vm.tablet ? ['tablet'] : []),
+    ...(vm.usb.length ? ['usb'] : []),
+    ...vm.disks.flatMap((d, i) => (d.bus === 'usb' ? [`disks[${i}]`] : [])),
+    ...(vm.sound && vm.sound.model === 'usb' ? ['sound'] : []),
+  ];
+  if (users.length)
+    issues.add(
+      'usbController',
+      `is "none", but ${users.join(', ')} need${users.length > 1 ? '' : 's'} USB: choose a controller or leave them out`,
     );
 }

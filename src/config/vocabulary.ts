@@ -86,6 +86,18 @@ export const RECOMMENDED_HYPERV = [
 export const HYPERV_FEATURES = [...RECOMMENDED_HYPERV, 'evmcs', 'avic'] as const;
 export type HypervFeature = (typeof HYPERV_FEATURES)[number];
 
+/**
+ * Enlightenments that QEMU refuses to start without others (docs/system/i386/hyperv.rst, "Requires").
+ * `time` is the hypervclock timer, QEMU's hv-time.
+ */
+export const HYPERV_REQUIRES: Partial<Record<HypervFeature, readonly HypervFeature[]>> = {
+  synic: ['vpindex'],
+  stimer: ['vpindex', 'synic', 'time'],
+  tlbflush: ['vpindex'],
+  ipi: ['vpindex'],
+  evmcs: ['vapic'],
+};
+
 /** `gpu.rootPort.model`: libvirt's `<model name>` of a PCIe root port. */
 export const ROOT_PORT_MODELS = ['pcie-root-port', 'ioh3420'] as const;
 export type RootPortModel = (typeof ROOT_PORT_MODELS)[number];
@@ -113,6 +125,21 @@ export type IoMode = (typeof IO_MODES)[number];
 /** `disks[].discard`: libvirt's `<driver discard>`. */
 export const DISCARD_MODES = ['unmap', 'ignore'] as const;
 export type DiscardMode = (typeof DISCARD_MODES)[number];
+
+/**
+ * `usbController`: libvirt's `<controller type='usb' model>`. `qemu-xhci` is USB 3 with few
+ * interrupts; `nec-xhci`, the ICH9 EHCI and the PIIX UHCI are what older command lines and guides
+ * used; `none` is no USB at all (no tablet, no USB devices).
+ */
+export const USB_CONTROLLERS = [
+  'qemu-xhci',
+  'nec-xhci',
+  'ich9-ehci1',
+  'piix3-uhci',
+  'piix4-uhci',
+  'none',
+] as const;
+export type UsbController = (typeof USB_CONTROLLERS)[number];
 
 /**
  * `network[].model`: libvirt's `<model type>` of an interface, the x86 NICs QEMU has: `e1000` is

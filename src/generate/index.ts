@@ -77,7 +77,12 @@ function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {
     { type: 'pci', index: 0, model: 'pcie-root' },
     ...pci.controllers,
     // xHCI: USB 3 and fewer interrupts than the default EHCI/UHCI set.
-    { type: 'usb', index: 0, model: 'qemu-xhci', ports: 15 },
+    {
+      type: 'usb',
+      index: 0,
+      model: vm.usbController,
+      ...(vm.usbController === 'qemu-xhci' ? { ports: 15 } : {}),
+    },
   ];
   const audio = sound(vm);
   const shows = display(vm);

@@ -107,6 +107,7 @@ function deviceParts(d: Domain): unknown {
     usb: dev.hostdev?.filter((h) => h.type === 'usb').map((h) => h.source?.address),
     mdev: dev.hostdev?.filter((h) => h.type === 'mdev').map((h) => [h.source?.address?.uuid, h.display]),
     boot: dev.disk?.map((k) => k.boot?.order),
+    usbController: dev.controller?.filter((c) => c.type === 'usb').map((c) => c.model),
   };
 }
 
@@ -139,6 +140,10 @@ describe("hand-written configs, read back from libvirt's dumpxml", () => {
       { network: { network: 'default', boot: 1 }, pci: [{ host: '0b:00.0', boot: 2 }] },
     ],
     ['mdev with its display', { display: 'spice', mdev: [{ uuid: UUID, display: true }] }],
+    ['no USB at all', { display: 'vnc', usbController: 'none' }],
+    ['NEC xHCI', { usbController: 'nec-xhci', usb: ['046d:c051'] }],
+    ['ICH9 EHCI', { usbController: 'ich9-ehci1' }],
+    ['PIIX3 UHCI behind the bridge libvirt adds', { usbController: 'piix3-uhci' }],
     [
       'CD-ROM first',
       {

@@ -22,6 +22,7 @@ import {
   NIC_MODELS,
   ROOT_PORT_MODELS,
   SOUND_MODELS,
+  USB_CONTROLLERS,
   TPM_MODELS,
   TPM_VERSIONS,
   VIDEO_MODELS,
@@ -384,6 +385,8 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       sound: maybe(soundArb()),
       display: maybe(displayArb(wild)),
       tablet: maybe(fc.boolean()),
+      // 'none' refuses a tablet and USB devices: drawn only with wild values, where refusals are the point.
+      usbController: maybe(fc.constantFrom(...USB_CONTROLLERS.filter((m) => wild || m !== 'none'))),
       evdev: maybe(
         fc.record({
           keyboard: maybe(fc.constantFrom('/dev/input/by-id/usb-kbd-event-kbd', '/dev/input/event3')),

@@ -6,6 +6,7 @@ import {
   GOVERNORS,
   HUGEPAGE_SIZES,
   HYPERV_FEATURES,
+  HYPERV_REQUIRES,
   NUMA_LAYOUTS,
   RECOMMENDED_HYPERV,
   isOneOf,
@@ -25,18 +26,6 @@ export const MAX_MEMORY_MIB = 8796093022207;
 
 /** libvirt asks QEMU (7.2) for the machine's limit: q35 takes 288 vCPUs ("greater than … machine type limit"). */
 export const MAX_VCPUS_Q35 = 288;
-
-/**
- * Enlightenments that QEMU refuses to start without others (docs/system/i386/hyperv.rst, "Requires").
- * `time` is the hypervclock timer, QEMU's hv-time.
- */
-const HYPERV_REQUIRES: Partial<Record<HypervFeature, HypervFeature[]>> = {
-  synic: ['vpindex'],
-  stimer: ['vpindex', 'synic', 'time'],
-  tlbflush: ['vpindex'],
-  ipi: ['vpindex'],
-  evmcs: ['vapic'],
-};
 
 /** CPU feature names as libvirt's schema spells them (featureName). */
 const FEATURE_NAME_RE = /^[a-zA-Z0-9_.-]+$/;

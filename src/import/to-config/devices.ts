@@ -5,9 +5,11 @@ import {
   SOUND_MODELS,
   TPM_MODELS,
   TPM_VERSIONS,
+  USB_CONTROLLERS,
   VIDEO_MODELS,
   isOneOf,
   type Display,
+  type UsbController,
 } from '../../config/vocabulary.js';
 import type { DomainInterface } from '../../domain/model.js';
 import type {
@@ -159,10 +161,22 @@ export function rngConfig(dev: Devices, notes: string[]): VmConfig['rng'] {
   return source === DEFAULTS.rngSource ? true : { source };
 }
 
-/** The USB tablet, said only when it differs from the display's default. */
-export function tablet(dev: Devices, shown: Display): boolean | undefined {
+/** The USB tablet, said only when it differs from the default (a display, and USB to plug it in). */
+export function tablet(dev: Devices, shown: Display, usb: UsbController): boolean | undefined {
   const has = (dev.input ?? []).some((i) => i.type === 'tablet');
-  return has === DEFAULTS.tablet(shown) ? undefined : has;
+  return has === (DEFAULTS.tablet(shown) && usb !== 'none') ? undefined : has;
+}
+
+/**
+ * The first USB controller's model (libvirt adds one when there is none: said as the default). ICH9
+ * companions or a second controller are the template's.
+ */
+export function usbController(dev: Devices, notes: string[]): UsbController {
+  const usb = (dev.controller ?? []).filter((c) => c.type === 'usb');
+  const model = usb[0]?.model ?? DEFAULTS.usbController;
+  if (isOneOf(USB_CONTROLLERS, model) && usb.length <= 1) return model;
+  notes.push(`USB controllers ${usb.map((c) => c.model).join(', ')}: the config has one controller`);
+  return isOneOf(USB_CONTROLLERS, model) ? model : DEFAULTS.usbController;
 }
 
 export function evdevConfig(dev: Devices): EvdevConfig | undefined {

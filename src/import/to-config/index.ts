@@ -7,6 +7,7 @@
  * from what QEMU did: a disk without a cache mode becomes `cache: 'writeback'` (QEMU's default), a VM
  * without Hyper-V `hyperv: false`, and so on. What the config cannot say is listed in `notes`.
  */
+import { DEFAULTS } from '../../config/defaults.js';
 import { isQ35Machine } from '../../config/validate.js';
 import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
@@ -22,6 +23,7 @@ import {
   rngConfig,
   soundConfig,
   tablet,
+  usbController,
   tpmConfig,
 } from './devices.js';
 
@@ -87,7 +89,9 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (sound) config.sound = sound;
   const shown = display(dev, notes);
   config.display = shown;
-  const pointer = tablet(dev, typeof shown === 'string' ? shown : shown.type);
+  const controller = usbController(dev, notes);
+  if (controller !== DEFAULTS.usbController) config.usbController = controller;
+  const pointer = tablet(dev, typeof shown === 'string' ? shown : shown.type, controller);
   if (pointer !== undefined) config.tablet = pointer;
   const evdev = evdevConfig(dev);
   if (evdev) config.evdev = evdev;

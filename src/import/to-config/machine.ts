@@ -1,7 +1,12 @@
 /** domain -> config for memory, vCPUs and pinning, Hyper-V and firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts). */
 import { DEFAULTS } from '../../config/defaults.js';
 import { CPU_MODEL_RE } from '../../config/fields/machine.js';
-import { HYPERV_FEATURES, hugepageSizeOfKiB, type HypervFeature } from '../../config/vocabulary.js';
+import {
+  HYPERV_FEATURES,
+  HYPERV_REQUIRES,
+  hugepageSizeOfKiB,
+  type HypervFeature,
+} from '../../config/vocabulary.js';
 import type { Domain } from '../../domain/model.js';
 import type { CpuConfig, HypervConfig, MemoryBackingConfig, VmConfig } from '../../config/types.js';
 import { numaCells } from './numa.js';
@@ -102,10 +107,27 @@ export function hyperv(domain: Domain, notes: string[]): HypervConfig | false {
   // `time` is the Hyper-V clock timer; every other name is an element of <hyperv>.
   const present = (f: HypervFeature): boolean =>
     f === 'time' ? time === true : (hv?.[f] as { state?: boolean } | undefined)?.state === true;
-  const config: HypervConfig = { features: HYPERV_FEATURES.filter(present) };
+  const config: HypervConfig = { features: startable(HYPERV_FEATURES.filter(present), notes) };
   if (hv?.spinlocks?.retries !== undefined) config.spinlocks = hv.spinlocks.retries;
   if (hv?.vendor_id?.value) config.vendorId = hv.vendor_id.value;
   return config;
+}
+
+/**
+ * The enlightenments QEMU starts with: one whose requirements are missing (stimer without the
+ * Hyper-V clock) is left out with a note, as the config would refuse it (and QEMU with it).
+ */
+function startable(features: HypervFeature[], notes: string[]): HypervFeature[] {
+  let kept = features;
+  for (;;) {
+    const broken = kept.find((f) => (HYPERV_REQUIRES[f] ?? []).some((r) => !kept.includes(r)));
+    if (!broken) return kept;
+    const missing = (HYPERV_REQUIRES[broken] ?? []).filter((r) => !kept.includes(r));
+    notes.push(
+      `Hyper-V ${broken} without ${missing.join(', ')}: QEMU refuses it, so the config leaves it out`,
+    );
+    kept = kept.filter((f) => f !== broken);
+  }
 }
 
 export function firmware(domain: Domain): VmConfig['firmware'] {

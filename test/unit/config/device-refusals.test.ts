@@ -130,8 +130,23 @@ describe('device refusals', () => {
       { usb: [{ bus: 3 }] },
       'usb[0].device: is required (a whole number)',
     ],
+    [
+      'no USB controller, but a tablet and a USB device',
+      { usbController: 'none', tablet: true, usb: ['046d:c051'] },
+      'usbController: is "none", but tablet, usb need USB: choose a controller or leave them out',
+    ],
+    [
+      'no USB controller, but a USB disk',
+      { usbController: 'none', disks: [{ path: '/srv/stick.img', bus: 'usb' }] },
+      'usbController: is "none", but disks[0] needs USB: choose a controller or leave them out',
+    ],
   ])('%s', (_why, field, message) => {
     expect(problems({ ...base, ...field })).toContainEqual(message);
+  });
+
+  it('no USB controller: no tablet by default, even with a display', () => {
+    expect(problems({ ...base, display: 'vnc', usbController: 'none' })).toEqual([]);
+    expect(problems({ ...base, usbController: 'ohci' })[0]).toMatch(/^usbController: "ohci" is not one of/);
   });
 
   it.each<[string, object]>([

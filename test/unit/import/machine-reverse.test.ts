@@ -30,6 +30,12 @@ describe('machine facts of a command line, as config fields', () => {
     expect(xml).toContain('<model fallback="forbid">Haswell-noTSX</model>');
   });
 
+  it('Hyper-V enlightenments QEMU would refuse (stimer without hv_time) are left out, with a note', () => {
+    const { config, notes } = roundTrip('-cpu host,hv_vpindex,hv_synic,hv_stimer,hv_relaxed -m 1G');
+    expect(config.hyperv).toMatchObject({ features: ['relaxed', 'vpindex', 'synic'] });
+    expect(notes).toContain('Hyper-V stimer without time: QEMU refuses it, so the config leaves it out');
+  });
+
   it("QEMU's max CPU (-cpu max)", () => {
     expect(roundTrip('-cpu max -m 1G').config.cpu.mode).toBe('maximum');
   });
