@@ -167,13 +167,18 @@ export function tablet(dev: Devices, shown: Display, usb: UsbController): boolea
   return has === (DEFAULTS.tablet(shown) && usb !== 'none') ? undefined : has;
 }
 
+/** The USB controllers built into i440fx's PIIX: on the config's q35 they are no choice but the machine's. */
+const PIIX_INTEGRATED = new Set(['piix3-uhci', 'piix4-uhci']);
+
 /**
  * The first USB controller's model (libvirt adds one when there is none: said as the default). ICH9
- * companions or a second controller are the template's.
+ * companions or a second controller are the template's. An i440fx's integrated PIIX UHCI becomes
+ * the q35 config's default controller, with the machine (libvirt refuses it at the PIIX's address).
  */
-export function usbController(dev: Devices, notes: string[]): UsbController {
+export function usbController(dev: Devices, notes: string[], q35: boolean): UsbController {
   const usb = (dev.controller ?? []).filter((c) => c.type === 'usb');
-  const model = usb[0]?.model ?? DEFAULTS.usbController;
+  const first = usb[0]?.model;
+  const model = first === undefined || (!q35 && PIIX_INTEGRATED.has(first)) ? DEFAULTS.usbController : first;
   if (isOneOf(USB_CONTROLLERS, model) && usb.length <= 1) return model;
   notes.push(`USB controllers ${usb.map((c) => c.model).join(', ')}: the config has one controller`);
   return isOneOf(USB_CONTROLLERS, model) ? model : DEFAULTS.usbController;

@@ -89,7 +89,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (sound) config.sound = sound;
   const shown = display(dev, notes);
   config.display = shown;
-  const controller = usbController(dev, notes);
+  const controller = usbController(dev, notes, isQ35Machine(machine ?? ''));
   if (controller !== DEFAULTS.usbController) config.usbController = controller;
   const pointer = tablet(dev, typeof shown === 'string' ? shown : shown.type, controller);
   if (pointer !== undefined) config.tablet = pointer;
