@@ -5,6 +5,7 @@
  * does not give back.
  */
 import { childElements, type XmlElement } from '../domain/xml-node.js';
+import { isQ35 } from './map/pci.js';
 
 type JoinRule = (name: string, g: XmlElement) => boolean;
 
@@ -25,13 +26,13 @@ const child = (el: XmlElement | undefined, name: string): XmlElement | undefined
   el && childElements(el).find((c) => c.name === name);
 
 /** The generated domain's machine is q35: no IDE there ("IDE controllers are unsupported"). */
-function isQ35(generated: XmlElement): boolean {
-  return /q35/.test(child(child(generated, 'os'), 'type')?.attrs.machine ?? '');
+function generatesQ35(generated: XmlElement): boolean {
+  return isQ35(child(child(generated, 'os'), 'type')?.attrs.machine);
 }
 
 /** True when `el`, kept whole, would make the generated domain undefinable. */
 export function cannotAdd(el: XmlElement, generated: XmlElement): boolean {
-  if (!isQ35(generated)) return false;
+  if (!generatesQ35(generated)) return false;
   if (el.name === 'controller') return el.attrs.type === 'ide';
   if (el.name === 'disk') return child(el, 'target')?.attrs.bus === 'ide';
   return false;

@@ -170,7 +170,7 @@ export function mapDefaultNic(ctx: ImportContext): void {
   if (ctx.given('-nodefaults', '-net', '-netdev', '-nic') || ctx.list('interface').length) return;
   // Other architectures have other defaults (spapr-vlan on pseries): left to the user there.
   if (!/^(x86_64|i686)$/.test(ctx.domain.os?.type?.arch ?? '')) return;
-  const model = /q35/.test(ctx.domain.os?.type?.machine ?? '') ? 'e1000e' : 'e1000';
+  const model = ctx.q35 ? 'e1000e' : 'e1000';
   ctx.add('interface', { type: 'user', model: { type: model } });
   ctx.warn(
     `no network option: QEMU gives the guest a user-mode ${model} NIC then, and so does the import ` +
