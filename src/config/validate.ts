@@ -18,6 +18,7 @@ import {
 import { resolveRng, resolveTpm } from './fields/platform.js';
 import {
   resolveCpu,
+  resolveEmulator,
   resolveFirmware,
   resolveHugepages,
   resolveHyperv,
@@ -30,8 +31,9 @@ import { UUID_RE, checkSmbiosUuid, resolveGenid, resolveSmbios } from './fields/
 import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
+import { resolveClock, resolveOnReboot, resolveSuspend } from './fields/clock-power.js';
 import { DEFAULTS } from './defaults.js';
-import { CLOCK_OFFSETS, USB_CONTROLLERS } from './vocabulary.js';
+import { USB_CONTROLLERS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
 export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './vocabulary.js';
@@ -68,6 +70,8 @@ const TOP_LEVEL_KEYS = [
   'evdev',
   'lookingGlass',
   'clock',
+  'suspend',
+  'onReboot',
   'noMemballoon',
   'qemuArgs',
   'runtime',
@@ -125,7 +129,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
     machine: resolveMachine(issues, c.machine),
-    emulator: issues.absolutePath('emulator', c.emulator) ?? DEFAULTS.emulator,
+    ...resolveEmulator(issues, c.emulator),
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
     memoryBacking: resolveMemoryBacking(issues, c.memoryBacking),
@@ -151,7 +155,9 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     usbController,
     ...resolveEvdev(issues, c.evdev),
     ...resolveLookingGlass(issues, c.lookingGlass),
-    clock: issues.oneOf('clock', c.clock, CLOCK_OFFSETS) ?? DEFAULTS.clock,
+    clock: resolveClock(issues, c.clock),
+    suspend: resolveSuspend(issues, c.suspend),
+    onReboot: resolveOnReboot(issues, c.onReboot),
     noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? DEFAULTS.noMemballoon,
     qemuArgs: issues.stringArray('qemuArgs', c.qemuArgs) ?? [],
     runtime: resolveRuntime(issues, c.runtime),
