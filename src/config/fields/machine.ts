@@ -200,6 +200,20 @@ function cpuMigratable(issues: Issues, mode: string, value: unknown): boolean | 
   return undefined;
 }
 
+/**
+ * libvirt 9.0 finds no `migratable` property on qemu-system-i386's host CPU (it probes the x86_64
+ * type), so it refuses `migratable='on'` with host-passthrough there ("not supported by this QEMU
+ * binary"); `off`, and `maximum` either way, it defines.
+ */
+export function checkMigratableArch(issues: Issues, vm: ResolvedVm): void {
+  if (vm.arch === 'i686' && vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
+    issues.add(
+      'cpu.migratable',
+      `is true with host-passthrough on ${vm.emulator}, which libvirt refuses for a 32-bit guest ` +
+        '("not supported by this QEMU binary"): use mode \'maximum\', or leave migratable out',
+    );
+}
+
 function resolveFeatures(issues: Issues, value: unknown): ResolvedCpu['features'] {
   const features: ResolvedCpu['features'] = [];
   if (!issues.object('cpu.features', value)) return features;

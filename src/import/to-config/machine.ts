@@ -79,8 +79,7 @@ export function cpu(domain: Domain, notes: string[]): CpuConfig {
   if (mode === 'host-passthrough' && domain.cpu?.cache?.mode !== 'passthrough') c.cachePassthrough = false;
   cpuMode(domain, c, notes);
   // Only what the domain says: without the attribute, the config's default (off) applies.
-  const keptMode = (c.mode ?? DEFAULTS.cpu.mode) === mode && MIGRATABLE_MODES.includes(mode);
-  if (domain.cpu?.migratable === true && keptMode) c.migratable = true;
+  if (domain.cpu?.migratable === true) migratable(domain, c, notes);
   const features = domain.cpu?.feature ?? [];
   if (features.length) {
     c.features = Object.fromEntries(
@@ -113,6 +112,15 @@ function cpuMode(domain: Domain, c: CpuConfig, notes: string[]): void {
     );
   } else if (mode === 'host-model' || mode === 'maximum') c.mode = mode;
   else if (mode && mode !== DEFAULTS.cpu.mode) notes.push(`cpu mode '${mode}'`);
+}
+
+/** `migratable='on'`, where the config's mode is the domain's and libvirt takes it (fields/machine.ts). */
+function migratable(domain: Domain, c: CpuConfig, notes: string[]): void {
+  const mode = domain.cpu?.mode ?? '';
+  if ((c.mode ?? DEFAULTS.cpu.mode) !== mode || !MIGRATABLE_MODES.includes(mode)) return;
+  if (mode === 'host-passthrough' && domain.os?.type?.arch === 'i686')
+    notes.push("cpu migratable='on' on a 32-bit guest: libvirt takes it with mode 'maximum' only");
+  else c.migratable = true;
 }
 
 /** `<cputune>` pins, as the config's per-vCPU list and emulator/iothread cpusets. */

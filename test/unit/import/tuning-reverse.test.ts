@@ -69,6 +69,14 @@ describe('tuning facts of a command line, as config fields', () => {
     ).toBeUndefined();
   });
 
+  it("migratable='on' with host-passthrough on a 32-bit guest, which libvirt refuses, is a note", () => {
+    const { config, notes } = roundTrip('qemu-system-i386 -machine q35 -cpu host,migratable=on -m 1G');
+    expect(config.cpu.migratable).toBeUndefined();
+    expect(notes).toContain(
+      "cpu migratable='on' on a 32-bit guest: libvirt takes it with mode 'maximum' only",
+    );
+  });
+
   it("the PIT's discard policy (Proxmox's kvm-pit.lost_tick_policy) and an HPET", () => {
     const { config, xml } = roundTrip(
       'qemu-system-x86_64 -machine q35,hpet=on -m 1G -rtc base=utc -global kvm-pit.lost_tick_policy=discard',
