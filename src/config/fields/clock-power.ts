@@ -12,8 +12,9 @@ import { CLOCK_OFFSETS, PIT_TICK_POLICIES, REBOOT_ACTIONS, isOneOf } from '../vo
 export function resolveClock(issues: Issues, value: unknown): ResolvedVm['clock'] {
   const d = { offset: DEFAULTS.clock, ...DEFAULTS.timers };
   if (value === undefined) return d;
-  if (typeof value === 'string' || !isRecord(value)) {
-    if (isOneOf(CLOCK_OFFSETS, value as string)) return { ...d, offset: value as typeof d.offset };
+  if (!isRecord(value)) {
+    const offset = typeof value === 'string' ? value : undefined;
+    if (isOneOf(CLOCK_OFFSETS, offset)) return { ...d, offset };
     issues.add(
       'clock',
       `${describe(value)} is not one of ${CLOCK_OFFSETS.map((o) => `"${o}"`).join(', ')} or { offset, pit, hpet }`,

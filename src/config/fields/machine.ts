@@ -201,9 +201,9 @@ function cpuMigratable(issues: Issues, mode: string, value: unknown): boolean | 
 }
 
 /**
- * libvirt 9.0 finds no `migratable` property on qemu-system-i386's host CPU (it probes the x86_64
- * type), so it refuses `migratable='on'` with host-passthrough there ("not supported by this QEMU
- * binary"); `off`, and `maximum` either way, it defines.
+ * libvirt 9.0 refuses `migratable='on'` with host-passthrough on qemu-system-i386 ("Migratable
+ * attribute for host-passthrough CPU is not supported by this QEMU binary"); it defines `off`, and
+ * `maximum` either way (tested in test/integration/tuning-define.test.ts).
  */
 export function checkMigratableArch(issues: Issues, vm: ResolvedVm): void {
   if (vm.arch === 'i686' && vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
