@@ -5,6 +5,7 @@
 import type { PciAddress } from '../domain/address.js';
 import type { AudioConfig, EvdevConfig } from './types.js';
 import type {
+  BootDevice,
   ClockOffset,
   CpuMode,
   Display,
@@ -48,6 +49,8 @@ export interface ResolvedVm {
   gpus: ResolvedGpu[];
   pci: Array<{ address: PciAddress; rom?: string; boot?: number }>;
   disks: ResolvedDisk[];
+  /** `<os><boot dev>`, in order; empty: none (libvirt's default, `hd`, or the per-device orders). */
+  boot: BootDevice[];
   scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
   iothreads: number;
   networks: ResolvedNetwork[];
@@ -143,6 +146,8 @@ export interface ResolvedDisk {
   type: 'block' | 'file';
   path: string;
   bus: 'scsi' | 'virtio' | 'sata' | 'usb' | 'ide';
+  /** The guest's name of the disk (`<target dev>`): the config's, or the default (config/disk-names.ts). */
+  target: string;
   format: 'raw' | 'qcow2';
   cache?: string;
   io?: string;

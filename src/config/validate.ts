@@ -29,6 +29,7 @@ import { checkNumaMemory } from './fields/numa.js';
 import { UUID_RE, checkSmbiosUuid, resolveGenid, resolveSmbios } from './fields/identity.js';
 import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
+import { checkBootKinds, resolveBoot } from './fields/boot.js';
 import { checkConsistency } from './fields/consistency.js';
 import { DEFAULTS } from './defaults.js';
 import { CLOCK_OFFSETS, USB_CONTROLLERS } from './vocabulary.js';
@@ -57,6 +58,7 @@ const TOP_LEVEL_KEYS = [
   'gpu',
   'pci',
   'disks',
+  'boot',
   'scsi',
   'iothreads',
   'network',
@@ -141,6 +143,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     gpus,
     pci: resolvePci(issues, c.pci),
     disks,
+    boot: resolveBoot(issues, c.boot),
     ...(scsi ? { scsi } : {}),
     iothreads,
     networks: resolveNetworks(issues, c.network),
@@ -157,6 +160,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
+  checkBootKinds(issues, resolved);
   checkNoUsb(issues, resolved);
   checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
   checkSmbiosUuid(issues, resolved);
