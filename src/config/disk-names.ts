@@ -64,7 +64,9 @@ export function explicitTargets(
 ): boolean[] {
   const explicit = disks.map(() => false);
   for (;;) {
-    const names = diskTargets(disks.map((d, i) => ({ bus: d.bus, target: explicit[i] ? d.actual : undefined })));
+    const names = diskTargets(
+      disks.map((d, i) => ({ bus: d.bus, target: explicit[i] ? d.actual : undefined })),
+    );
     // A disk without a name it can keep (undefined) takes whatever default it gets.
     const first = names.findIndex((n, i) => disks[i]?.actual !== undefined && n !== disks[i]?.actual);
     if (first < 0) return explicit;
