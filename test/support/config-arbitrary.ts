@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import {
   AUDIO_TYPES,
+  BOOT_DEVICES,
   CACHE_MODES,
   CLOCK_OFFSETS,
   CPU_MODES,
@@ -121,26 +122,61 @@ function gpuArb(wild: boolean) {
 }
 
 function diskArb(wild: boolean) {
-  return fc.record({
-    path: mostly(
-      wild,
-      fc.oneof(
-        absPath('/var/lib/libvirt/images', '.img'),
-        absPath('/srv', '.qcow2'),
-        absPath('/dev/disk/by-id', ''),
+  return fc
+    .record({
+      path: mostly(
+        wild,
+        fc.oneof(
+          absPath('/var/lib/libvirt/images', '.img'),
+          absPath('/srv', '.qcow2'),
+          absPath('/dev/disk/by-id', ''),
+        ),
+        fc.constantFrom('relative.img', '/a\u0001.img'),
       ),
-      fc.constantFrom('relative.img', '/a\u0001.img'),
-    ),
-    device: maybe(fc.constantFrom(...DISK_DEVICES)),
-    // ide only with wild: q35, the one machine a config has today, refuses it.
-    bus: maybe(mostly(wild, fc.constantFrom(...DISK_BUSES.filter((b) => b !== 'ide')), fc.constant('ide'))),
-    format: maybe(fc.constantFrom(...DISK_FORMATS)),
-    cache: maybe(fc.constantFrom(...CACHE_MODES)),
-    io: maybe(fc.constantFrom(...IO_MODES)),
-    discard: maybe(fc.constantFrom(...DISCARD_MODES)),
-    boot: maybe(fc.integer({ min: 1, max: 6 })),
-    serial: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9_.+-]{1,20}$/), oddText)),
+      device: maybe(fc.constantFrom(...DISK_DEVICES)),
+      // ide only with wild: q35, the one machine a config has today, refuses it.
+      bus: maybe(mostly(wild, fc.constantFrom(...DISK_BUSES.filter((b) => b !== 'ide')), fc.constant('ide'))),
+      format: maybe(fc.constantFrom(...DISK_FORMATS)),
+      cache: maybe(fc.constantFrom(...CACHE_MODES)),
+      io: maybe(fc.constantFrom(...IO_MODES)),
+      discard: maybe(fc.constantFrom(...DISCARD_MODES)),
+      boot: maybe(fc.integer({ min: 1, max: 6 })),
+      serial: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9_.+-]{1,20}$/), oddText)),
+      // A guest name: its bus' prefix and a letter (hda–hdd on IDE), or with wild another prefix.
+      target: maybe(
+        fc.tuple(
+          mostly(wild, fc.constant(''), fc.constantFrom('vd', 'hd', 'sd', 'xvd')),
+          fc.constantFrom('a', 'b', 'c', 'd', 'h'),
+        ),
+      ),
+    })
+    .map(({ target, ...d }) => {
+      if (!target) return { ...d, target: undefined as string | undefined };
+      const [prefix, letter] = target;
+      const bus = d.bus ?? ((d.device ?? 'disk') === 'disk' ? 'scsi' : 'sata');
+      const own = bus === 'virtio' ? 'vd' : bus === 'ide' ? 'hd' : 'sd';
+      return { ...d, target: `${prefix || own}${bus === 'ide' && letter === 'h' && !wild ? 'd' : letter}` };
+    });
+}
+
+/** Disks drawn whole: without wild, a name another disk took is left out (a refusal drawn with wild). */
+function uniqueTargets<T extends { target?: string | undefined }>(disks: T[], wild: boolean): T[] {
+  if (wild) return disks;
+  const seen = new Set<string>();
+  return disks.map((d) => {
+    if (d.target === undefined) return d;
+    if (seen.has(d.target)) return { ...d, target: undefined };
+    seen.add(d.target);
+    return d;
   });
+}
+
+/** `boot` kinds; without wild, only where no device has its own order (libvirt refuses both). */
+function bootKinds(c: Record<string, unknown>, wild: boolean): Record<string, unknown> {
+  if (c.boot === undefined || wild) return c;
+  const own = (v: unknown) =>
+    [v ?? []].flat().some((d) => typeof d === 'object' && d !== null && 'boot' in d);
+  return own(c.disks) || own(c.network) || own(c.pci) ? { ...c, boot: undefined } : c;
 }
 
 const mac = fc
@@ -365,7 +401,15 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           { maxLength: 2 },
         ),
       ),
-      disks: maybe(fc.array(diskArb(wild), { maxLength: 3 })),
+      disks: maybe(fc.array(diskArb(wild), { maxLength: 3 }).map((d) => uniqueTargets(d, wild))),
+      boot: maybe(
+        mostly(
+          wild,
+          // `['hd']` alone is libvirt's default, which an import leaves out (reads back as no `boot`).
+          fc.shuffledSubarray([...BOOT_DEVICES], { minLength: 1 }).filter((b) => b.join() !== 'hd'),
+          fc.constantFrom([], ['hd', 'hd'], ['usb']),
+        ),
+      ),
       scsi: maybe(
         fc.record({
           queues: maybe(fc.integer({ min: 1, max: 16 })),
@@ -412,6 +456,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
     })
     .map(({ numaCells, ...c }) => (numaCells ? withCells(c) : c))
+    .map((c) => bootKinds(c, wild))
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
 }
 
