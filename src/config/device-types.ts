@@ -89,8 +89,11 @@ export interface DiskConfig {
 export interface ScsiConfig {
   /** Request queues (`num_queues`). Default: the vCPU count. */
   queues?: number;
-  /** Give the controller an I/O thread. Default `true`. */
-  iothread?: boolean;
+  /**
+   * Give the controller an I/O thread: `true` is thread 1, a number names another of the VM's
+   * `iothreads` (`2` leaves thread 1 to virtio disks a template gives one). Default `true`.
+   */
+  iothread?: boolean | number;
   /** ioeventfd (the guide set `ioeventfd=on`). Default: libvirt's (on). */
   ioeventfd?: boolean;
 }

@@ -51,7 +51,8 @@ export interface ResolvedVm {
   disks: ResolvedDisk[];
   /** `<os><boot dev>`, in order; empty: none (libvirt's default, `hd`, or the per-device orders). */
   boot: BootDevice[];
-  scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
+  /** `iothread`: the controller's I/O thread, 0 for none. */
+  scsi?: { queues: number; iothread: number; ioeventfd?: boolean };
   iothreads: number;
   networks: ResolvedNetwork[];
   usb: ResolvedUsb[];

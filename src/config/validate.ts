@@ -110,9 +110,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   const disks = resolveDisks(issues, c.disks);
   const usesScsi = disks.some((d) => d.bus === 'scsi');
   const scsi = usesScsi || c.scsi !== undefined ? resolveScsi(issues, c.scsi, cpu.vcpus) : undefined;
-  const iothreads = issues.integer('iothreads', c.iothreads, { min: 0, max: 64 }) ?? (scsi?.iothread ? 1 : 0);
-  if (scsi?.iothread && iothreads < 1) {
-    issues.add('iothreads', 'is 0, but scsi.iothread needs one: set iothreads ≥ 1 or scsi.iothread: false');
+  const iothreads = issues.integer('iothreads', c.iothreads, { min: 0, max: 64 }) ?? scsi?.iothread ?? 0;
+  if (scsi && scsi.iothread > iothreads) {
+    issues.add(
+      'iothreads',
+      `is ${iothreads}, but scsi.iothread needs I/O thread ${scsi.iothread}: set iothreads ≥ ${scsi.iothread} or scsi.iothread: false`,
+    );
   }
   const template = issues.string('template', c.template);
   const display = resolveDisplay(issues, c.display, gpus.length > 0);

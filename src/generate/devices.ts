@@ -26,7 +26,7 @@ export function storage(vm: ResolvedVm): { disks: DomainDisk[]; controllers: Dom
           index: 0,
           model: 'virtio-scsi',
           driver: {
-            ...(vm.scsi.iothread ? { iothread: 1 } : {}),
+            ...(vm.scsi.iothread ? { iothread: vm.scsi.iothread } : {}),
             queues: vm.scsi.queues,
             ...(vm.scsi.ioeventfd !== undefined ? { ioeventfd: vm.scsi.ioeventfd } : {}),
           },

@@ -413,7 +413,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       scsi: maybe(
         fc.record({
           queues: maybe(fc.integer({ min: 1, max: 16 })),
-          iothread: maybe(fc.boolean()),
+          iothread: maybe(fc.oneof(fc.boolean(), fc.integer({ min: 1, max: 2 }))),
           ioeventfd: maybe(fc.boolean()),
         }),
       ),

@@ -118,7 +118,14 @@ export function resolveScsi(issues: Issues, value: unknown, vcpus: number): NonN
   return {
     // QEMU: at most VIRTIO_QUEUE_MAX (1024) less the control and event queues.
     queues: issues.integer('scsi.queues', s.queues, { min: 1, max: 1022 }) ?? vcpus,
-    iothread: issues.boolean('scsi.iothread', s.iothread) ?? DEFAULTS.scsi.iothread,
+    iothread: scsiIothread(issues, s.iothread),
     ...(ioeventfd !== undefined ? { ioeventfd } : {}),
   };
+}
+
+/** `true`/`false`, or which I/O thread (1 for `true`); 0 for none. */
+function scsiIothread(issues: Issues, value: unknown): number {
+  if (typeof value === 'number') return issues.integer('scsi.iothread', value, { min: 1, max: 64 }) ?? 1;
+  const on = issues.boolean('scsi.iothread', value) ?? DEFAULTS.scsi.iothread;
+  return on ? 1 : 0;
 }

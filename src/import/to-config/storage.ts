@@ -36,7 +36,9 @@ export function storage(domain: Domain, config: VmConfig, notes: string[]): void
   if (scsi) {
     config.scsi = {
       ...(scsi.driver?.queues !== undefined ? { queues: scsi.driver.queues } : {}),
-      iothread: scsi.driver?.iothread !== undefined,
+      // Thread 1 is `true`, as the config says it by default; another is named.
+      iothread:
+        scsi.driver?.iothread === undefined ? false : scsi.driver.iothread === 1 || scsi.driver.iothread,
       ...(scsi.driver?.ioeventfd !== undefined ? { ioeventfd: scsi.driver.ioeventfd } : {}),
     };
   }

@@ -29,7 +29,6 @@ const CONFIG_SETS_OTHERWISE: ReadonlyArray<[RegExp, string]> = [
   [/^domain\/(pm\/suspend-to-disk\/@enabled=yes|on_reboot=destroy)$/, 'S3/S4 off, reboot'],
   [/^domain\/features\/hyperv\/@mode=passthrough$/, 'hyperv lists enlightenments'],
   [/^domain\/clock\/timer\[name=(pit|hpet)\]\/@(tickpolicy|present)=/, 'clock timers'],
-  [/\/driver\/@iothread=\d+$/, 'iothreads are placed by virt-gen'],
 ];
 
 const tmp = mkdtempSync(join(tmpdir(), 'vg-config-rt-'));

@@ -1,5 +1,6 @@
 /**
- * `disks[].target` (a disk's guest name) and `boot` (`<os><boot dev>`): the refusals, each naming
+ * `disks[].target` (a disk's guest name), `boot` (`<os><boot dev>`) and `scsi.iothread` as a
+ * thread number: the refusals, each naming
  * its field (checked against libvirt 9.0: "target 'sda' duplicated for disk sources …", "Only 1 IDE
  * controller is supported", "per-device boot elements cannot be used together with os/boot
  * elements"), and the names and boot elements the generator writes.
@@ -99,5 +100,30 @@ describe('disk names and boot kinds in the generated domain', () => {
     const os = generated({ boot: ['cdrom', 'hd', 'network'], disks: [img('a'), iso('b')] }).os;
     expect(os?.boot).toEqual([{ dev: 'cdrom' }, { dev: 'hd' }, { dev: 'network' }]);
     expect(generated({ disks: [img('a')] }).os?.boot).toBeUndefined();
+  });
+});
+
+describe('scsi.iothread as a thread number', () => {
+  const controller = (fields: object) =>
+    generateDomain(resolveConfig({ ...base, ...fields }, '/c', 'vm.ts')).devices?.controller?.find(
+      (c) => c.type === 'scsi',
+    );
+
+  it('puts the controller on that I/O thread; true is thread 1, false none', () => {
+    const disks = [img('a')];
+    expect(controller({ disks, iothreads: 2, scsi: { iothread: 2 } })?.driver?.iothread).toBe(2);
+    expect(controller({ disks, scsi: { iothread: true } })?.driver?.iothread).toBe(1);
+    expect(controller({ disks, scsi: { iothread: false } })?.driver?.iothread).toBeUndefined();
+  });
+
+  it('makes that many I/O threads by default, and refuses fewer', () => {
+    const vm = resolveConfig({ ...base, disks: [img('a')], scsi: { iothread: 3 } }, '/c', 'vm.ts');
+    expect(vm.iothreads).toBe(3);
+    expect(problems({ ...base, iothreads: 1, scsi: { iothread: 2 } })).toEqual([
+      'iothreads: is 1, but scsi.iothread needs I/O thread 2: set iothreads ≥ 2 or scsi.iothread: false',
+    ]);
+    expect(problems({ ...base, scsi: { iothread: 0 } })).toEqual([
+      'scsi.iothread: 0 is not a whole number from 1 to 64',
+    ]);
   });
 });
