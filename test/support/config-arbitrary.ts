@@ -118,6 +118,8 @@ function gpuArb(wild: boolean) {
     functions: maybe(fc.constantFrom([0], [0, 1], [0, 1, 2])),
     rom: maybe(absPath('/usr/share/vgabios', '.rom')),
     rootPort: maybe(rootPort),
+    // i440fx's root bus slot: onMachine keeps it there and drops it on q35.
+    slot: maybe(mostly(wild, fc.integer({ min: 3, max: 0x1f }), fc.constantFrom(0, 2, 0x20))),
   });
 }
 
@@ -134,8 +136,8 @@ function diskArb(wild: boolean) {
         fc.constantFrom('relative.img', '/a\u0001.img'),
       ),
       device: maybe(fc.constantFrom(...DISK_DEVICES)),
-      // ide only with wild: q35, the one machine a config has today, refuses it.
-      bus: maybe(mostly(wild, fc.constantFrom(...DISK_BUSES.filter((b) => b !== 'ide')), fc.constant('ide'))),
+      // ide is kept on i440fx only (onMachine), but with wild values.
+      bus: maybe(fc.constantFrom(...DISK_BUSES)),
       format: maybe(fc.constantFrom(...DISK_FORMATS)),
       cache: maybe(fc.constantFrom(...CACHE_MODES)),
       io: maybe(fc.constantFrom(...IO_MODES)),
@@ -159,21 +161,29 @@ function diskArb(wild: boolean) {
     });
 }
 
-/** Disks drawn whole: without wild, a name another disk took is left out (a refusal drawn with wild). */
-function uniqueTargets<T extends { target?: string | undefined }>(disks: T[], wild: boolean): T[] {
-  if (wild) return disks;
+/**
+ * A disk name another disk took is left out: drawn from five letters, names would clash so often
+ * that wild configs would hardly ever pass (the refusal is tested on its own).
+ */
+function uniqueTargets(c: Record<string, unknown>): Record<string, unknown> {
+  const disks = c.disks as Array<{ target?: string }> | undefined;
+  if (!disks) return c;
   const seen = new Set<string>();
-  return disks.map((d) => {
+  const unique = disks.map((d) => {
     if (d.target === undefined) return d;
     if (seen.has(d.target)) return { ...d, target: undefined };
     seen.add(d.target);
     return d;
   });
+  return { ...c, disks: unique };
 }
 
-/** `boot` kinds; without wild, only where no device has its own order (libvirt refuses both). */
-function bootKinds(c: Record<string, unknown>, wild: boolean): Record<string, unknown> {
-  if (c.boot === undefined || wild) return c;
+/**
+ * `boot` kinds only where no device has its own order: libvirt refuses both, and per-device orders
+ * are drawn so often that the refusal (tested on its own) would crowd out accepted wild configs.
+ */
+function bootKinds(c: Record<string, unknown>): Record<string, unknown> {
+  if (c.boot === undefined) return c;
   const own = (v: unknown) =>
     [v ?? []].flat().some((d) => typeof d === 'object' && d !== null && 'boot' in d);
   return own(c.disks) || own(c.network) || own(c.pci) ? { ...c, boot: undefined } : c;
@@ -315,6 +325,37 @@ function memoryMiB(memory: unknown): number | undefined {
 }
 
 /** Hand-written NUMA cells for the drawn CPU and memory: two halves, or one cell. */
+/**
+ * A valid config keeps to its machine: on q35 no IDE and no root bus slot for a GPU; on i440fx no
+ * root port, no Secure Boot, and GPU slots of their own (gpu[i] defaults to 0x10 + i).
+ */
+function onMachine(c: Record<string, unknown>): Record<string, unknown> {
+  const i440fx = /^pc(-i440fx|$)/.test(String(c.machine));
+  const gpus = (Array.isArray(c.gpu) ? c.gpu : c.gpu ? [c.gpu] : []) as Array<Record<string, unknown>>;
+  const slots = gpus.map((g, i) => g.slot ?? 0x10 + i);
+  const slotsClash = new Set(slots).size < slots.length;
+  const fixed = gpus.map(({ slot, rootPort, ...g }) =>
+    i440fx
+      ? { ...g, ...(slot !== undefined && !slotsClash ? { slot } : {}) }
+      : { ...g, ...(rootPort ? { rootPort } : {}) },
+  );
+  const disks = (c.disks as Array<Record<string, unknown>> | undefined)?.map((d) =>
+    d.bus === 'ide' && !i440fx
+      ? {
+          ...d,
+          bus: 'sata',
+          ...(typeof d.target === 'string' ? { target: d.target.replace(/^hd/, 'sd') } : {}),
+        }
+      : d,
+  );
+  return {
+    ...c,
+    ...(c.gpu ? { gpu: Array.isArray(c.gpu) ? fixed : fixed[0] } : {}),
+    ...(disks ? { disks } : {}),
+    ...(i440fx && c.secureBoot ? { secureBoot: false } : {}),
+  };
+}
+
 function withCells(c: Record<string, unknown>): Record<string, unknown> {
   const cpu = c.cpu as { sockets?: number; cores: number; threads?: number };
   const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
@@ -360,8 +401,8 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       machine: maybe(
         mostly(
           wild,
-          fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2'),
-          fc.constantFrom('pc', 'virt', 'pc-i440fx-7.2'),
+          fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2', 'pc', 'pc-i440fx-7.2'),
+          fc.constantFrom('virt', 'isapc', 'pc-q35'),
         ),
       ),
       memory: mostly(
@@ -401,14 +442,16 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           { maxLength: 2 },
         ),
       ),
-      disks: maybe(fc.array(diskArb(wild), { maxLength: 3 }).map((d) => uniqueTargets(d, wild))),
-      boot: maybe(
+      disks: maybe(fc.array(diskArb(wild), { maxLength: 3 })),
+      // Now and then (bootKinds keeps it only where no device has its own order).
+      boot: fc.option(
         mostly(
           wild,
           // `['hd']` alone is libvirt's default, which an import leaves out (reads back as no `boot`).
           fc.shuffledSubarray([...BOOT_DEVICES], { minLength: 1 }).filter((b) => b.join() !== 'hd'),
           fc.constantFrom([], ['hd', 'hd'], ['usb']),
         ),
+        { nil: undefined, freq: 4 },
       ),
       scsi: maybe(
         fc.record({
@@ -456,7 +499,8 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
     })
     .map(({ numaCells, ...c }) => (numaCells ? withCells(c) : c))
-    .map((c) => bootKinds(c, wild))
+    .map((c) => (wild ? c : onMachine(c)))
+    .map((c) => bootKinds(uniqueTargets(c)))
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
 }
 

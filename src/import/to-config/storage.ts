@@ -16,7 +16,7 @@ import { explicitTargets, targetProblem } from '../../config/disk-names.js';
 import type { Domain, DomainDisk } from '../../domain/model.js';
 import type { DiskConfig, VmConfig } from '../../config/types.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { isQ35Machine } from '../../config/validate.js';
+import { isQ35Machine } from '../../config/machine-type.js';
 
 export function storage(domain: Domain, config: VmConfig, notes: string[]): void {
   const dev = domain.devices ?? {};
