@@ -31,6 +31,6 @@ export function checkBootKinds(issues: Issues, vm: ResolvedVm): void {
   issues.add(
     'boot',
     `cannot be given with ${ordered.join(', ')}: libvirt refuses boot device kinds beside per-device ` +
-      'boot orders; keep one (per-device orders are what UEFI firmware follows exactly)',
+      'boot orders; keep one (per-device orders name the exact device, and are what OVMF (UEFI) reads)',
   );
 }

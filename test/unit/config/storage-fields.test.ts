@@ -67,7 +67,7 @@ describe('disks[].target and boot refusals', () => {
         network: [{ network: 'default' }, { bridge: 'br0', boot: 1 }],
       },
       'boot: cannot be given with disks[0].boot, network[1].boot: libvirt refuses boot device kinds ' +
-        'beside per-device boot orders; keep one (per-device orders are what UEFI firmware follows exactly)',
+        'beside per-device boot orders; keep one (per-device orders name the exact device, and are what OVMF (UEFI) reads)',
     ],
   ])('%s', (_why, field, message) => {
     expect(problems({ ...base, ...field })).toContainEqual(message);
