@@ -270,14 +270,15 @@ function platformArb(wild: boolean) {
   };
 }
 
-function soundArb() {
+/** PipeWire only with wild: libvirt 9.0, the one the integration tests define on, has no schema for it (9.10). */
+function soundArb(wild: boolean) {
   const audio = fc.oneof(
     fc.record({
       type: fc.constant('pulseaudio'),
       server: maybe(absPath('/run/user/1000/pulse', '')),
       latency: maybe(fc.integer({ min: 1, max: 100_000 })),
     }),
-    fc.constantFrom(...AUDIO_TYPES).map((type) => ({ type })),
+    fc.constantFrom(...AUDIO_TYPES.filter((t) => wild || t !== 'pipewire')).map((type) => ({ type })),
   );
   return fc.oneof(
     fc.constant(false as const),
@@ -469,7 +470,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
         ),
       ),
       usb: maybe(fc.array(usbId, { maxLength: 3 })),
-      sound: maybe(soundArb()),
+      sound: maybe(soundArb(wild)),
       display: maybe(displayArb(wild)),
       tablet: maybe(fc.boolean()),
       // 'none' refuses a tablet and USB devices: drawn only with wild values, where refusals are the point.
