@@ -33,14 +33,21 @@ const FEATURE_NAME_RE = /^[a-zA-Z0-9_.-]+$/;
 /** What QEMU takes for hv-vendor-id: up to 12 bytes, and libvirt's schema refuses ",". Printable ASCII keeps bytes = characters. */
 const VENDOR_ID_RE = /^[\x20-\x2b\x2d-\x7e]{1,12}$/;
 
+/** The least guest RAM a config takes. */
+export const MIN_MEMORY_MIB = 16;
+
 export function resolveMemory(issues: Issues, value: unknown): number {
   if (value === undefined) {
     issues.add('memory', 'is required (a size such as 16384 or "16 GiB")');
     return 0;
   }
   const mib = parseSizeMiB(value);
-  if (mib === undefined || mib < 16) {
+  if (mib === undefined) {
     issues.add('memory', `${describe(value)} is not a memory size (a number of MiB, or "16 GiB", "4000M")`);
+    return 0;
+  }
+  if (mib < MIN_MEMORY_MIB) {
+    issues.add('memory', `${describe(value)} is less than ${MIN_MEMORY_MIB} MiB, too little for a guest OS`);
     return 0;
   }
   if (mib > MAX_MEMORY_MIB) {
