@@ -72,6 +72,11 @@ export const DEFAULTS = {
   },
   hyperv: { spinlocks: 8191 },
   rootPort: { model: 'pcie-root-port' as RootPortModel, multifunction: false },
+  /**
+   * On i440fx, the first GPU's guest slot on the root bus (the next GPU takes the next one): clear
+   * of the slots libvirt fills from 3 upward with the devices it places itself.
+   */
+  i440fxGpuSlot: 0x10,
   usb: { required: false },
   disk: {
     device: 'disk' as DiskDevice,

@@ -28,8 +28,16 @@ export interface GpuConfig {
   functions?: number[];
   /** A VBIOS ROM file for the guest (put it in /usr/share/vgabios/ so AppArmor allows it). */
   rom?: string;
-  /** The PCIe root port the GPU sits behind. Default: a generic `pcie-root-port` placed by libvirt. */
+  /**
+   * q35 only: the PCIe root port the GPU sits behind. Default: a generic `pcie-root-port` placed by
+   * libvirt.
+   */
   rootPort?: RootPortConfig;
+  /**
+   * i440fx (`machine: 'pc'`) only: the guest PCI slot on the root bus that holds the card's
+   * functions, 3 to 0x1f. Default `0x10` for the first GPU, `0x11` for the second.
+   */
+  slot?: number;
 }
 
 export interface RootPortConfig {

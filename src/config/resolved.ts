@@ -142,6 +142,9 @@ export interface ResolvedGpu {
   /** Explicit functions, or undefined: every function the host has (or [0, 1] without host facts). */
   functions?: number[];
   rom?: string;
+  /** On i440fx, the guest slot on the root bus holding the functions; undefined on q35 (rootPort). */
+  slot?: number;
+  /** On q35, the root port the GPU sits behind (unused on i440fx). */
   rootPort: {
     model: 'pcie-root-port' | 'ioh3420';
     slot?: number;

@@ -63,7 +63,11 @@ export interface VmConfig {
    * template's element; everything else in the template is kept as it is.
    */
   template?: string;
-  /** Machine type. Default `'q35'` (libvirt expands it to the newest `pc-q35-X.Y`). */
+  /**
+   * Machine type. Default `'q35'` (PCIe; libvirt expands it to the newest `pc-q35-X.Y`). `'pc'` (or a
+   * versioned `'pc-i440fx-7.2'`) is the older i440fx: conventional PCI, the GPU on the root bus
+   * (`gpu.slot`), IDE disks allowed, no Secure Boot. Keep it for a VM installed on it; new VMs take q35.
+   */
   machine?: string;
   /**
    * QEMU binary. Default `/usr/bin/qemu-system-x86_64`. Its name sets the guest architecture:

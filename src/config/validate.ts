@@ -34,6 +34,7 @@ import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkConsistency } from './fields/consistency.js';
 import { resolveClock, resolveOnReboot, resolveSuspend } from './fields/clock-power.js';
 import { DEFAULTS } from './defaults.js';
+import { machineFamily } from './machine-type.js';
 import { USB_CONTROLLERS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
@@ -83,11 +84,6 @@ const TOP_LEVEL_KEYS = [
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** The machine types virt-gen lays out (a PCIe topology): QEMU's q35, current or versioned (`pc-q35-7.2`, RHEL's `pc-q35-rhel9.2.0`). */
-const MACHINE_RE = /^(q35|pc-q35-[A-Za-z0-9][A-Za-z0-9.]*)$/;
-
-export const isQ35Machine = (machine: string): boolean => MACHINE_RE.test(machine);
-
 /**
  * Validates a loaded config. `configDir` resolves relative paths (the template) against the
  * config file's folder. Throws ConfigError listing every problem.
@@ -108,8 +104,10 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   const uuid = issues.string('uuid', c.uuid);
   if (uuid !== undefined && !UUID_RE.test(uuid)) issues.add('uuid', `"${uuid}" is not a UUID`);
 
-  const cpu = resolveCpu(issues, c.cpu);
-  const gpus = resolveGpus(issues, c.gpu);
+  const machine = resolveMachine(issues, c.machine);
+  const family = machineFamily(machine) ?? 'q35';
+  const cpu = resolveCpu(issues, c.cpu, family);
+  const gpus = resolveGpus(issues, c.gpu, family);
   const disks = resolveDisks(issues, c.disks);
   const usesScsi = disks.some((d) => d.bus === 'scsi');
   const scsi = usesScsi || c.scsi !== undefined ? resolveScsi(issues, c.scsi, cpu.vcpus) : undefined;
@@ -129,7 +127,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     ...optionalString(issues, c, 'title'),
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
-    machine: resolveMachine(issues, c.machine),
+    machine,
     ...resolveEmulator(issues, c.emulator),
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
@@ -176,6 +174,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
         'or firmware: { loader } naming a Secure Boot build',
     );
   }
+  if (resolved.secureBoot && family === 'i440fx') {
+    issues.add(
+      'secureBoot',
+      `needs a q35 machine: OVMF's Secure Boot builds need SMM, which i440fx ("${machine}") has not (libvirt finds no firmware to start it)`,
+    );
+  }
   // Across fields, once each field is valid alone (so the resolved lists keep the config's indexes).
   if (issues.problems.length === 0) {
     checkPciConflicts(issues, resolved);
@@ -187,10 +191,10 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
 
 function resolveMachine(issues: Issues, value: unknown): string {
   const machine = issues.string('machine', value);
-  if (machine === undefined || MACHINE_RE.test(machine)) return machine ?? DEFAULTS.machine;
+  if (machine === undefined || machineFamily(machine)) return machine ?? DEFAULTS.machine;
   issues.add(
     'machine',
-    `"${machine}" is not a q35 machine type ("q35" or a versioned "pc-q35-7.2"): virt-gen lays out PCIe devices, which i440fx ("pc") has not`,
+    `"${machine}" is not an x86 PC machine type: "q35" (PCIe, versioned "pc-q35-7.2") or "pc" (i440fx, versioned "pc-i440fx-7.2")`,
   );
   return DEFAULTS.machine;
 }

@@ -3,6 +3,7 @@
  */
 import type { Domain, DomainController, DomainDeviceList } from '../domain/model.js';
 import type { ResolvedVm } from '../config/resolved.js';
+import { isQ35Machine } from '../config/machine-type.js';
 import type { GenerateContext, GenerateNote } from './context.js';
 import { cpuElements } from './cpu.js';
 import {
@@ -74,7 +75,7 @@ function devices(vm: ResolvedVm, ctx: GenerateContext): DomainDeviceList {
   const pci = pciLayout(vm, ctx);
   const controllers: DomainController[] = [
     ...store.controllers,
-    { type: 'pci', index: 0, model: 'pcie-root' },
+    { type: 'pci', index: 0, model: isQ35Machine(vm.machine) ? 'pcie-root' : 'pci-root' },
     ...pci.controllers,
     // xHCI: USB 3 and fewer interrupts than the default EHCI/UHCI set.
     {

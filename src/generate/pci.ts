@@ -1,6 +1,7 @@
 /**
- * PCI passthrough layout: each GPU gets its own PCIe root port, with all its functions on one
- * multifunction guest slot behind it, as on the real card. Other PCI devices get libvirt's placement.
+ * PCI passthrough layout: each GPU gets its own PCIe root port (q35), or its own slot on the root
+ * bus (i440fx, which has no PCIe), with all its functions on one multifunction guest slot, as on the
+ * real card. Other PCI devices get libvirt's placement.
  */
 import { pciAddressAttrs } from '../domain/address.js';
 import { vfioHostdev } from '../domain/hostdev.js';
@@ -16,16 +17,18 @@ export interface PciLayout {
   hostdevs: DomainHostdev[];
 }
 
-/** `firstIndex` is the first free PCI controller index (0 is pcie-root). */
+/** `firstIndex` is the first free PCI controller index (0 is the root bus). */
 export function pciLayout(vm: ResolvedVm, ctx: GenerateContext, firstIndex = 1): PciLayout {
   const controllers: DomainController[] = [];
   const hostdevs: DomainHostdev[] = [];
-  vm.gpus.forEach((gpu, i) => {
-    const index = firstIndex + i;
-    controllers.push(rootPort(gpu, index));
+  let index = firstIndex;
+  for (const gpu of vm.gpus) {
+    // i440fx: the card's slot is on the root bus (bus 0); q35: slot 0 of the root port's own bus.
+    const at = gpu.slot !== undefined ? { bus: 0, slot: gpu.slot } : { bus: index, slot: 0 };
+    if (gpu.slot === undefined) controllers.push(rootPort(gpu, index++));
     const functions = gpu.functions ?? ctx.gpuFunctions?.(gpu.address) ?? DEFAULT_GPU_FUNCTIONS;
-    functions.forEach((fn) => hostdevs.push(gpuFunction(gpu, fn, index, functions.length > 1)));
-  });
+    functions.forEach((fn) => hostdevs.push(gpuFunction(gpu, fn, at, functions.length > 1)));
+  }
   for (const dev of vm.pci) {
     const boot = dev.boot !== undefined ? { boot: { order: dev.boot } } : {};
     hostdevs.push({ ...vfioHostdev(dev.address, dev.rom), ...boot });
@@ -61,14 +64,19 @@ function rootPort(gpu: ResolvedGpu, index: number): DomainController {
   };
 }
 
-function gpuFunction(gpu: ResolvedGpu, fn: number, bus: number, multi: boolean): DomainHostdev {
+function gpuFunction(
+  gpu: ResolvedGpu,
+  fn: number,
+  at: { bus: number; slot: number },
+  multi: boolean,
+): DomainHostdev {
   const host = { ...gpu.address, function: fn };
   // The ROM belongs to the function the config names (the video function).
   return {
     ...vfioHostdev(host, fn === gpu.address.function ? gpu.rom : undefined),
     address: {
       type: 'pci',
-      ...pciAddressAttrs({ domain: 0, bus, slot: 0, function: fn }),
+      ...pciAddressAttrs({ domain: 0, ...at, function: fn }),
       // "multifunction should be on for function 0 of a slot that has several functions" (libvirt docs).
       ...(multi && fn === 0 ? { multifunction: true } : {}),
     },

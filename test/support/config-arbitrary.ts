@@ -62,6 +62,7 @@ function cpuArb(wild: boolean) {
       threads: maybe(fc.integer({ min: 1, max: 2 })),
       mode: maybe(fc.constantFrom(...CPU_MODES)),
       migratable: maybe(fc.boolean()),
+      strayMigratable: fc.integer({ min: 0, max: 7 }),
       cachePassthrough: maybe(fc.boolean()),
       features: maybe(
         fc.dictionary(
@@ -85,12 +86,13 @@ function cpuArb(wild: boolean) {
       ),
       iothreadPin: maybe(cpuset),
     })
-    .map(({ pinned, pins, model, migratable, ...cpu }) => {
+    .map(({ pinned, pins, model, migratable, strayMigratable, ...cpu }) => {
       const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
       // One pin per vCPU, as the field requires (a wrong count is a refusal tested elsewhere).
       const pin = pinned && vcpus <= pins.length ? pins.slice(0, vcpus) : undefined;
-      // migratable goes with host-passthrough and maximum; with wild, with any mode (a refusal).
-      const migrates = wild || [undefined, 'host-passthrough', 'maximum'].includes(cpu.mode);
+      // migratable goes with host-passthrough and maximum; with wild, one time in eight with any mode (a refusal).
+      const allowed = [undefined, 'host-passthrough', 'maximum'].includes(cpu.mode);
+      const migrates = allowed || (wild && strayMigratable === 0);
       return {
         ...cpu,
         ...(pin ? { pin } : {}),
@@ -128,6 +130,8 @@ function gpuArb(wild: boolean) {
     functions: maybe(fc.constantFrom([0], [0, 1], [0, 1, 2])),
     rom: maybe(absPath('/usr/share/vgabios', '.rom')),
     rootPort: maybe(rootPort),
+    // i440fx's root bus slot: onMachine keeps it there and drops it on q35.
+    slot: maybe(mostly(wild, fc.integer({ min: 3, max: 0x1f }), fc.constantFrom(0, 2, 0x20))),
   });
 }
 
@@ -143,8 +147,8 @@ function diskArb(wild: boolean) {
       fc.constantFrom('relative.img', '/a\u0001.img'),
     ),
     device: maybe(fc.constantFrom(...DISK_DEVICES)),
-    // ide only with wild: q35, the one machine a config has today, refuses it.
-    bus: maybe(mostly(wild, fc.constantFrom(...DISK_BUSES.filter((b) => b !== 'ide')), fc.constant('ide'))),
+    // ide is kept on i440fx only (onMachine), but with wild values.
+    bus: maybe(fc.constantFrom(...DISK_BUSES)),
     format: maybe(fc.constantFrom(...DISK_FORMATS)),
     cache: maybe(fc.constantFrom(...CACHE_MODES)),
     io: maybe(fc.constantFrom(...IO_MODES)),
@@ -290,6 +294,31 @@ function memoryMiB(memory: unknown): number | undefined {
 }
 
 /** Hand-written NUMA cells for the drawn CPU and memory: two halves, or one cell. */
+/**
+ * A valid config keeps to its machine: on q35 no IDE and no root bus slot for a GPU; on i440fx no
+ * root port, no Secure Boot, and GPU slots of their own (gpu[i] defaults to 0x10 + i).
+ */
+function onMachine(c: Record<string, unknown>): Record<string, unknown> {
+  const i440fx = /^pc(-i440fx|$)/.test(String(c.machine));
+  const gpus = (Array.isArray(c.gpu) ? c.gpu : c.gpu ? [c.gpu] : []) as Array<Record<string, unknown>>;
+  const slots = gpus.map((g, i) => g.slot ?? 0x10 + i);
+  const slotsClash = new Set(slots).size < slots.length;
+  const fixed = gpus.map(({ slot, rootPort, ...g }) =>
+    i440fx
+      ? { ...g, ...(slot !== undefined && !slotsClash ? { slot } : {}) }
+      : { ...g, ...(rootPort ? { rootPort } : {}) },
+  );
+  const disks = (c.disks as Array<Record<string, unknown>> | undefined)?.map((d) =>
+    d.bus === 'ide' && !i440fx ? { ...d, bus: 'sata' } : d,
+  );
+  return {
+    ...c,
+    ...(c.gpu ? { gpu: Array.isArray(c.gpu) ? fixed : fixed[0] } : {}),
+    ...(disks ? { disks } : {}),
+    ...(i440fx && c.secureBoot ? { secureBoot: false } : {}),
+  };
+}
+
 function withCells(c: Record<string, unknown>): Record<string, unknown> {
   const cpu = c.cpu as { sockets?: number; cores: number; threads?: number };
   const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
@@ -343,8 +372,8 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       machine: maybe(
         mostly(
           wild,
-          fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2'),
-          fc.constantFrom('pc', 'virt', 'pc-i440fx-7.2'),
+          fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2', 'pc', 'pc-i440fx-7.2'),
+          fc.constantFrom('virt', 'isapc', 'pc-q35'),
         ),
       ),
       // Binaries this host has (libvirt checks at define); the others are refusals.
@@ -453,6 +482,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
     })
     .map(({ numaCells, ...c }) => (numaCells ? withCells(c) : c))
+    .map((c) => (wild ? c : onMachine(c)))
     .map((c) => (wild ? c : i386Migratable(c)))
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
 }

@@ -93,10 +93,11 @@ async function writeConfig(
   out.note(`wrote ${config}`);
   if (files.lost.length) {
     const first = files.lost.slice(0, 3).join(', ') + (files.lost.length > 3 ? ', …' : '');
-    out.warn(
-      `${config}: ${files.lost.length} facts of the imported domain are not given back ` +
-        `(listed in its header): ${first}`,
-    );
+    const count =
+      files.lost.length === 1
+        ? '1 fact of the imported domain is'
+        : `${files.lost.length} facts of the imported domain are`;
+    out.warn(`${config}: ${count} not given back (listed in its header): ${first}`);
   }
 }
 

@@ -9,7 +9,7 @@
 import { formatPciAddress } from '../../domain/address.js';
 import type { ResolvedVm } from '../resolved.js';
 import type { Issues } from '../issues.js';
-import { isQ35Machine } from '../validate.js';
+import { isQ35Machine } from '../machine-type.js';
 
 /** Reports every value met a second time: `firstOf` remembers where each key was first seen. */
 function duplicates<T>(
@@ -113,6 +113,14 @@ function checkEmulatedDevices(issues: Issues, vm: ResolvedVm): void {
 }
 
 function checkRootPorts(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {
+  // On i440fx, each GPU's functions take a root bus slot of their own.
+  duplicates(
+    issues,
+    vm.gpus,
+    (_g, i) => `${multipleGpus ? `gpu[${i}]` : 'gpu'}.slot`,
+    (g) => g.slot,
+    (first, g) => `${g.slot} is also ${first} (each GPU needs its own slot)`,
+  );
   const at = (i: number): string => `${multipleGpus ? `gpu[${i}]` : 'gpu'}.rootPort`;
   for (const field of ['slot', 'chassis', 'port'] as const) {
     duplicates(

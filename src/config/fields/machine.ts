@@ -17,6 +17,7 @@ import {
 import type { ResolvedCpu, ResolvedFirmware, ResolvedHyperv, ResolvedVm } from '../resolved.js';
 import { Issues, describe, isRecord, type Obj } from '../issues.js';
 import { parseSizeMiB } from '../size.js';
+import { MACHINE_FACTS, type MachineFamily } from '../machine-type.js';
 import { cpuset } from './cpuset.js';
 import { resolveNumaCells } from './numa.js';
 
@@ -25,9 +26,6 @@ import { resolveNumaCells } from './numa.js';
  * 8796093022207 MiB. A larger `<memory>` fails to define ("numerical overflow: value too large").
  */
 export const MAX_MEMORY_MIB = 8796093022207;
-
-/** libvirt asks QEMU (7.2) for the machine's limit: q35 takes 288 vCPUs ("greater than … machine type limit"). */
-export const MAX_VCPUS_Q35 = 288;
 
 /** CPU feature names as libvirt's schema spells them (featureName). */
 const FEATURE_NAME_RE = /^[a-zA-Z0-9_.-]+$/;
@@ -89,7 +87,8 @@ export function resolveMemoryBacking(issues: Issues, value: unknown): ResolvedVm
   };
 }
 
-export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
+/** `family` decides the vCPU limit libvirt asks QEMU for. */
+export function resolveCpu(issues: Issues, value: unknown, family: MachineFamily): ResolvedCpu {
   const fallback: ResolvedCpu = {
     sockets: 1,
     cores: 1,
@@ -124,10 +123,11 @@ export function resolveCpu(issues: Issues, value: unknown): ResolvedCpu {
   const cores = issues.integer('cpu.cores', c.cores, { min: 1, max: 512, required: true }) ?? 1;
   const threads = issues.integer('cpu.threads', c.threads, { min: 1, max: 8 }) ?? DEFAULTS.cpu.threads;
   const vcpus = sockets * cores * threads;
-  if (vcpus > MAX_VCPUS_Q35) {
+  const { maxVcpus } = MACHINE_FACTS[family];
+  if (vcpus > maxVcpus) {
     issues.add(
       'cpu',
-      `${sockets} sockets × ${cores} cores × ${threads} threads is ${vcpus} vCPUs, over the q35 machine's ${MAX_VCPUS_Q35} (QEMU 7.2)`,
+      `${sockets} sockets × ${cores} cores × ${threads} threads is ${vcpus} vCPUs, over the ${family} machine's ${maxVcpus} (QEMU 7.2)`,
     );
   }
   const features = resolveFeatures(issues, c.features);

@@ -6,6 +6,7 @@ import { Issues, describe, isRecord, type Obj } from '../issues.js';
 import { UUID_RE } from './identity.js';
 import { DEFAULTS } from '../defaults.js';
 import { ROOT_PORT_MODELS } from '../vocabulary.js';
+import { MACHINE_FACTS, type MachineFamily } from '../machine-type.js';
 
 function pciAddress(issues: Issues, at: string, value: unknown): PciAddress | undefined {
   const s = issues.string(at, value, { required: true });
@@ -15,27 +16,54 @@ function pciAddress(issues: Issues, at: string, value: unknown): PciAddress | un
   return a;
 }
 
-export function resolveGpus(issues: Issues, value: unknown): ResolvedGpu[] {
+/** `family` decides where a GPU goes: behind a PCIe root port (q35) or on the root bus (i440fx). */
+export function resolveGpus(issues: Issues, value: unknown, family: MachineFamily): ResolvedGpu[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   const at = (i: number): string => (Array.isArray(value) ? `gpu[${i}]` : 'gpu');
   return list.flatMap((g, i): ResolvedGpu[] => {
     if (!issues.object(at(i), g, { required: true })) return [];
     const gpu = g as GpuConfig & Obj;
-    issues.unknownKeys(at(i), gpu, ['host', 'functions', 'rom', 'rootPort']);
+    issues.unknownKeys(at(i), gpu, ['host', 'functions', 'rom', 'rootPort', 'slot']);
     const address = pciAddress(issues, `${at(i)}.host`, gpu.host);
     if (!address) return [];
     const functions = resolveFunctions(issues, `${at(i)}.functions`, gpu.functions, address);
     const rom = issues.absolutePath(`${at(i)}.rom`, gpu.rom);
+    const slot = resolveGpuSlot(issues, at(i), gpu, family, DEFAULTS.i440fxGpuSlot + i);
     return [
       {
         address,
         ...(functions ? { functions } : {}),
         ...(rom ? { rom } : {}),
+        ...(slot !== undefined ? { slot } : {}),
         rootPort: resolveRootPort(issues, `${at(i)}.rootPort`, gpu.rootPort),
       },
     ];
   });
+}
+
+/** The GPU's guest slot on an i440fx root bus; q35 has root ports instead, and i440fx none. */
+function resolveGpuSlot(
+  issues: Issues,
+  at: string,
+  gpu: Obj,
+  family: MachineFamily,
+  fallback: number,
+): number | undefined {
+  if (family === 'q35') {
+    if (gpu.slot !== undefined)
+      issues.add(
+        `${at}.slot`,
+        "places the GPU on an i440fx machine's root bus; on q35 it sits behind its root port: use rootPort.slot",
+      );
+    return undefined;
+  }
+  if (gpu.rootPort !== undefined)
+    issues.add(
+      `${at}.rootPort`,
+      'i440fx has no PCIe root ports: the GPU sits on the PCI root bus (its guest slot is `slot`), or use machine: "q35"',
+    );
+  return issues.integer(`${at}.slot`, gpu.slot, MACHINE_FACTS.i440fx.rootBusSlots) ?? fallback;
 }
 
 function resolveFunctions(issues: Issues, at: string, value: unknown, a: PciAddress): number[] | undefined {
@@ -56,8 +84,7 @@ function resolveRootPort(issues: Issues, at: string, value: unknown): ResolvedGp
   if (value === undefined || !issues.object(at, value)) return fallback;
   const r = value as Obj;
   issues.unknownKeys(at, r, ['model', 'slot', 'chassis', 'port', 'multifunction']);
-  // On q35, slot 0 is the host bridge and 0x1f the LPC, SATA and SMBus functions.
-  const slot = issues.integer(`${at}.slot`, r.slot, { min: 1, max: 0x1e });
+  const slot = issues.integer(`${at}.slot`, r.slot, MACHINE_FACTS.q35.rootBusSlots);
   const chassis = issues.integer(`${at}.chassis`, r.chassis, { min: 0, max: 255 });
   const port = issues.integer(`${at}.port`, r.port, { min: 0, max: 255 });
   return {

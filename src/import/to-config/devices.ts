@@ -21,6 +21,7 @@ import type {
   TpmConfig,
   VmConfig,
 } from '../../config/types.js';
+import { MACHINE_FACTS, type MachineFamily } from '../../config/machine-type.js';
 import type { Devices } from './index.js';
 
 export function networks(ifaces: DomainInterface[], notes: string[]): NetworkConfig[] | false {
@@ -167,18 +168,13 @@ export function tablet(dev: Devices, shown: Display, usb: UsbController): boolea
   return has === (DEFAULTS.tablet(shown) && usb !== 'none') ? undefined : has;
 }
 
-/** The USB controllers built into i440fx's PIIX: on the config's q35 they are no choice but the machine's. */
-const PIIX_INTEGRATED = new Set(['piix3-uhci', 'piix4-uhci']);
-
 /**
- * The first USB controller's model (libvirt adds one when there is none: said as the default). ICH9
- * companions or a second controller are the template's. An i440fx's integrated PIIX UHCI becomes
- * the q35 config's default controller, with the machine (libvirt refuses it at the PIIX's address).
+ * The first USB controller's model; without one, the one libvirt adds on the machine (PIIX3 UHCI on
+ * i440fx, at the PIIX's address). ICH9 companions or a second controller are the template's.
  */
-export function usbController(dev: Devices, notes: string[], q35: boolean): UsbController {
+export function usbController(dev: Devices, notes: string[], family: MachineFamily): UsbController {
   const usb = (dev.controller ?? []).filter((c) => c.type === 'usb');
-  const first = usb[0]?.model;
-  const model = first === undefined || (!q35 && PIIX_INTEGRATED.has(first)) ? DEFAULTS.usbController : first;
+  const model = usb[0]?.model ?? MACHINE_FACTS[family].usbController;
   if (isOneOf(USB_CONTROLLERS, model) && usb.length <= 1) return model;
   notes.push(`USB controllers ${usb.map((c) => c.model).join(', ')}: the config has one controller`);
   return isOneOf(USB_CONTROLLERS, model) ? model : DEFAULTS.usbController;

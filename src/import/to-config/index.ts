@@ -8,7 +8,7 @@
  * without Hyper-V `hyperv: false`, and so on. What the config cannot say is listed in `notes`.
  */
 import { DEFAULTS } from '../../config/defaults.js';
-import { isQ35Machine } from '../../config/validate.js';
+import { machineFamily } from '../../config/machine-type.js';
 import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
 import { cpu, emulator, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB } from './machine.js';
@@ -53,15 +53,10 @@ export function domainToConfig(domain: Domain): ConfigResult {
   };
   cellsMemory(config, notes);
   const machine = domain.os?.type?.machine;
-  if (machine && machine !== 'q35' && isQ35Machine(machine)) config.machine = machine;
-  else if (machine && machine !== 'q35') {
-    // The config validator takes q35 only: virt-gen lays out PCIe root ports (docs/import.md).
-    notes.push(
-      `machine "${machine}" is not q35: the config makes a q35 VM (virt-gen lays out PCIe devices), ` +
-        (/^(pc|pc-i440fx-.*|pc-\d.*)$/.test(machine)
-          ? 'so this i440fx VM changes machine: its devices move behind PCIe root ports and IDE disks to SATA'
-          : 'a different machine'),
-    );
+  const family = machine === undefined ? 'q35' : machineFamily(machine);
+  if (machine && machine !== DEFAULTS.machine && family) config.machine = machine;
+  else if (machine && !family) {
+    notes.push(`machine "${machine}" is not an x86 PC machine (q35 or i440fx): the config makes a q35 VM`);
   }
   Object.assign(config, optional('emulator', emulator(domain, notes)));
   const huge = domain.memoryBacking?.hugepages;
@@ -77,7 +72,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (tpm !== undefined) config.tpm = tpm;
   const entropy = rngConfig(dev, notes);
   if (entropy !== undefined) config.rng = entropy;
-  Object.assign(config, pciDevices(dev, assumed, notes));
+  Object.assign(config, pciDevices(dev, assumed, notes, family ?? 'q35'));
   const mdev = mdevDevices(dev.hostdev ?? [], notes);
   if (mdev.length) config.mdev = mdev;
   storage(domain, config, notes);
@@ -89,7 +84,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (sound) config.sound = sound;
   const shown = display(dev, notes);
   config.display = shown;
-  const controller = usbController(dev, notes, isQ35Machine(machine ?? ''));
+  const controller = usbController(dev, notes, family ?? 'q35');
   if (controller !== DEFAULTS.usbController) config.usbController = controller;
   const pointer = tablet(dev, typeof shown === 'string' ? shown : shown.type, controller);
   if (pointer !== undefined) config.tablet = pointer;

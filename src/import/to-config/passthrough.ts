@@ -8,6 +8,8 @@ import type {
   VmConfig,
 } from '../../config/types.js';
 import type { Devices } from './index.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { MACHINE_FACTS, type MachineFamily } from '../../config/machine-type.js';
 
 const hostOf = (h: DomainHostdev): string => {
   const a = h.source?.address ?? {};
@@ -22,7 +24,12 @@ const hostOf = (h: DomainHostdev): string => {
  * A host device whose functions 0 and 1 are both passed through, on one guest slot, is taken for the
  * GPU (video and HDMI audio): the command line does not say which device is the graphics card.
  */
-export function pciDevices(dev: Devices, assumed: string[], notes: string[]): Pick<VmConfig, 'gpu' | 'pci'> {
+export function pciDevices(
+  dev: Devices,
+  assumed: string[],
+  notes: string[],
+  family: MachineFamily,
+): Pick<VmConfig, 'gpu' | 'pci'> {
   const pci = (dev.hostdev ?? []).filter((h) => h.type === 'pci');
   const groups = new Map<string, DomainHostdev[]>();
   for (const h of pci) {
@@ -33,8 +40,9 @@ export function pciDevices(dev: Devices, assumed: string[], notes: string[]): Pi
   const others: Array<string | PciDeviceConfig> = [];
   for (const [key, members] of groups) {
     const functions = members.map((h) => parseInt(h.source?.address?.function ?? '0', 16)).sort();
-    if (functions.includes(0) && functions.length > 1 && sharesGuestSlot(members))
-      gpus.push(gpuConfig(dev, key, functions, members, notes));
+    const slot = sharedGuestSlot(members, family);
+    if (functions.includes(0) && functions.length > 1 && slot !== undefined)
+      gpus.push(gpuConfig(dev, { key, functions, members, slot, index: gpus.length, family }, notes));
     else for (const h of members) others.push(pciDevice(h));
   }
   if (gpus.length) {
@@ -57,25 +65,46 @@ function pciDevice(h: DomainHostdev): string | PciDeviceConfig {
   return Object.keys(extra).length ? { host: hostOf(h), ...extra } : hostOf(h);
 }
 
-/** The functions of a card sit on one guest slot, as the config's `gpu` puts them. */
-function sharesGuestSlot(members: DomainHostdev[]): boolean {
+/**
+ * The guest slot the functions of a card share, as the config's `gpu` puts them, or undefined. On
+ * i440fx the config's GPU is on the root bus, in a slot it may take: elsewhere the functions stay
+ * `pci` devices, their addresses kept by the remainder template.
+ */
+function sharedGuestSlot(members: DomainHostdev[], family: MachineFamily): number | undefined {
   const slots = new Set(members.map((h) => `${h.address?.bus}:${h.address?.slot}`));
-  return slots.size === 1 && members[0]?.address?.slot !== undefined;
+  const a = members[0]?.address;
+  if (slots.size !== 1 || a?.slot === undefined) return undefined;
+  const slot = parseInt(a.slot, 16);
+  if (family === 'q35') return slot;
+  const { min, max } = MACHINE_FACTS.i440fx.rootBusSlots;
+  return parseInt(a.bus ?? '0', 16) === 0 && slot >= min && slot <= max ? slot : undefined;
 }
 
-function gpuConfig(
-  dev: Devices,
-  key: string,
-  functions: number[],
-  members: DomainHostdev[],
-  notes: string[],
-): GpuConfig {
+interface FoundGpu {
+  /** The host's bus and slot: `0000:01:00`. */
+  key: string;
+  functions: number[];
+  members: DomainHostdev[];
+  /** The guest slot its functions share. */
+  slot: number;
+  /** Its place among the config's GPUs. */
+  index: number;
+  family: MachineFamily;
+}
+
+function gpuConfig(dev: Devices, found: FoundGpu, notes: string[]): GpuConfig {
+  const { key, functions, members } = found;
   const gpu: GpuConfig = { host: `${key}.0`, functions };
   const boot = members.find((h) => h.boot?.order !== undefined)?.boot?.order;
   if (boot !== undefined)
     notes.push(`GPU ${key}.0: boot order ${boot} (the config boots disks, NICs and pci devices)`);
   const rom = members.find((h) => h.rom?.file)?.rom?.file;
   if (rom) gpu.rom = rom;
+  // i440fx: on the root bus (sharedGuestSlot), the slot said unless it is the config's default.
+  if (found.family === 'i440fx') {
+    if (found.slot !== DEFAULTS.i440fxGpuSlot + found.index) gpu.slot = found.slot;
+    return gpu;
+  }
   const bus = members[0]?.address?.bus;
   const port = dev.controller?.find(
     (c) =>

@@ -6,7 +6,7 @@ import { CACHE_MODES, DISCARD_MODES, DISK_BUSES, IO_MODES, isOneOf } from '../..
 import type { Domain, DomainDisk } from '../../domain/model.js';
 import type { DiskConfig, VmConfig } from '../../config/types.js';
 import { DEFAULTS } from '../../config/defaults.js';
-import { isQ35Machine } from '../../config/validate.js';
+import { isQ35Machine } from '../../config/machine-type.js';
 
 export function storage(domain: Domain, config: VmConfig, notes: string[]): void {
   const dev = domain.devices ?? {};

@@ -73,16 +73,17 @@ describe('virt-gen import', () => {
   });
 
   /** Case 16 on QEMU's default machine (i440fx), which the config sets otherwise (q35). */
-  function numaOnPc(sub: string): string {
-    const file = path.join(sub, 'numa-pc.args');
+  /** Case 16 on ISA-only PC, a machine the config has not (q35 and i440fx are its two). */
+  function numaOnIsapc(sub: string): string {
+    const file = path.join(sub, 'numa-isapc.args');
     const line = readFileSync(path.join(REPO, 'test/fixtures/import-real/16-numa-fwcfg.args'), 'utf8');
-    writeFileSync(file, line.replace(' -machine q35', ''));
+    writeFileSync(file, line.replace(' -machine q35', ' -machine isapc'));
     return file;
   }
 
   it('writes what the config cannot say to NAME.template.xml, names each part, and xml gives it back', () => {
     const sub = mkdtempSync(path.join(dir, 'rest-'));
-    const args = numaOnPc(sub);
+    const args = numaOnIsapc(sub);
     const config = path.join(sub, 'numa.ts');
     const r = virtGen(['import', args, '-o', path.join(sub, 'numa.xml'), '--config', config]);
     expect(r.status).toBe(0);
@@ -102,9 +103,9 @@ describe('virt-gen import', () => {
     const dom = parseDomainXml(back.stdout);
     expect(dom.sysinfo?.map((s) => s.type)).toContain('fwcfg');
     expect(dom.cpu?.numa?.cell?.map((c) => c.cpus)).toEqual(['0-3', '4-7']);
-    // What the config sets otherwise (q35 for an i440fx command line) is said, twice.
-    expect(r.stderr).toContain('facts of the imported domain are not given back');
-    expect(source).toContain('  - os/type/@machine=pc\n');
+    // What the config sets otherwise (q35 for an isapc command line) is said, twice.
+    expect(r.stderr).toContain('1 fact of the imported domain is not given back');
+    expect(source).toContain('  - os/type/@machine=isapc\n');
   });
 
   it('refuses to replace an existing template without --force, writing nothing; --force replaces both', () => {
@@ -125,7 +126,7 @@ describe('virt-gen import', () => {
 
   it('--json names the template, what it keeps and what is not given back', () => {
     const sub = mkdtempSync(path.join(dir, 'json-'));
-    const args = numaOnPc(sub);
+    const args = numaOnIsapc(sub);
     const r = virtGen([
       'import',
       args,
@@ -141,7 +142,7 @@ describe('virt-gen import', () => {
       config: path.join(sub, 'vm.ts'),
       template: path.join(sub, 'vm.template.xml'),
       kept: ['sysinfo[type=fwcfg]'],
-      notKept: ['os/type/@machine=pc'],
+      notKept: ['os/type/@machine=isapc'],
     });
   });
 

@@ -75,9 +75,39 @@ describe('refusals by field', () => {
       "cpu: 2 sockets × 145 cores × 1 threads is 290 vCPUs, over the q35 machine's 288 (QEMU 7.2)",
     ],
     [
-      'an i440fx machine',
-      { machine: 'pc' },
-      'machine: "pc" is not a q35 machine type ("q35" or a versioned "pc-q35-7.2"): virt-gen lays out PCIe devices, which i440fx ("pc") has not',
+      'a machine that is not an x86 PC',
+      { machine: 'virt' },
+      'machine: "virt" is not an x86 PC machine type: "q35" (PCIe, versioned "pc-q35-7.2") or "pc" (i440fx, versioned "pc-i440fx-7.2")',
+    ],
+    [
+      'more vCPUs than i440fx takes',
+      { machine: 'pc', cpu: { sockets: 2, cores: 64, threads: 2 } },
+      "cpu: 2 sockets × 64 cores × 2 threads is 256 vCPUs, over the i440fx machine's 255 (QEMU 7.2)",
+    ],
+    [
+      'Secure Boot on i440fx',
+      { machine: 'pc-i440fx-7.2', firmware: 'efi', secureBoot: true },
+      `secureBoot: needs a q35 machine: OVMF's Secure Boot builds need SMM, which i440fx ("pc-i440fx-7.2") has not (libvirt finds no firmware to start it)`,
+    ],
+    [
+      'a root port on i440fx',
+      { machine: 'pc', gpu: { host: '02:00.0', rootPort: { slot: 0x1c } } },
+      'gpu.rootPort: i440fx has no PCIe root ports: the GPU sits on the PCI root bus (its guest slot is `slot`), or use machine: "q35"',
+    ],
+    [
+      'a root bus slot for the GPU on q35',
+      { gpu: { host: '02:00.0', slot: 5 } },
+      "gpu.slot: places the GPU on an i440fx machine's root bus; on q35 it sits behind its root port: use rootPort.slot",
+    ],
+    [
+      "an i440fx GPU on the primary video's slot",
+      { machine: 'pc', gpu: { host: '02:00.0', slot: 2 } },
+      'gpu.slot: 2 is not a whole number from 3 to 31',
+    ],
+    [
+      'two i440fx GPUs on one slot',
+      { machine: 'pc', gpu: [{ host: '02:00.0' }, { host: '03:00.0', slot: 0x10 }] },
+      'gpu[1].slot: 16 is also gpu[0].slot (each GPU needs its own slot)',
     ],
     [
       'memory beyond libvirt’s limit',
@@ -230,6 +260,20 @@ describe('refusals by field', () => {
     ],
     ['a versioned q35 machine', { machine: 'pc-q35-7.2' }],
     ["RHEL's q35 machine", { machine: 'pc-q35-rhel9.2.0' }],
+    [
+      'i440fx, with IDE, UEFI and 255 vCPUs',
+      {
+        machine: 'pc',
+        firmware: 'efi',
+        cpu: { sockets: 1, cores: 255 },
+        disks: [disk('/a.img', { bus: 'ide' })],
+      },
+    ],
+    ['an old versioned i440fx machine', { machine: 'pc-1.0' }],
+    [
+      'two i440fx GPUs on slots of their own',
+      { machine: 'pc-i440fx-7.2', gpu: [{ host: '02:00.0' }, { host: '03:00.0', slot: 0x1f }] },
+    ],
     [
       'cpusets with exclusions and CPU 16383',
       { cpu: { cores: 2, pin: ['0-3,^1', 16383], emulatorPin: '0-1' } },

@@ -155,13 +155,13 @@ describe('config source', () => {
 
   it('lists what it cannot express, and uses the imported XML as template when asked', () => {
     const r = imp(
-      '-cpu Skylake-Client -smbios type=1,manufacturer=ACME -netdev user,id=u -device virtio-net-pci,netdev=u -display none',
+      '-machine isapc -cpu Skylake-Client -smbios type=1,manufacturer=ACME -netdev user,id=u -device virtio-net-pci,netdev=u -display none',
     );
     const source = domainToConfigSource(r.domain, r.warnings, { template: './vm.xml' });
     expect(source).toContain("template: './vm.xml'");
     expect(source).toContain(' * Not expressible in the config, kept from the template (./vm.xml):');
     expect(source).toContain(
-      'machine "pc" is not q35: the config makes a q35 VM (virt-gen lays out PCIe devices), so this i440fx VM changes machine',
+      'machine "isapc" is not an x86 PC machine (q35 or i440fx): the config makes a q35 VM',
     );
     expect(source).toContain("network: [\n    {\n      user: true,\n      model: 'virtio',");
   });

@@ -152,14 +152,25 @@ describe('USB devices by where they are plugged', () => {
 });
 
 describe('disks from i440fx command lines', () => {
-  it('puts IDE disks on SATA while the config is q35, and says so', () => {
+  it('keeps IDE disks on IDE, with the i440fx machine', () => {
     const { config, notes } = configOf('-m 1G -hda /srv/vm/debian.img -cdrom /srv/iso/debian-12.iso');
+    expect(config.machine).toBe('pc');
     expect(config.disks?.map((d) => [d.path, d.device, d.bus])).toEqual([
-      ['/srv/vm/debian.img', 'disk', 'sata'],
-      ['/srv/iso/debian-12.iso', 'cdrom', 'sata'],
+      ['/srv/vm/debian.img', 'disk', 'ide'],
+      ['/srv/iso/debian-12.iso', 'cdrom', 'ide'],
     ]);
+    expect(notes.join('\n')).not.toContain('sata');
+    const dom = generate(config);
+    expect(dom.os?.type?.machine).toBe('pc');
+    expect(dom.devices?.disk?.map((d) => d.target?.bus)).toEqual(['ide', 'ide']);
+  });
+
+  it('puts IDE disks on SATA when the machine is q35, and says so', () => {
+    const r = imp('-m 1G -hda /srv/vm/debian.img');
+    r.domain.os = { ...r.domain.os, type: { ...r.domain.os?.type, machine: 'pc-q35-7.2' } };
+    const { config, notes } = domainToConfig(r.domain);
+    expect(config.disks?.map((d) => d.bus)).toEqual(['sata']);
     expect(notes).toContain('disk /srv/vm/debian.img: on ide, which q35 has not; the config puts it on sata');
-    expect(() => generate(config)).not.toThrow();
   });
 
   it('says -boot d as the CD-ROM booting first', () => {
@@ -189,7 +200,7 @@ describe('disks from i440fx command lines', () => {
 
   it('keeps a block device as a block disk', () => {
     const { config } = configOf('-m 1G -drive file=/dev/sdb,if=ide,media=disk,cache=none');
-    expect(config.disks?.[0]).toMatchObject({ path: '/dev/sdb', bus: 'sata', cache: 'none' });
+    expect(config.disks?.[0]).toMatchObject({ path: '/dev/sdb', bus: 'ide', cache: 'none' });
     expect(generate(config).devices?.disk?.[0]).toMatchObject({ type: 'block', source: { dev: '/dev/sdb' } });
   });
 });
@@ -215,7 +226,13 @@ describe('a template with <os><boot> under a config that orders its devices', ()
 describe('a template disk the config moves to another bus', () => {
   it("leaves the template's IDE drive address behind (libvirt: bus must be 0 for sata)", () => {
     const template = imp('-m 1G -hda /vm/a.img -cdrom /iso/b.iso').domain;
-    const generated = generate(domainToConfig(template).config);
+    // The user moves the imported i440fx VM to q35, its IDE disks to SATA.
+    const config = domainToConfig(template).config;
+    const generated = generate({
+      ...config,
+      machine: 'q35',
+      disks: config.disks?.map((d) => ({ ...d, bus: 'sata' as const })),
+    });
     // A template overlaid device by device keeps each template disk's <address> under the new target.
     const byImage = (d: NonNullable<NonNullable<Domain['devices']>['disk']>[number]) =>
       template.devices?.disk?.find((t) => t.source?.file === d.source?.file);

@@ -134,8 +134,33 @@ describe('machine facts of a command line, as config fields', () => {
     );
   });
 
-  it('an i440fx VM is named in the notes as a change of machine', () => {
-    const { notes } = domainToConfig(imp('-m 1G').domain);
-    expect(notes.join('\n')).toMatch(/machine "pc[^"]*" is not q35: .*i440fx VM changes machine/);
+  it('an i440fx VM stays i440fx: its GPU on its root bus slot, its PIIX USB, no root port', () => {
+    const line =
+      '-m 1G -usb -device vfio-pci,host=01:00.0,addr=0x5.0,multifunction=on -device vfio-pci,host=01:00.1,addr=0x5.1';
+    const { config, notes } = domainToConfig(imp(line).domain);
+    expect(config.machine).toBe('pc');
+    expect(config.gpu).toEqual({ host: '0000:01:00.0', functions: [0, 1], slot: 5 });
+    expect(config.usbController).toBe('piix3-uhci');
+    expect(notes.join('\n')).not.toContain('machine');
+    const dev = generateDomain(resolveConfig(config, '/configs', 'vm.ts')).devices;
+    expect(dev?.controller?.filter((c) => c.type === 'pci').map((c) => c.model)).toEqual(['pci-root']);
+    expect(dev?.hostdev?.map((h) => [h.address?.bus, h.address?.slot, h.address?.function])).toEqual([
+      ['0x00', '0x05', '0x0'],
+      ['0x00', '0x05', '0x1'],
+    ]);
+  });
+
+  it("an i440fx GPU at the config's default slot needs no slot field", () => {
+    const line =
+      '-m 1G -device vfio-pci,host=01:00.0,addr=0x10.0,multifunction=on -device vfio-pci,host=01:00.1,addr=0x10.1';
+    expect(domainToConfig(imp(line).domain).config.gpu).toEqual({ host: '0000:01:00.0', functions: [0, 1] });
+  });
+
+  it('a machine the config has not (isapc) is named in the notes', () => {
+    const { config, notes } = domainToConfig(imp('-m 1G -machine isapc').domain);
+    expect(config.machine).toBeUndefined();
+    expect(notes).toContain(
+      'machine "isapc" is not an x86 PC machine (q35 or i440fx): the config makes a q35 VM',
+    );
   });
 });
