@@ -51,8 +51,8 @@ export default defineVm({
       io: 'native',
       discard: 'unmap',
     },
-    // -cdrom …/windows_10_professional.iso
-    { path: '/home/user/vm/windows_10_professional.iso', device: 'cdrom' },
+    // -cdrom …/windows_10_professional.iso: on q35 that is the AHCI's port 2, which the guest knows as sdc
+    { path: '/home/user/vm/windows_10_professional.iso', device: 'cdrom', target: 'sdc' },
   ],
   // The final, unprivileged VM: -vga none -nographic (use 'spice' while installing, as the guide's -vga qxl)
   display: 'none',

@@ -72,6 +72,14 @@ export interface DiskConfig {
    * `machine` (q35 has no IDE controller: use `'sata'`).
    */
   bus?: DiskBus;
+  /**
+   * The disk's name in the guest's firmware and libvirt (`<target dev>`): `'sdc'`, as the guide's
+   * CD-ROM. `sd` and a letter on SCSI, SATA and USB, `vd` on virtio, `hd` on IDE (`hda`–`hdd`;
+   * QEMU's `-cdrom` is `hdc`); unique in the VM. libvirt places SATA, SCSI and IDE disks by it
+   * (`sdc` on SATA is port 2). Default: the next free name of its bus, in list order (names other
+   * disks take are skipped).
+   */
+  target?: string;
   /** Image format. Default `'raw'`, or `'qcow2'` for a `.qcow2` file. */
   format?: DiskFormat;
   /** Host cache mode. Default `'none'` for disks. */
@@ -89,8 +97,11 @@ export interface DiskConfig {
 export interface ScsiConfig {
   /** Request queues (`num_queues`). Default: the vCPU count. */
   queues?: number;
-  /** Give the controller an I/O thread. Default `true`. */
-  iothread?: boolean;
+  /**
+   * Give the controller an I/O thread: `true` is thread 1, a number names another of the VM's
+   * `iothreads` (`2` leaves thread 1 to virtio disks a template gives one). Default `true`.
+   */
+  iothread?: boolean | number;
   /** ioeventfd (the guide set `ioeventfd=on`). Default: libvirt's (on). */
   ioeventfd?: boolean;
 }

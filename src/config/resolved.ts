@@ -5,6 +5,7 @@
 import type { PciAddress } from '../domain/address.js';
 import type { AudioConfig, EvdevConfig } from './types.js';
 import type {
+  BootDevice,
   ClockOffset,
   CpuMode,
   Display,
@@ -53,7 +54,10 @@ export interface ResolvedVm {
   gpus: ResolvedGpu[];
   pci: Array<{ address: PciAddress; rom?: string; boot?: number }>;
   disks: ResolvedDisk[];
-  scsi?: { queues: number; iothread: boolean; ioeventfd?: boolean };
+  /** `<os><boot dev>`, in order; empty: none (libvirt's default, `hd`, or the per-device orders). */
+  boot: BootDevice[];
+  /** `iothread`: the controller's I/O thread, 0 for none. */
+  scsi?: { queues: number; iothread: number; ioeventfd?: boolean };
   iothreads: number;
   networks: ResolvedNetwork[];
   usb: ResolvedUsb[];
@@ -160,6 +164,8 @@ export interface ResolvedDisk {
   type: 'block' | 'file';
   path: string;
   bus: 'scsi' | 'virtio' | 'sata' | 'usb' | 'ide';
+  /** The guest's name of the disk (`<target dev>`): the config's, or the default (config/disk-names.ts). */
+  target: string;
   format: 'raw' | 'qcow2';
   cache?: string;
   io?: string;

@@ -6,7 +6,14 @@
  * 2016 choices (ioh3420 root port, ich6 sound, spinlocks 0x1fff, a vendor id) are all expressible.
  */
 
-import type { ClockOffset, Display, HugepageSize, RebootAction, UsbController } from './vocabulary.js';
+import type {
+  BootDevice,
+  ClockOffset,
+  Display,
+  HugepageSize,
+  RebootAction,
+  UsbController,
+} from './vocabulary.js';
 import type {
   CpuConfig,
   MemoryBackingConfig,
@@ -140,6 +147,13 @@ export interface VmConfig {
   mdev?: Array<string | MdevConfig>;
   /** Disks and CD-ROMs, in boot order unless `boot` is given. */
   disks?: DiskConfig[];
+  /**
+   * Boot by kind of device, in order (`<os><boot dev>`, QEMU's `-boot order=dc`): `['cdrom', 'hd']`
+   * boots an installer CD-ROM, then the disks; `'network'` is PXE, `'fd'` the floppy. Default: the
+   * disks (libvirt's `hd`), or the per-device `boot` orders. Not with a per-device `boot` on a disk,
+   * NIC or `pci` device (libvirt refuses both); those are the ones OVMF (UEFI) follows exactly.
+   */
+  boot?: BootDevice[];
   /** The virtio-scsi controller that `bus: 'scsi'` disks sit on. */
   scsi?: ScsiConfig;
   /** Number of I/O threads. Default: 1 when a virtio-scsi controller is used, else 0. */

@@ -31,6 +31,7 @@ import { checkNumaMemory } from './fields/numa.js';
 import { UUID_RE, checkSmbiosUuid, resolveGenid, resolveSmbios } from './fields/identity.js';
 import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } from './fields/passthrough.js';
 import { resolveDisks, resolveScsi } from './fields/storage.js';
+import { checkBootKinds, resolveBoot } from './fields/boot.js';
 import { checkConsistency } from './fields/consistency.js';
 import { resolveClock, resolveOnReboot, resolveSuspend } from './fields/clock-power.js';
 import { DEFAULTS } from './defaults.js';
@@ -61,6 +62,7 @@ const TOP_LEVEL_KEYS = [
   'gpu',
   'pci',
   'disks',
+  'boot',
   'scsi',
   'iothreads',
   'network',
@@ -111,9 +113,12 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   const disks = resolveDisks(issues, c.disks);
   const usesScsi = disks.some((d) => d.bus === 'scsi');
   const scsi = usesScsi || c.scsi !== undefined ? resolveScsi(issues, c.scsi, cpu.vcpus) : undefined;
-  const iothreads = issues.integer('iothreads', c.iothreads, { min: 0, max: 64 }) ?? (scsi?.iothread ? 1 : 0);
-  if (scsi?.iothread && iothreads < 1) {
-    issues.add('iothreads', 'is 0, but scsi.iothread needs one: set iothreads ≥ 1 or scsi.iothread: false');
+  const iothreads = issues.integer('iothreads', c.iothreads, { min: 0, max: 64 }) ?? scsi?.iothread ?? 0;
+  if (scsi && scsi.iothread > iothreads) {
+    issues.add(
+      'iothreads',
+      `is ${iothreads}, but scsi.iothread needs I/O thread ${scsi.iothread}: set iothreads ≥ ${scsi.iothread} or scsi.iothread: false`,
+    );
   }
   const template = issues.string('template', c.template);
   const display = resolveDisplay(issues, c.display, gpus.length > 0);
@@ -144,6 +149,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     gpus,
     pci: resolvePci(issues, c.pci),
     disks,
+    boot: resolveBoot(issues, c.boot),
     ...(scsi ? { scsi } : {}),
     iothreads,
     networks: resolveNetworks(issues, c.network),
@@ -163,6 +169,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
   };
   checkRuntime(issues, resolved);
   checkArch(issues, resolved);
+  checkBootKinds(issues, resolved);
   checkNoUsb(issues, resolved);
   checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
   checkSmbiosUuid(issues, resolved);

@@ -146,6 +146,13 @@ export type DiskDevice = (typeof DISK_DEVICES)[number];
 export const DISK_BUSES = ['scsi', 'virtio', 'sata', 'usb', 'ide'] as const;
 export type DiskBus = (typeof DISK_BUSES)[number];
 
+/**
+ * `boot`: libvirt's `<os><boot dev>` (QEMU's `-boot order=`): the kinds of device the firmware tries,
+ * in order: disks (`hd`), CD-ROMs, the network (PXE), the floppy.
+ */
+export const BOOT_DEVICES = ['hd', 'cdrom', 'network', 'fd'] as const;
+export type BootDevice = (typeof BOOT_DEVICES)[number];
+
 /** `disks[].format`: libvirt's `<driver type>`. */
 export const DISK_FORMATS = ['raw', 'qcow2'] as const;
 export type DiskFormat = (typeof DISK_FORMATS)[number];

@@ -18,12 +18,7 @@ import type {
 import type { ResolvedDisk, ResolvedNetwork, ResolvedVm } from '../config/resolved.js';
 
 export function storage(vm: ResolvedVm): { disks: DomainDisk[]; controllers: DomainController[] } {
-  // Target names by bus, as libvirt names them: vda on virtio, hda on IDE, sda on the others.
-  const names = { sd: 0, vd: 0, hd: 0 };
-  const disks = vm.disks.map((d) => {
-    const prefix = d.bus === 'virtio' ? 'vd' : d.bus === 'ide' ? 'hd' : 'sd';
-    return disk(d, `${prefix}${letter(names[prefix]++)}`);
-  });
+  const disks = vm.disks.map(disk);
   const controllers: DomainController[] = vm.scsi
     ? [
         {
@@ -31,7 +26,7 @@ export function storage(vm: ResolvedVm): { disks: DomainDisk[]; controllers: Dom
           index: 0,
           model: 'virtio-scsi',
           driver: {
-            ...(vm.scsi.iothread ? { iothread: 1 } : {}),
+            ...(vm.scsi.iothread ? { iothread: vm.scsi.iothread } : {}),
             queues: vm.scsi.queues,
             ...(vm.scsi.ioeventfd !== undefined ? { ioeventfd: vm.scsi.ioeventfd } : {}),
           },
@@ -41,13 +36,8 @@ export function storage(vm: ResolvedVm): { disks: DomainDisk[]; controllers: Dom
   return { disks, controllers };
 }
 
-/** sda, sdb, …, sdz, sdaa: the naming libvirt and Linux use. */
-function letter(n: number): string {
-  const a = 'abcdefghijklmnopqrstuvwxyz';
-  return n < 26 ? (a[n] as string) : letter(Math.floor(n / 26) - 1) + (a[n % 26] as string);
-}
-
-function disk(d: ResolvedDisk, dev: string): DomainDisk {
+/** A disk under the name the resolved config gives it (its own, or its bus' next: config/disk-names.ts). */
+function disk(d: ResolvedDisk): DomainDisk {
   return {
     type: d.type,
     device: d.device,
@@ -59,7 +49,7 @@ function disk(d: ResolvedDisk, dev: string): DomainDisk {
       ...(d.discard ? { discard: d.discard } : {}),
     },
     source: d.type === 'block' ? { dev: d.path } : { file: d.path },
-    target: { dev, bus: d.bus },
+    target: { dev: d.target, bus: d.bus },
     ...(d.boot !== undefined ? { boot: { order: d.boot } } : {}),
     ...(d.device === 'cdrom' ? { readonly: {} } : {}),
     ...(d.serial !== undefined ? { serial: { value: d.serial } } : {}),

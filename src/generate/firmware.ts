@@ -4,7 +4,9 @@ import type { ResolvedVm } from '../config/resolved.js';
 
 export function osElement(vm: ResolvedVm): DomainOS {
   const smbios = smbiosMode(vm);
-  return { ...firmware(vm), ...(smbios ? { smbios: { mode: smbios } } : {}) };
+  // libvirt writes `<boot>` after the firmware parts, and `<smbios>` after it.
+  const boot = vm.boot.length ? { boot: vm.boot.map((dev) => ({ dev })) } : {};
+  return { ...firmware(vm), ...boot, ...(smbios ? { smbios: { mode: smbios } } : {}) };
 }
 
 /** `'host'` copies the host's tables; tables in the config are `<sysinfo>` (generate/identity.ts). */

@@ -98,18 +98,19 @@ type Disk = NonNullable<NonNullable<Domain['devices']>['disk']>[number];
 const imageOf = (d: Disk): string | undefined => d.source?.file ?? d.source?.dev;
 
 /**
- * A disk the config puts on another bus than the template's (an imported IDE CD-ROM on q35's SATA)
- * leaves the template's `<address>` behind: an IDE drive address (bus 1) on SATA is refused by
- * libvirt ("bus must be 0 for sata controller"), and libvirt places the disk itself.
+ * A disk the config puts on another bus than the template's (an imported IDE CD-ROM on q35's SATA),
+ * or names otherwise, leaves the template's `<address>` behind: an IDE drive address (bus 1) on
+ * SATA is refused by libvirt ("bus must be 0 for sata controller"), and an address the old name
+ * gave could be another disk's now. libvirt places the disk by its name instead.
  */
 export function movedDisksLeaveTheirPlace(merged: Domain, template: Domain): Domain {
-  const before = new Map((template.devices?.disk ?? []).map((d) => [imageOf(d), d.target?.bus]));
+  const before = new Map((template.devices?.disk ?? []).map((d) => [imageOf(d), d.target]));
   const disks = merged.devices?.disk;
   if (!disks) return merged;
   const placed = disks.map((d) => {
     const image = imageOf(d);
     const was = image === undefined ? undefined : before.get(image);
-    if (!d.address || was === undefined || was === d.target?.bus) return d;
+    if (!d.address || !was || (was.bus === d.target?.bus && was.dev === d.target?.dev)) return d;
     const { address: _left, ...rest } = d;
     return rest;
   });

@@ -45,10 +45,13 @@ export function cannotJoin(name: string, g: XmlElement): boolean {
 
 /**
  * True when the child `c` of an imported element `a` cannot join the config's `g`: a disk the
- * config puts on another bus (IDE on q35 goes to SATA) leaves its drive `<address>` behind, which
- * libvirt refuses there ("bus must be 0 for sata controller") and places itself.
+ * config puts on another bus (IDE on q35 goes to SATA) or names otherwise leaves its drive
+ * `<address>` behind, which libvirt refuses there ("bus must be 0 for sata controller") or which
+ * no longer matches the name libvirt places a disk by. Where bus and name stay, the address is
+ * kept: it is the one libvirt derives from the name.
  */
 export function cannotKeepChild(c: XmlElement, a: XmlElement, g: XmlElement): boolean {
   if (a.name !== 'disk' || c.name !== 'address') return false;
-  return child(a, 'target')?.attrs.bus !== child(g, 'target')?.attrs.bus;
+  const [was, is] = [child(a, 'target')?.attrs, child(g, 'target')?.attrs];
+  return was?.bus !== is?.bus || was?.dev !== is?.dev;
 }

@@ -1,12 +1,14 @@
 /**
  * The device fields a command line brings (user and tap NICs, display port/listen/adapter, tablet,
- * TPM model and version, RNG, mdev, IDE disks moved to SATA, `-boot d`) on the real libvirt:
+ * TPM model and version, RNG, mdev, IDE disks, disk names, `-boot d`, the SCSI I/O thread) on the
+ * real libvirt:
  * - real-world command lines go through the built CLI as a user runs them (`import --config`, then
  *   `xml` of the written config), and libvirt validates and defines the result, which keeps each
  *   device fact of the command line;
  * - hand-written configs define, and libvirt's own `dumpxml` of them reads back (domain -> config)
  *   to a config that generates the same devices.
- * Domains are named vg-devices-… and undefined at once.
+ * - what the config refuses about disk names and boot kinds, libvirt refuses too.
+ * Domains are named vg-devices-… or vg-disks-… and undefined at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,10 +74,7 @@ describe('real-world command lines through import --config and xml', () => {
     expect(xml.status).toBe(0);
     const dumped = defineAndDump(name, xml.stdout);
     const importedXml = readFileSync(path.join(dir, 'imported.xml'), 'utf8');
-    // -boot d becomes the CD-ROM's own boot order (<boot order='1'/>), which libvirt keeps instead.
-    const facts = c.facts.filter(
-      (f) => DEVICE_FACT.test(f) && holds(importedXml, f) && f !== 'os/boot[dev=cdrom]',
-    );
+    const facts = c.facts.filter((f) => DEVICE_FACT.test(f) && holds(importedXml, f));
     expect(facts.filter((f) => !holds(dumped, f))).toEqual([]);
   });
 });
@@ -107,6 +106,9 @@ function deviceParts(d: Domain): unknown {
     usb: dev.hostdev?.filter((h) => h.type === 'usb').map((h) => h.source?.address),
     mdev: dev.hostdev?.filter((h) => h.type === 'mdev').map((h) => [h.source?.address?.uuid, h.display]),
     boot: dev.disk?.map((k) => k.boot?.order),
+    names: dev.disk?.map((k) => `${k.target?.bus}:${k.target?.dev}`),
+    osBoot: d.os?.boot?.map((b) => b.dev),
+    scsiIothread: dev.controller?.filter((c) => c.type === 'scsi').map((c) => c.driver?.iothread),
     usbController: dev.controller?.filter((c) => c.type === 'usb').map((c) => c.model),
   };
 }
@@ -145,6 +147,32 @@ describe("hand-written configs, read back from libvirt's dumpxml", () => {
     ['ICH9 EHCI', { usbController: 'ich9-ehci1' }],
     ['PIIX3 UHCI behind the bridge libvirt adds', { usbController: 'piix3-uhci' }],
     [
+      'vg-disks: the guide CD-ROM at sdc, booting first by kind',
+      {
+        disks: [
+          { path: '/var/lib/libvirt/images/vg-a.img' },
+          { path: '/srv/iso/vg-win.iso', device: 'cdrom', target: 'sdc' },
+          { path: '/var/lib/libvirt/images/vg-b.img', bus: 'virtio', target: 'vdb' },
+        ],
+        boot: ['cdrom', 'hd', 'network'],
+      },
+    ],
+    [
+      'vg-disks: i440fx IDE at hda and hdc (QEMU -hda, -cdrom), PXE first',
+      {
+        machine: 'pc',
+        disks: [
+          { path: '/var/lib/libvirt/images/vg-a.img', bus: 'ide' },
+          { path: '/srv/iso/vg.iso', device: 'cdrom', bus: 'ide', target: 'hdc' },
+        ],
+        boot: ['network', 'cdrom'],
+      },
+    ],
+    [
+      'vg-disks: virtio-scsi on I/O thread 2',
+      { disks: [{ path: '/var/lib/libvirt/images/vg-a.img' }], iothreads: 2, scsi: { iothread: 2 } },
+    ],
+    [
       'CD-ROM first',
       {
         disks: [
@@ -154,11 +182,61 @@ describe("hand-written configs, read back from libvirt's dumpxml", () => {
       },
     ],
   ])('%s', (label, fields) => {
-    const name = `${PREFIX}-${label.replace(/[^a-z0-9]+/gi, '-')}`;
+    const tail = label.replace(/^vg-disks: /, '').replace(/[^a-z0-9]+/gi, '-');
+    const name = label.startsWith('vg-disks: ') ? `vg-disks-${process.pid}-${tail}` : `${PREFIX}-${tail}`;
     const config = { ...base, ...fields, name } as VmConfig;
     const generated = generateDomain(resolveConfig(config, tmp, 'vm.ts'));
     const dumped = parseDomainXml(defineAndDump(name, writeDomainXml(generated)));
     const back = domainToConfig(dumped).config;
     expect(deviceParts(generateDomain(resolveConfig(back, tmp, 'vm.ts')))).toEqual(deviceParts(generated));
+  });
+});
+
+describe('what the config refuses about disk names and boot kinds, libvirt refuses too', () => {
+  const disks = [
+    { path: '/var/lib/libvirt/images/vg-a.img' },
+    { path: '/srv/iso/vg.iso', device: 'cdrom' as const },
+  ];
+
+  /** libvirt's answer to a generated domain changed by `edit`, which the config would refuse. */
+  function refusal(label: string, fields: Partial<VmConfig>, edit: (d: Domain) => Domain): string {
+    const name = `vg-disks-${process.pid}-${label}`;
+    const domain = edit(generateDomain(resolveConfig({ ...base, ...fields, name }, tmp, 'vm.ts')));
+    const file = path.join(tmp, `${name}.xml`);
+    writeFileSync(file, writeDomainXml(domain));
+    const r = virsh(['define', '--validate', file]);
+    if (r.status === 0) undefine(name);
+    return r.stderr;
+  }
+
+  it('boot kinds beside a per-device boot order', () => {
+    const stderr = refusal('boot-both', { disks, boot: ['cdrom'] }, (d) => ({
+      ...d,
+      devices: { ...d.devices, disk: d.devices?.disk?.map((k, i) => (i ? { ...k, boot: { order: 1 } } : k)) },
+    }));
+    expect(stderr).toContain('per-device boot elements cannot be used together with os/boot elements');
+  });
+
+  it('one name for two disks', () => {
+    const stderr = refusal('name-twice', { disks }, (d) => ({
+      ...d,
+      devices: {
+        ...d.devices,
+        disk: d.devices?.disk?.map((k) => ({ ...k, target: { ...k.target, dev: 'sda' } })),
+      },
+    }));
+    expect(stderr).toMatch(/target 'sda' duplicated for disk sources/);
+  });
+
+  it('an IDE name past hdd', () => {
+    const ide = [{ path: '/var/lib/libvirt/images/vg-a.img', bus: 'ide' as const, target: 'hdd' }];
+    const stderr = refusal('ide-hde', { machine: 'pc', disks: ide }, (d) => ({
+      ...d,
+      devices: {
+        ...d.devices,
+        disk: d.devices?.disk?.map((k) => ({ ...k, target: { ...k.target, dev: 'hde' } })),
+      },
+    }));
+    expect(stderr).toContain('Only 1 IDE controller is supported');
   });
 });

@@ -181,6 +181,8 @@ describe('EQUIVALENCE.md rows 1–22 on libvirt', () => {
     const cd = devices().disk?.find((d) => d.device === 'cdrom');
     expect(cd).toMatchObject({ type: 'file', source: { file: '/home/user/vm/windows_10_professional.iso' } });
     expect(cd?.readonly).toEqual({});
+    // -cdrom is QEMU's drive index 2: on q35's AHCI, sdc (port 2).
+    expect(cd?.target).toMatchObject({ dev: 'sdc', bus: 'sata' });
     expect(json.some((o) => o.driver === 'ide-cd' || o.driver === 'scsi-cd')).toBe(true);
   });
 

@@ -15,7 +15,7 @@ import { cpu, emulator, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB
 import { clockConfig, onReboot, suspendConfig } from './clock-power.js';
 import { genid, smbios } from './identity.js';
 import { mdevDevices, pciDevices, usbDevices } from './passthrough.js';
-import { osBootOrder, storage } from './storage.js';
+import { osBoot, storage } from './storage.js';
 import {
   display,
   evdevConfig,
@@ -81,7 +81,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (mdev.length) config.mdev = mdev;
   storage(domain, config, notes);
   config.network = networks(dev.interface ?? [], notes);
-  osBootOrder(domain, config, notes);
+  osBoot(domain, config, notes);
   const usb = usbDevices(dev.hostdev ?? [], notes);
   if (usb.length) config.usb = usb;
   const sound = soundConfig(dev, notes);

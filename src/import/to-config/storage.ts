@@ -1,8 +1,18 @@
 /**
  * domain -> config for disks, CD-ROMs and the virtio-scsi controller (the reverse of
- * src/generate/devices.ts' disks), and `<os><boot>` said as per-device boot orders.
+ * src/generate/devices.ts' disks, with their names from config/disk-names.ts), and `<os><boot dev>`
+ * (the reverse of src/generate/firmware.ts' boot).
  */
-import { CACHE_MODES, DISCARD_MODES, DISK_BUSES, IO_MODES, isOneOf } from '../../config/vocabulary.js';
+import {
+  BOOT_DEVICES,
+  CACHE_MODES,
+  DISCARD_MODES,
+  DISK_BUSES,
+  IO_MODES,
+  isOneOf,
+  type BootDevice,
+} from '../../config/vocabulary.js';
+import { explicitTargets, targetProblem } from '../../config/disk-names.js';
 import type { Domain, DomainDisk } from '../../domain/model.js';
 import type { DiskConfig, VmConfig } from '../../config/types.js';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -12,20 +22,45 @@ export function storage(domain: Domain, config: VmConfig, notes: string[]): void
   const dev = domain.devices ?? {};
   const q35 = isQ35Machine(config.machine ?? DEFAULTS.machine);
   const disks: DiskConfig[] = [];
+  const names: Array<string | undefined> = [];
   for (const d of dev.disk ?? []) {
     const disk = diskConfig(d, notes, q35);
-    if (disk) disks.push(disk);
+    if (!disk) continue;
+    disks.push(disk);
+    names.push(d.target?.dev);
   }
+  nameDisks(disks, names, notes);
   if (disks.length) config.disks = disks;
   if (domain.iothreads?.value) config.iothreads = domain.iothreads.value;
   const scsi = dev.controller?.find((c) => c.type === 'scsi' && c.model === 'virtio-scsi');
   if (scsi) {
     config.scsi = {
       ...(scsi.driver?.queues !== undefined ? { queues: scsi.driver.queues } : {}),
-      iothread: scsi.driver?.iothread !== undefined,
+      // Thread 1 is `true`, as the config says it by default; another is named.
+      iothread:
+        scsi.driver?.iothread === undefined ? false : scsi.driver.iothread === 1 || scsi.driver.iothread,
       ...(scsi.driver?.ioeventfd !== undefined ? { ioeventfd: scsi.driver.ioeventfd } : {}),
     };
   }
+}
+
+/**
+ * Each disk's guest name, written where the generator would name it otherwise (config/disk-names.ts).
+ * A name that does not fit the config's bus (an IDE `hdc` moved to SATA) is left to the default.
+ */
+function nameDisks(disks: DiskConfig[], names: Array<string | undefined>, notes: string[]): void {
+  const actual = disks.map((d, i) => {
+    const name = names[i];
+    const bus = d.bus ?? 'scsi';
+    if (name === undefined || !targetProblem(name, bus)) return name;
+    notes.push(`disk ${d.path}: its name ${name} does not fit the config's ${bus} bus: named by default`);
+    return undefined;
+  });
+  const explicit = explicitTargets(disks.map((d, i) => ({ bus: d.bus ?? 'scsi', actual: actual[i] })));
+  disks.forEach((d, i) => {
+    const name = actual[i];
+    if (explicit[i] && name !== undefined) d.target = name;
+  });
 }
 
 /** QEMU's defaults, said explicitly: the config's own defaults are a gaming VM's, not QEMU's. */
@@ -59,25 +94,17 @@ function diskConfig(d: DomainDisk, notes: string[], q35: boolean): DiskConfig | 
 }
 
 /**
- * `<os><boot dev>` (QEMU's `-boot dn`) said as the config says boot order, per device: the disks,
- * CD-ROMs or NICs of each listed kind, in the listed order, get the next orders. libvirt's default,
- * `hd` alone, says nothing. Per-device orders already in the domain exclude `<os><boot>` (libvirt
- * refuses both), so none is overwritten.
+ * `<os><boot dev>` (QEMU's `-boot order=dc`) as the config's `boot`, in its order. libvirt's
+ * default, `hd` alone, is left out. libvirt refuses it beside per-device orders, so a domain has
+ * one or the other; a kind the config does not know, or one listed twice, is named in the notes.
  */
-export function osBootOrder(domain: Domain, config: VmConfig, notes: string[]): void {
+export function osBoot(domain: Domain, config: VmConfig, notes: string[]): void {
   const devs = (domain.os?.boot ?? []).map((b) => b.dev ?? '');
   if (!devs.length || (devs.length === 1 && devs[0] === 'hd')) return;
-  const disks = config.disks ?? [];
-  const nics = config.network === false ? [] : [config.network ?? []].flat();
-  const kinds: Record<string, Array<{ boot?: number }>> = {
-    hd: disks.filter((d) => (d.device ?? 'disk') === 'disk'),
-    cdrom: disks.filter((d) => d.device === 'cdrom'),
-    network: nics,
-  };
-  let order = 1;
+  const boot: BootDevice[] = [];
   for (const dev of devs) {
-    const devices = kinds[dev];
-    if (!devices) notes.push(`<boot dev='${dev}'>: the config gives boot orders to disks, CD-ROMs and NICs`);
-    for (const d of devices ?? []) if (d.boot === undefined) d.boot = order++;
+    if (isOneOf(BOOT_DEVICES, dev) && !boot.includes(dev)) boot.push(dev);
+    else notes.push(`<boot dev='${dev}'>: boot lists ${BOOT_DEVICES.join(', ')}, each once`);
   }
+  if (boot.length) config.boot = boot;
 }

@@ -76,7 +76,7 @@ describe('config validation', () => {
       io: 'native',
       discard: 'unmap',
     });
-    expect(vm.scsi).toEqual({ queues: 2, iothread: true });
+    expect(vm.scsi).toEqual({ queues: 2, iothread: 1 });
     expect(vm.iothreads).toBe(1);
     expect(vm.networks).toEqual([{ source: { network: 'default' }, model: 'virtio' }]);
     expect(vm.hyperv && vm.hyperv.mode === 'custom' && [...vm.hyperv.features]).toContain('stimer');

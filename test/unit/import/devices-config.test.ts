@@ -173,23 +173,37 @@ describe('disks from i440fx command lines', () => {
     expect(notes).toContain('disk /srv/vm/debian.img: on ide, which q35 has not; the config puts it on sata');
   });
 
-  it('says -boot d as the CD-ROM booting first', () => {
+  it("says -boot d as boot: ['cdrom'], which generates <os><boot dev='cdrom'/> again", () => {
     const { config, notes } = configOf('-m 1G -hda /vm/a.img -cdrom /iso/b.iso -boot d');
-    expect(config.disks?.map((d) => [d.device, d.boot])).toEqual([
-      ['disk', undefined],
-      ['cdrom', 1],
-    ]);
-    expect(notes.join('\n')).not.toContain('<boot>');
-    const disks = generate(config).devices?.disk ?? [];
-    expect(disks.map((d) => d.boot?.order)).toEqual([undefined, 1]);
+    expect(config.boot).toEqual(['cdrom']);
+    expect(config.disks?.map((d) => d.boot)).toEqual([undefined, undefined]);
+    expect(notes.join('\n')).not.toContain('<boot');
+    expect(generate(config).os?.boot).toEqual([{ dev: 'cdrom' }]);
   });
 
-  it('says -boot nd as the NIC, then the CD-ROM, booting first', () => {
-    const { config } = configOf('-m 1G -hda /vm/a.img -cdrom /iso/b.iso -nic user,model=e1000 -boot nd');
-    expect(config.network).toEqual([{ user: true, model: 'e1000', boot: 1 }]);
-    expect(config.disks?.map((d) => d.boot)).toEqual([undefined, 2]);
-    const dev = generate(config).devices;
-    expect(dev?.interface?.[0]?.boot).toEqual({ order: 1 });
+  it("says -boot order=ndc in its order, and leaves libvirt's default (hd alone) out", () => {
+    const { config } = configOf(
+      '-m 1G -hda /vm/a.img -cdrom /iso/b.iso -nic user,model=e1000 -boot order=ndc',
+    );
+    expect(config.boot).toEqual(['network', 'cdrom', 'hd']);
+    expect(config.network).toEqual([{ user: true, model: 'e1000' }]);
+    expect(generate(config).os?.boot?.map((b) => b.dev)).toEqual(['network', 'cdrom', 'hd']);
+    expect(configOf('-m 1G -hda /vm/a.img -boot c').config.boot).toBeUndefined();
+  });
+
+  it("keeps QEMU's names where the config would name otherwise: -cdrom is hdc, after hda", () => {
+    const { config } = configOf('-m 1G -hda /vm/a.img -cdrom /iso/b.iso');
+    const names = (c: typeof config) => generate(c).devices?.disk?.map((d) => d.target?.dev);
+    // The defaults would make the CD-ROM hdb: it says its name, the disk (hda) needs not.
+    expect(config.disks?.map((d) => d.target)).toEqual([undefined, 'hdc']);
+    expect(names(config)).toEqual(['hda', 'hdc']);
+    // The same disks on SATA under their own names: only the one the defaults would rename says it.
+    const sata = configOf(
+      '-m 1G -device ahci,id=s -drive file=/vm/a.img,if=none,id=a -device ide-hd,drive=a,bus=s.0 ' +
+        '-drive file=/iso/b.iso,if=none,id=b,media=cdrom -device ide-cd,drive=b,bus=s.2',
+    ).config;
+    expect(sata.disks?.map((d) => d.target)).toEqual([undefined, 'sdc']);
+    expect(names(sata)).toEqual(['sda', 'sdc']);
   });
 
   it('keeps the boot order of a passed-through NVMe drive (bootindex)', () => {
@@ -208,8 +222,9 @@ describe('disks from i440fx command lines', () => {
 describe('a template with <os><boot> under a config that orders its devices', () => {
   it("drops the template's <os><boot> (libvirt refuses both)", () => {
     const r = imp('-m 1G -hda /vm/a.img -cdrom /iso/b.iso -boot d');
-    const vm = resolveConfig(domainToConfig(r.domain).config, '/configs', 'vm.ts');
-    const withTemplate = generateDomain(vm, {}, r.domain);
+    const { boot: _kinds, disks = [], ...config } = domainToConfig(r.domain).config;
+    const ordered = { ...config, disks: disks.map((d, i) => (i === 1 ? { ...d, boot: 1 } : d)) };
+    const withTemplate = generateDomain(resolveConfig(ordered, '/configs', 'vm.ts'), {}, r.domain);
     expect(r.domain.os?.boot).toEqual([{ dev: 'cdrom' }]);
     expect(withTemplate.os?.boot).toBeUndefined();
     expect(withTemplate.devices?.disk?.[1]?.boot).toEqual({ order: 1 });
@@ -231,7 +246,7 @@ describe('a template disk the config moves to another bus', () => {
     const generated = generate({
       ...config,
       machine: 'q35',
-      disks: config.disks?.map((d) => ({ ...d, bus: 'sata' as const })),
+      disks: config.disks?.map(({ target: _ide, ...d }) => ({ ...d, bus: 'sata' as const })),
     });
     // A template overlaid device by device keeps each template disk's <address> under the new target.
     const byImage = (d: NonNullable<NonNullable<Domain['devices']>['disk']>[number]) =>
@@ -253,7 +268,19 @@ describe('a template disk the config moves to another bus', () => {
       ['sata', undefined],
       ['sata', undefined],
     ]);
-    // A disk that stays on its bus keeps its place.
+    // A disk that stays on its bus keeps its place, unless it is renamed (libvirt places it by name).
     expect(movedDisksLeaveTheirPlace(template, template)).toEqual(template);
+    const renamed: Domain = {
+      ...template,
+      devices: {
+        ...template.devices,
+        disk: template.devices?.disk?.map((d, i) => (i ? { ...d, target: { dev: 'hdd', bus: 'ide' } } : d)),
+      },
+    };
+    const kept = movedDisksLeaveTheirPlace(renamed, template).devices?.disk ?? [];
+    expect(kept.map((d) => [d.target?.dev, d.address?.bus])).toEqual([
+      ['hda', '0'],
+      ['hdd', undefined],
+    ]);
   });
 });
