@@ -208,16 +208,25 @@ function cpuMigratable(issues: Issues, mode: string, value: unknown): boolean | 
 }
 
 /**
- * libvirt 9.0 refuses `migratable='on'` with host-passthrough on qemu-system-i386 ("Migratable
- * attribute for host-passthrough CPU is not supported by this QEMU binary"); it defines `off`, and
- * `maximum` either way (tested in test/integration/tuning-define.test.ts).
+ * What a 32-bit guest (an i386 emulator) cannot have, as libvirt 9.0 says it (tested in
+ * test/integration/tuning-define.test.ts): `migratable='on'` with host-passthrough ("Migratable
+ * attribute for host-passthrough CPU is not supported by this QEMU binary"; `off`, and `maximum`
+ * either way, it defines), and Secure Boot ("Secure boot is supported for x86_64 architecture only"
+ * for a loader; with `firmware: 'efi'` no firmware descriptor would match at start).
  */
-export function checkMigratableArch(issues: Issues, vm: ResolvedVm): void {
-  if (vm.arch === 'i686' && vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
+export function checkArch(issues: Issues, vm: ResolvedVm): void {
+  if (vm.arch !== 'i686') return;
+  if (vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
     issues.add(
       'cpu.migratable',
       `is true with host-passthrough on ${vm.emulator}, which libvirt refuses for a 32-bit guest ` +
         '("not supported by this QEMU binary"): use mode \'maximum\', or leave migratable out',
+    );
+  if (vm.secureBoot)
+    issues.add(
+      'secureBoot',
+      `needs an x86_64 guest, and ${vm.emulator} runs a 32-bit one ` +
+        '(libvirt: "Secure boot is supported for x86_64 architecture only")',
     );
 }
 

@@ -67,7 +67,11 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (!domain.features?.kvm?.hidden?.state) config.kvmHidden = false;
   config.firmware = firmware(domain);
   const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
-  if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
+  if (domain.os?.loader?.secure || secureBootFeature?.enabled) {
+    // libvirt: "Secure boot is supported for x86_64 architecture only" (config/fields/machine.ts, checkArch).
+    if (domain.os?.type?.arch === 'i686') notes.push('Secure Boot on a 32-bit guest: libvirt refuses it');
+    else config.secureBoot = true;
+  }
   Object.assign(config, optional('smbios', smbios(domain, notes)));
   const tpm = tpmConfig(dev, notes);
   if (tpm !== undefined) config.tpm = tpm;
