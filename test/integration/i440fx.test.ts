@@ -7,44 +7,21 @@
  * Domains are named vg-i440fx-… and undefined at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { dumpInactive, requireLibvirt, startPortably, undefine, virsh } from '../support/libvirt.js';
-import { validateDomainXml, virtGen } from '../support/run.js';
+import { readFileSync } from 'node:fs';
+import { dumpInactive, requireLibvirt, startPortably, virsh } from '../support/libvirt.js';
+import { ConfigDefiner } from '../support/libvirt-configs.js';
+import type { RunResult } from '../support/run.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-i440fx-'));
 const PREFIX = `vg-i440fx-${process.pid}`;
-const names: string[] = [];
+const libvirt = new ConfigDefiner('vg-i440fx', "memory: '4 GiB', network: false");
 
 beforeAll(requireLibvirt);
-afterAll(() => {
-  names.forEach(undefine);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => libvirt.cleanup());
 
-/** Writes `xml`, checks it with libvirt's schema, and defines it with validation. */
-function define(name: string, xml: string): { status: number | null; stderr: string } {
-  const file = path.join(dir, `${name}.xml`);
-  writeFileSync(file, xml);
-  expect(validateDomainXml(file).stderr).toMatch(/validates$/m);
-  names.push(name);
-  return virsh(['define', '--validate', file]);
-}
-
-/** `virt-gen xml` of a config with `fields`, as a user runs it. */
-function xmlOf(name: string, fields: string): string {
-  const config = path.join(dir, `${name}.ts`);
-  writeFileSync(
-    config,
-    `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: '${name}', memory: '4 GiB', ` +
-      `cpu: { cores: 2 }, network: false, ${fields} });\n`,
-  );
-  const r = virtGen(['xml', config]);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return r.stdout;
-}
+/** Two vCPUs unless the case says otherwise. */
+const xmlOf = (name: string, fields: string): string =>
+  libvirt.xml(name, fields.includes('cpu:') ? fields : `cpu: { cores: 2 }, ${fields}`);
+const define = (name: string, xml: string): RunResult => libvirt.define(name, xml);
 
 /** `bus:slot.function` of each `<hostdev>` guest address in libvirt's XML. */
 const hostdevSlots = (xml: string): string[] =>

@@ -6,54 +6,23 @@
  * silently change (cells that leave vCPUs out, cells whose memory is not `<memory>`).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { dumpInactive, requireLibvirt, undefine, virsh } from '../support/libvirt.js';
+import { dumpInactive, requireLibvirt, virsh } from '../support/libvirt.js';
+import { ConfigDefiner } from '../support/libvirt-configs.js';
 import { EXAMPLES, REPO } from '../support/paths.js';
-import { validateDomainXml, virtGen } from '../support/run.js';
+import { virtGen } from '../support/run.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-machine-fields-'));
-const names: string[] = [];
+const libvirt = new ConfigDefiner('vg-machine-fields', "firmware: 'bios', display: 'none', network: false");
+const dir = libvirt.dir;
 const UUID = '5d3a1c2e-9f7b-4c1a-8e2d-3b4c5d6e7f80';
 
 beforeAll(requireLibvirt);
-afterAll(() => {
-  names.forEach(undefine);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Writes `xml` and defines it with validation; the domain's name is noted for undefining. */
-function defineValidated(name: string, xml: string): { status: number | null; stderr: string } {
-  const file = path.join(dir, `${name}.xml`);
-  writeFileSync(file, xml);
-  names.push(name);
-  undefine(name);
-  return virsh(['define', '--validate', file]);
-}
-
-/** `virt-gen xml` of a config with `fields`, checked by libvirt's schema and defined. */
-function defineConfig(name: string, fields: string): string {
-  const config = path.join(dir, `${name}.ts`);
-  writeFileSync(
-    config,
-    `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: '${name}', ` +
-      `firmware: 'bios', display: 'none', network: false, ${fields} });\n`,
-  );
-  const r = virtGen(['xml', config]);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  const file = path.join(dir, `${name}.xml`);
-  writeFileSync(file, r.stdout);
-  expect(validateDomainXml(file).stderr).toMatch(/validates$/m);
-  const defined = defineValidated(name, r.stdout);
-  expect(defined.stderr).toBe('');
-  return dumpInactive(name);
-}
+afterAll(() => libvirt.cleanup());
 
 describe('machine fields on libvirt', () => {
   it('a custom CPU, NUMA cells, a cpuset, genid, SMBIOS tables and memory backing define as written', () => {
-    const back = defineConfig(
+    const back = libvirt.defineConfig(
       'vg-machine-fields-all',
       `uuid: '${UUID}', memory: '4 GiB', genid: true, hugepages: '2M', ` +
         `memoryBacking: { locked: true, shared: true, preallocate: true }, ` +
@@ -82,7 +51,7 @@ describe('machine fields on libvirt', () => {
 
   it("QEMU's max CPU, the host's SMBIOS and a fixed genid define as written", () => {
     const genid = '8c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b';
-    const back = defineConfig(
+    const back = libvirt.defineConfig(
       'vg-machine-fields-host',
       `memory: 1024, genid: '${genid}', smbios: 'host', cpu: { cores: 2, mode: 'maximum' }`,
     );
@@ -102,8 +71,7 @@ describe('virt-gen define with cpu.cpuset (guide host fixture)', () => {
       .replace(/name: '[^']*'/, `name: '${name}'`)
       .replace('pin: [0, 1, 2, 3, 4, 5, 6, 7],', "cpuset: '0-9',");
     writeFileSync(config, src);
-    names.push(name);
-    undefine(name);
+    libvirt.track(name);
     const r = virtGen(['define', config, '--root', root], {
       env: { VIRT_GEN_STATE_DIR: path.join(dir, 'state') },
     });
@@ -132,8 +100,7 @@ describe('virt-gen define with a named CPU model', () => {
         `firmware: 'bios', hyperv: false, display: 'none', network: false, ` +
         `cpu: { cores: 1, mode: 'custom', model: '${unusable}' } });\n`,
     );
-    names.push(name);
-    undefine(name);
+    libvirt.track(name);
     const r = virtGen(['define', config, '--root', root], {
       env: { VIRT_GEN_STATE_DIR: path.join(dir, 'state-model') },
     });
@@ -170,7 +137,7 @@ describe('why the validator refuses: libvirt 9.0 itself', () => {
       'NUMA cells 1 and 0 have overlapping vCPU ids',
     ],
   ])('refuses %s', (_what, inner, message) => {
-    const r = defineValidated('vg-machine-refused', domain('vg-machine-refused', inner));
+    const r = libvirt.define('vg-machine-refused', domain('vg-machine-refused', inner));
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(message);
   });
@@ -181,7 +148,7 @@ describe('why the validator refuses: libvirt 9.0 itself', () => {
       "<cell id='0' cpus='0-1' memory='1048576' unit='KiB'/>",
       "<cell id='1' cpus='2' memory='524288' unit='KiB'/>",
     );
-    expect(defineValidated(name, domain(name, inner)).status).toBe(0);
+    expect(libvirt.define(name, domain(name, inner)).status).toBe(0);
     const back = dumpInactive(name);
     expect(back).toContain("<memory unit='KiB'>1572864</memory>");
     expect(back).toContain("<cell id='0' cpus='0-1,3' memory='1048576' unit='KiB'/>");

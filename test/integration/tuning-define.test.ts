@@ -5,51 +5,20 @@
  * validation and keeps as written. And the refusals behind the validator, asked of libvirt itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { dumpInactive, requireLibvirt, undefine, virsh } from '../support/libvirt.js';
-import { validateDomainXml, virtGen } from '../support/run.js';
+import { requireLibvirt } from '../support/libvirt.js';
+import { ConfigDefiner } from '../support/libvirt-configs.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'vg-tuning-'));
-const names: string[] = [];
+const libvirt = new ConfigDefiner(
+  'vg-tuning',
+  "memory: 1024, firmware: 'bios', display: 'none', network: false",
+);
 
 beforeAll(requireLibvirt);
-afterAll(() => {
-  names.forEach(undefine);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Writes `xml` and defines it with validation; the domain's name is noted for undefining. */
-function defineValidated(name: string, xml: string): { status: number | null; stderr: string } {
-  const file = path.join(dir, `${name}.xml`);
-  writeFileSync(file, xml);
-  names.push(name);
-  undefine(name);
-  return virsh(['define', '--validate', file]);
-}
-
-/** `virt-gen xml` of a config with `fields`: schema-checked, defined, and libvirt's copy returned. */
-function defineConfig(name: string, fields: string): string {
-  const config = path.join(dir, `${name}.ts`);
-  writeFileSync(
-    config,
-    `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: '${name}', memory: 1024, ` +
-      `firmware: 'bios', display: 'none', network: false, ${fields} });\n`,
-  );
-  const r = virtGen(['xml', config]);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  const file = path.join(dir, `${name}.xml`);
-  writeFileSync(file, r.stdout);
-  expect(validateDomainXml(file).stderr).toMatch(/validates$/m);
-  expect(defineValidated(name, r.stdout).stderr).toBe('');
-  return dumpInactive(name);
-}
+afterAll(() => libvirt.cleanup());
 
 describe('tuning fields on libvirt', () => {
   it('a 32-bit guest on qemu-system-i386, migratable, PIT discard, an HPET, S3/S4 and -no-reboot', () => {
-    const back = defineConfig(
+    const back = libvirt.defineConfig(
       'vg-tuning-all',
       `emulator: '/usr/bin/qemu-system-i386', cpu: { cores: 2, mode: 'maximum', migratable: true }, ` +
         `clock: { offset: 'utc', pit: 'discard', hpet: true }, suspend: { s3: true, s4: true }, onReboot: 'destroy'`,
@@ -65,12 +34,15 @@ describe('tuning fields on libvirt', () => {
   });
 
   it('a host-passthrough CPU, migratable, on x86_64', () => {
-    const back = defineConfig('vg-tuning-migratable', 'cpu: { cores: 2, migratable: true }');
+    const back = libvirt.defineConfig('vg-tuning-migratable', 'cpu: { cores: 2, migratable: true }');
     expect(back).toContain("<cpu mode='host-passthrough' check='none' migratable='on'>");
   });
 
   it("Hyper-V passthrough, and QEMU's max CPU with migratable off (the default)", () => {
-    const back = defineConfig('vg-tuning-hv', `hyperv: 'passthrough', cpu: { cores: 2, mode: 'maximum' }`);
+    const back = libvirt.defineConfig(
+      'vg-tuning-hv',
+      `hyperv: 'passthrough', cpu: { cores: 2, mode: 'maximum' }`,
+    );
     // libvirt writes the empty element open and closed.
     expect(back).toMatch(/<hyperv mode='passthrough'>\s*<\/hyperv>/);
     expect(back).toContain("<cpu mode='maximum' check='none' migratable='off'>");
@@ -126,7 +98,7 @@ describe('why the validator refuses: libvirt 9.0 itself', () => {
       "Emulator '/usr/bin/qemu-system-i386' does not support arch 'x86_64'",
     ],
   ])('refuses %s', (_what, xml, message) => {
-    const r = defineValidated('vg-tuning-refused', xml);
+    const r = libvirt.define('vg-tuning-refused', xml);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(message);
   });
