@@ -6,6 +6,7 @@
  * elements"), and the names and boot elements the generator writes.
  */
 import { describe, expect, it } from '@jest/globals';
+import { explicitTargets } from '../../../src/config/disk-names.js';
 import { resolveConfig } from '../../../src/config/validate.js';
 import { generateDomain } from '../../../src/generate/index.js';
 import { base, problems } from './helpers/problems.js';
@@ -125,5 +126,22 @@ describe('scsi.iothread as a thread number', () => {
     expect(problems({ ...base, scsi: { iothread: 0 } })).toEqual([
       'scsi.iothread: 0 is not a whole number from 1 to 64',
     ]);
+  });
+});
+
+describe('which disks must say their name (the reverse of the default names)', () => {
+  const sata = (actual: string | undefined) => ({ bus: 'sata' as const, actual });
+
+  it('none where the defaults match, the first that differs, then as few as it takes', () => {
+    expect(explicitTargets([sata('sda'), sata('sdb')])).toEqual([false, false]);
+    // sdb first: it says its name, and the other then takes sda by default.
+    expect(explicitTargets([sata('sdb'), sata('sda')])).toEqual([true, false]);
+    // A gap (sdc after sda): only the one past it.
+    expect(explicitTargets([sata('sda'), sata('sdc'), sata('sdd')])).toEqual([false, true, true]);
+    expect(explicitTargets([sata('sda'), { bus: 'virtio', actual: 'vdb' }])).toEqual([false, true]);
+  });
+
+  it('leaves a disk without a name it can keep to whatever default it gets', () => {
+    expect(explicitTargets([sata(undefined), sata('sda')])).toEqual([false, true]);
   });
 });
