@@ -35,6 +35,7 @@ PACKAGES=(
   swtpm-tools           # swtpm_setup, which libvirt runs for a new TPM
   kmod                  # modprobe -C DIR --showconfig parses the modprobe.d files host apply writes
   virtinst              # virt-install --print-xml: the peer the benchmarks compare against
+  acl                   # setfacl: an ACL opening a folder to QEMU (test/integration/cli-conventions.test.ts)
   zsh                   # runs the zsh completion script (test/unit/cli/conventions.test.ts)
   fish                  # runs the fish completion script (complete -C)
   man-db                # man -l renders the manual page the package installs

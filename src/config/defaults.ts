@@ -17,6 +17,8 @@ import type {
   IoMode,
   NicModel,
   NumaLayout,
+  PitTickPolicy,
+  RebootAction,
   RootPortModel,
   SoundModel,
   UsbController,
@@ -38,6 +40,14 @@ export const DEFAULTS = {
   /** `rng: true`: the host's non-blocking pool. */
   rngSource: '/dev/urandom',
   clock: 'localtime' as ClockOffset,
+  /**
+   * The timers besides the offset: the PIT delays missed ticks (QEMU's default), and no HPET, which
+   * is slow to read (Windows uses the Hyper-V clock or the TSC instead).
+   */
+  timers: { pit: 'delay' as PitTickPolicy, hpet: false },
+  /** Guest S3/S4 off: with a passed-through GPU the guest rarely wakes up again. */
+  suspend: { s3: false, s4: false },
+  onReboot: 'restart' as RebootAction,
   noMemballoon: true,
   /** No VM generation ID: Windows only needs one to notice snapshot restores (AD, crypto seeds). */
   genid: false,
@@ -54,6 +64,8 @@ export const DEFAULTS = {
     sockets: 1,
     threads: 1,
     mode: 'host-passthrough' as CpuMode,
+    /** With host-passthrough and maximum: off (see CpuConfig.migratable). */
+    migratable: false,
     cachePassthrough: true,
     hostCores: 1,
     numa: 'auto' as NumaLayout,

@@ -1,10 +1,12 @@
 /** The config's machine-level shapes: CPU, NUMA, memory backing, SMBIOS, the runtime hook, Hyper-V, firmware (re-exported by types.ts). */
 import type {
+  ClockOffset,
   CpuMode,
   FeaturePolicy,
   Governor,
   HypervFeature,
   NumaLayout,
+  PitTickPolicy,
   SmbiosTable,
   SMBIOS_FIELDS,
 } from './vocabulary.js';
@@ -18,10 +20,17 @@ export interface CpuConfig {
   /** Threads per core (2 for SMT, matching the host's siblings). Default 1. */
   threads?: number;
   /**
-   * CPU model mode. Default `'host-passthrough'` (with `migratable='off'`). `'custom'` shows the
+   * CPU model mode. Default `'host-passthrough'` (with `migratable: false`). `'custom'` shows the
    * guest the named `model`; `'maximum'` is QEMU's `-cpu max`.
    */
   mode?: CpuMode;
+  /**
+   * With `mode` `'host-passthrough'` or `'maximum'` (the only modes libvirt takes it with):
+   * `true` hides the host features that would stop a live migration (`migratable='on'`, QEMU's own
+   * default). Default `false` (`migratable='off'`): a VM with a passed-through device cannot migrate
+   * anyway, and `off` gives the guest host-only features such as the invariant TSC (`invtsc`).
+   */
+  migratable?: boolean;
   /**
    * With `mode: 'custom'`: the QEMU CPU model, as `virsh domcapabilities` lists it (`'Haswell-noTSX'`,
    * `'EPYC-Rome'`). QEMU refuses to start when the host cannot run it (`fallback='forbid'`);
@@ -131,6 +140,31 @@ export interface HypervConfig {
    * drivers (before R465) and AMD drivers need one. Default: none.
    */
   vendorId?: string;
+}
+
+/** `clock` as an object: the offset and the timers a user sets (`<clock>`, `<timer>`). */
+export interface ClockConfig {
+  /** The guest clock base. Default `'localtime'` (what Windows expects). */
+  offset?: ClockOffset;
+  /**
+   * What the PIT does with ticks the guest missed while not running (`<timer name='pit' tickpolicy>`):
+   * `'delay'` (default, QEMU's) replays them late, `'catchup'` faster until caught up, `'discard'`
+   * drops them (what Proxmox sets).
+   */
+  pit?: PitTickPolicy;
+  /**
+   * Give the guest an HPET (`<timer name='hpet' present='yes'>`), as QEMU does without `-no-hpet`.
+   * Default `false`: the HPET is slow to read, and Windows then uses the Hyper-V clock or the TSC.
+   */
+  hpet?: boolean;
+}
+
+/** Guest power states (`<pm>`): both off by default, as a passed-through GPU rarely wakes up again. */
+export interface SuspendConfig {
+  /** Suspend to RAM, S3 (`<suspend-to-mem enabled>`). Default `false`. */
+  s3?: boolean;
+  /** Suspend to disk, S4: hibernation (`<suspend-to-disk enabled>`). Default `false`. */
+  s4?: boolean;
 }
 
 export type FirmwareConfig =

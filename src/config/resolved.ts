@@ -10,9 +10,12 @@ import type {
   CpuMode,
   Display,
   Governor,
+  GuestArch,
   HypervFeature,
   NicModel,
   NumaLayout,
+  PitTickPolicy,
+  RebootAction,
   SmbiosTable,
   TpmModel,
   TpmVersion,
@@ -31,6 +34,8 @@ export interface ResolvedVm {
   template?: string;
   machine: string;
   emulator: string;
+  /** The guest architecture, from the emulator's name (archOfEmulator). */
+  arch: GuestArch;
   memoryMiB: number;
   /** false, or the page size in KiB (undefined = the host's default size). */
   hugepages: false | { sizeKiB?: number };
@@ -62,11 +67,19 @@ export interface ResolvedVm {
   usbController: UsbController;
   evdev?: ResolvedEvdev;
   lookingGlassMiB?: number;
-  clock: ClockOffset;
+  clock: ResolvedClock;
+  suspend: { s3: boolean; s4: boolean };
+  onReboot: RebootAction;
   noMemballoon: boolean;
   qemuArgs: string[];
   /** false when the config asks the hook for nothing. */
   runtime: false | ResolvedRuntime;
+}
+
+export interface ResolvedClock {
+  offset: ClockOffset;
+  pit: PitTickPolicy;
+  hpet: boolean;
 }
 
 export type ResolvedSmbiosTables = Partial<Record<SmbiosTable, Array<{ name: string; value: string }>>>;
@@ -98,6 +111,8 @@ export interface ResolvedCpu {
   threads: number;
   vcpus: number;
   mode: CpuMode;
+  /** `<cpu migratable>`: set with host-passthrough and maximum only (libvirt refuses it elsewhere). */
+  migratable?: boolean;
   /** The named CPU model of `mode: 'custom'`. */
   model?: string;
   cachePassthrough: boolean;
@@ -116,11 +131,10 @@ export interface ResolvedCpu {
   iothreadPin?: string;
 }
 
-export interface ResolvedHyperv {
-  features: Set<HypervFeature>;
-  spinlocks: number;
-  vendorId?: string;
-}
+/** The enlightenments listed (`mode='custom'`), or every one the host offers (`mode='passthrough'`). */
+export type ResolvedHyperv =
+  | { mode: 'custom'; features: Set<HypervFeature>; spinlocks: number; vendorId?: string }
+  | { mode: 'passthrough' };
 
 export type ResolvedFirmware =
   | { kind: 'efi' }

@@ -6,7 +6,7 @@
  * 2016 choices (ioh3420 root port, ich6 sound, spinlocks 0x1fff, a vendor id) are all expressible.
  */
 
-import type { BootDevice, ClockOffset, Display, HugepageSize, UsbController } from './vocabulary.js';
+import type { BootDevice, ClockOffset, Display, HugepageSize, RebootAction, UsbController } from './vocabulary.js';
 import type {
   CpuConfig,
   MemoryBackingConfig,
@@ -14,6 +14,8 @@ import type {
   RuntimeConfig,
   HypervConfig,
   FirmwareConfig,
+  ClockConfig,
+  SuspendConfig,
 } from './machine-types.js';
 import type {
   GpuConfig,
@@ -67,7 +69,11 @@ export interface VmConfig {
    * (`gpu.slot`), IDE disks allowed, no Secure Boot. Keep it for a VM installed on it; new VMs take q35.
    */
   machine?: string;
-  /** QEMU binary. Default `/usr/bin/qemu-system-x86_64`. */
+  /**
+   * QEMU binary. Default `/usr/bin/qemu-system-x86_64`. Its name sets the guest architecture:
+   * `qemu-system-i386` runs a 32-bit x86 guest (`arch='i686'`); `qemu-system-x86_64`, `qemu-kvm`,
+   * `kvm` and other names (a patched build) a 64-bit one. Binaries of other architectures are refused.
+   */
   emulator?: string;
   /** Guest RAM. Required. A number is MiB: `memory: 16384` or `memory: '16 GiB'`. */
   memory: Size;
@@ -87,8 +93,12 @@ export interface VmConfig {
   runtime?: RuntimeConfig;
   /** Guest CPU: topology and pinning. Required. */
   cpu: CpuConfig;
-  /** Hyper-V enlightenments for Windows guests. Default: the recommended set (see HypervConfig). `false`: none. */
-  hyperv?: HypervConfig | false;
+  /**
+   * Hyper-V enlightenments for Windows guests. Default: the recommended set (see HypervConfig).
+   * `'passthrough'`: every enlightenment the host's KVM offers (`<hyperv mode='passthrough'>`,
+   * libvirt ≥ 8.0; no vendor id or spinlock count then). `false`: none.
+   */
+  hyperv?: HypervConfig | 'passthrough' | false;
   /** Hide KVM from the guest (`<kvm><hidden state='on'/>`, the guide's `kvm=off`). Default `true`. */
   kvmHidden?: boolean;
   /** Firmware. Default `'efi'` (libvirt picks OVMF and a per-VM NVRAM). */
@@ -172,8 +182,15 @@ export interface VmConfig {
   evdev?: EvdevConfig;
   /** Looking Glass shared memory (`<shmem name='looking-glass'>`, ivshmem-plain). `true` = 64 MiB (up to 1440p SDR). */
   lookingGlass?: boolean | { sizeMiB: number };
-  /** Guest clock base. Default `'localtime'` (what Windows expects); `'utc'` when dual-booting with `RealTimeIsUniversal`. */
-  clock?: ClockOffset;
+  /**
+   * Guest clock base. Default `'localtime'` (what Windows expects); `'utc'` when dual-booting with
+   * `RealTimeIsUniversal`. The object form also sets the timers: `{ offset: 'utc', pit: 'discard', hpet: true }`.
+   */
+  clock?: ClockOffset | ClockConfig;
+  /** Guest S3/S4 power states, e.g. `{ s3: true }`. Default: both off. */
+  suspend?: SuspendConfig;
+  /** What a guest reboot does (`<on_reboot>`): `'restart'` (default), or `'destroy'` to stop the VM (QEMU's `-no-reboot`). */
+  onReboot?: RebootAction;
   /** Disable the memory balloon (bad for VFIO). Default `true`. */
   noMemballoon?: boolean;
   /** Extra QEMU arguments libvirt has no element for (`<qemu:commandline>`), e.g. `['-global', 'isa-debugcon.iobase=0x402']`. */

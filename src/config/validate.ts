@@ -17,7 +17,9 @@ import {
 } from './fields/devices.js';
 import { resolveRng, resolveTpm } from './fields/platform.js';
 import {
+  checkMigratableArch,
   resolveCpu,
+  resolveEmulator,
   resolveFirmware,
   resolveHugepages,
   resolveHyperv,
@@ -31,9 +33,10 @@ import { checkPciConflicts, resolveGpus, resolveMdev, resolvePci, resolveUsb } f
 import { resolveDisks, resolveScsi } from './fields/storage.js';
 import { checkBootKinds, resolveBoot } from './fields/boot.js';
 import { checkConsistency } from './fields/consistency.js';
+import { resolveClock, resolveOnReboot, resolveSuspend } from './fields/clock-power.js';
 import { DEFAULTS } from './defaults.js';
 import { machineFamily } from './machine-type.js';
-import { CLOCK_OFFSETS, USB_CONTROLLERS } from './vocabulary.js';
+import { USB_CONTROLLERS } from './vocabulary.js';
 
 export { ConfigError } from './issues.js';
 export { HYPERV_FEATURES, RECOMMENDED_HYPERV } from './vocabulary.js';
@@ -71,6 +74,8 @@ const TOP_LEVEL_KEYS = [
   'evdev',
   'lookingGlass',
   'clock',
+  'suspend',
+  'onReboot',
   'noMemballoon',
   'qemuArgs',
   'runtime',
@@ -128,7 +133,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     ...optionalString(issues, c, 'description'),
     ...(template !== undefined ? { template: path.resolve(configDir, template) } : {}),
     machine,
-    emulator: issues.absolutePath('emulator', c.emulator) ?? DEFAULTS.emulator,
+    ...resolveEmulator(issues, c.emulator),
     memoryMiB: resolveMemory(issues, c.memory),
     hugepages: resolveHugepages(issues, c.hugepages),
     memoryBacking: resolveMemoryBacking(issues, c.memoryBacking),
@@ -155,13 +160,16 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     usbController,
     ...resolveEvdev(issues, c.evdev),
     ...resolveLookingGlass(issues, c.lookingGlass),
-    clock: issues.oneOf('clock', c.clock, CLOCK_OFFSETS) ?? DEFAULTS.clock,
+    clock: resolveClock(issues, c.clock),
+    suspend: resolveSuspend(issues, c.suspend),
+    onReboot: resolveOnReboot(issues, c.onReboot),
     noMemballoon: issues.boolean('noMemballoon', c.noMemballoon) ?? DEFAULTS.noMemballoon,
     qemuArgs: issues.stringArray('qemuArgs', c.qemuArgs) ?? [],
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
   checkBootKinds(issues, resolved);
+  checkMigratableArch(issues, resolved);
   checkNoUsb(issues, resolved);
   checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
   checkSmbiosUuid(issues, resolved);

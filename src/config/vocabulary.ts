@@ -21,6 +21,42 @@ export type VideoModel = (typeof VIDEO_MODELS)[number];
 export const CLOCK_OFFSETS = ['localtime', 'utc'] as const;
 export type ClockOffset = (typeof CLOCK_OFFSETS)[number];
 
+/**
+ * `clock.pit`: the PIT's `<timer name='pit' tickpolicy>`, what QEMU does with ticks the guest missed
+ * (kvm-pit.lost_tick_policy): `delay` replays them late, `catchup` faster until caught up, `discard`
+ * drops them (Proxmox). libvirt 9.0 refuses the schema's fourth word, `merge`, for the PIT.
+ */
+export const PIT_TICK_POLICIES = ['delay', 'catchup', 'discard'] as const;
+export type PitTickPolicy = (typeof PIT_TICK_POLICIES)[number];
+
+/** `onReboot`: libvirt's `<on_reboot>` actions QEMU takes: restart the guest, or stop it (`-no-reboot`). */
+export const REBOOT_ACTIONS = ['restart', 'destroy'] as const;
+export type RebootAction = (typeof REBOOT_ACTIONS)[number];
+
+/**
+ * The guest architectures a config makes (`<os><type arch>`): 64-bit x86, and 32-bit x86 (libvirt's
+ * `i686`), which `emulator` chooses (archOfEmulator): the config has no separate arch field, since
+ * libvirt refuses an emulator that cannot run the arch ("does not support arch 'x86_64'").
+ */
+export const GUEST_ARCHES = ['x86_64', 'i686'] as const;
+export type GuestArch = (typeof GUEST_ARCHES)[number];
+
+/** libvirt's names for QEMU's target names, where they differ (`qemu-system-i386` runs `i686`). */
+const QEMU_TARGET_ARCHES: Readonly<Record<string, string>> = { i386: 'i686', arm: 'armv7l' };
+
+/**
+ * The guest architecture a QEMU binary runs, from its name, in libvirt's spelling: `qemu-system-X`
+ * runs X (`qemu-system-i386`: `i686`), the old `qemu` binary 32-bit x86; `qemu-kvm`, `kvm` and
+ * any other name (a patched build) x86_64. The importer reads a command line's binary with it, the
+ * config its `emulator`: one table for both directions.
+ */
+export function archOfEmulator(binary: string): string {
+  const m = /qemu-system-([A-Za-z0-9_]+)$/.exec(binary);
+  if (m) return QEMU_TARGET_ARCHES[m[1] as string] ?? (m[1] as string);
+  if (/(^|\/)qemu$/.test(binary)) return 'i686';
+  return 'x86_64';
+}
+
 /** `hugepages` as a size, and the page size in KiB libvirt writes for it (`<page size unit='KiB'>`). */
 export const HUGEPAGE_SIZES = { '2M': 2048, '1G': 1048576 } as const;
 export type HugepageSize = keyof typeof HUGEPAGE_SIZES;

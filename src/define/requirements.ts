@@ -28,6 +28,12 @@ const REQUIREMENTS: Requirement[] = [
     instead: "use model: 'ich9'",
   },
   {
+    what: "Hyper-V passthrough (hyperv: 'passthrough', <hyperv mode='passthrough'>)",
+    since: [8, 0],
+    uses: (d) => d.features?.hyperv?.mode === 'passthrough',
+    instead: 'leave hyperv out for the recommended set, or list the enlightenments',
+  },
+  {
     what: "Hyper-V host-model mode (<hyperv mode='host-model'>)",
     since: [11, 9],
     uses: (d) => d.features?.hyperv?.mode === 'host-model',

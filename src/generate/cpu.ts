@@ -65,8 +65,8 @@ function cpuModel(vm: ResolvedVm, ctx: GenerateContext, cells: GuestCell[]): Dom
     // A named model: exactly it, or QEMU refuses to start (no silent fallback to another model).
     ...(cpu.model !== undefined ? { match: 'exact' } : {}),
     check: 'none',
-    // migratable='off' keeps non-migratable host features (invtsc): a passthrough VM never migrates.
-    ...(passthrough ? { migratable: false } : {}),
+    // Off by default (resolveCpu): keeps non-migratable host features (invtsc); a passthrough VM never migrates.
+    ...(cpu.migratable !== undefined ? { migratable: cpu.migratable } : {}),
     ...(cpu.model !== undefined ? { model: { fallback: 'forbid', value: cpu.model } } : {}),
     topology: { sockets: cpu.sockets, dies: 1, cores: cpu.cores, threads: cpu.threads },
     ...(cpu.cachePassthrough && passthrough ? { cache: { mode: 'passthrough' } } : {}),

@@ -1,18 +1,19 @@
 /**
  * Hypervisor features, clock and power management: what Windows and GPU drivers look for.
+ * Reversed by src/import/to-config/machine.ts (Hyper-V) and clock-power.ts (clock, timers, `<pm>`, `<on_reboot>`).
  */
 import type { Domain, DomainClock, DomainFeatureHyperV, DomainFeatures } from '../domain/model.js';
 import type { ResolvedHyperv, ResolvedVm } from '../config/resolved.js';
+import type { HypervFeature } from '../config/vocabulary.js';
 
 export function featureElements(vm: ResolvedVm): Partial<Domain> {
   return {
     features: features(vm),
     clock: clock(vm),
     on_poweroff: { value: 'destroy' },
-    on_reboot: { value: 'restart' },
+    on_reboot: { value: vm.onReboot },
     on_crash: { value: 'destroy' },
-    // Guest S3/S4 with a passed-through GPU rarely wakes up again.
-    pm: { 'suspend-to-mem': { enabled: false }, 'suspend-to-disk': { enabled: false } },
+    pm: { 'suspend-to-mem': { enabled: vm.suspend.s3 }, 'suspend-to-disk': { enabled: vm.suspend.s4 } },
   };
 }
 
@@ -31,8 +32,10 @@ function features(vm: ResolvedVm): DomainFeatures {
 }
 
 function hyperv(h: ResolvedHyperv): DomainFeatureHyperV {
+  // libvirt's schema takes no element under mode='passthrough': QEMU's hv-passthrough sets them all.
+  if (h.mode === 'passthrough') return { mode: 'passthrough' };
   const on = { state: true };
-  const has = (f: Parameters<ResolvedHyperv['features']['has']>[0]): boolean => h.features.has(f);
+  const has = (f: HypervFeature): boolean => h.features.has(f);
   return {
     mode: 'custom',
     ...(has('relaxed') ? { relaxed: on } : {}),
@@ -54,14 +57,15 @@ function hyperv(h: ResolvedHyperv): DomainFeatureHyperV {
 }
 
 function clock(vm: ResolvedVm): DomainClock {
-  const hypervClock = vm.hyperv && vm.hyperv.features.has('time');
+  // hv-passthrough turns the Hyper-V clock on with the rest: no timer to add.
+  const hypervClock = vm.hyperv && vm.hyperv.mode === 'custom' && vm.hyperv.features.has('time');
   return {
-    offset: vm.clock,
+    offset: vm.clock.offset,
     timer: [
       { name: 'rtc', tickpolicy: 'catchup' },
-      { name: 'pit', tickpolicy: 'delay' },
-      // HPET is slow to read; Windows uses the Hyper-V clock (or the TSC) instead.
-      { name: 'hpet', present: false },
+      { name: 'pit', tickpolicy: vm.clock.pit },
+      // HPET is slow to read; by default Windows uses the Hyper-V clock (or the TSC) instead.
+      { name: 'hpet', present: vm.clock.hpet },
       ...(hypervClock ? [{ name: 'hypervclock', present: true }] : []),
     ],
   };

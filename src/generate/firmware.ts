@@ -16,7 +16,8 @@ function smbiosMode(vm: ResolvedVm): 'host' | 'sysinfo' | undefined {
 }
 
 function firmware(vm: ResolvedVm): DomainOS {
-  const type = { arch: 'x86_64', machine: vm.machine, value: 'hvm' };
+  // The emulator's architecture: libvirt refuses qemu-system-i386 for an x86_64 guest.
+  const type = { arch: vm.arch, machine: vm.machine, value: 'hvm' };
   const fw = vm.firmware;
   switch (fw.kind) {
     case 'bios':

@@ -5,8 +5,12 @@
  * never thought of (a 0700 home): `doctor CONFIG` and `define` say so before that.
  *
  * With dynamic_ownership (libvirt's default) libvirt chowns the files themselves to the QEMU user at
- * start, but never the folders above them: those must let that user through. POSIX ACLs are not
- * read; a folder an ACL opens is reported as closed, which the message says.
+ * start, but never the folders above them: those must let that user through.
+ *
+ * The owner and mode bits decide first. Where they refuse, and virt-gen runs as root on the host
+ * itself (no `--root`), the kernel is asked as that user (`setpriv` to its uid and groups, then
+ * `test -x`): a POSIX ACL (`setfacl -m u:libvirt-qemu:x ~`) or a capability the bits do not show
+ * may let it through. Elsewhere ACLs are not read, and the message says so.
  */
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -171,20 +175,24 @@ async function checkOne(
         'create it (qemu-img create -f qcow2 FILE SIZE for a disk), or fix the path in the config',
     };
   }
-  for (let dir = path.dirname(p.path); ; dir = path.dirname(dir)) {
+  const ask = kernelCheck(root);
+  // From the top down: the kernel's answer for a folder includes passing every folder above it.
+  for (const dir of folderChain(p.path)) {
     const d = await fs.stat(underRoot(root, dir)).catch(() => undefined);
     if (d && !mayAccess(d, user, 1)) {
-      return {
-        ...p,
-        problem: 'denied',
-        message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot enter ${dir} (mode ${octal(d.mode)}; ACLs not read)`,
-        fix: `chmod o+x ${dir} (or setfacl -m u:${user.name}:x ${dir}), or move the file to /var/lib/libvirt/images`,
-      };
+      const kernel = ask && (await ask(dir, user, 1));
+      if (kernel !== true) {
+        return {
+          ...p,
+          problem: 'denied',
+          message: `${p.what} ${p.path}: libvirt's QEMU user ${user.name} cannot enter ${dir} (mode ${octal(d.mode)}${kernel === false ? '' : '; ACLs not read'})`,
+          fix: `chmod o+x ${dir} (or setfacl -m u:${user.name}:x ${dir}), or move the file to /var/lib/libvirt/images`,
+        };
+      }
     }
-    if (dir === '/' || dir === '.') break;
   }
   const want = p.write ? 6 : 4;
-  if (!ownedByLibvirt && !mayAccess(st, user, want)) {
+  if (!ownedByLibvirt && !mayAccess(st, user, want) && !(ask && (await ask(p.path, user, want)))) {
     return {
       ...p,
       problem: 'denied',
@@ -193,6 +201,48 @@ async function checkOne(
     };
   }
   return undefined;
+}
+
+/** The folders above `p`, from the top: `/`, `/home`, `/home/me` for `/home/me/win.img`. */
+function folderChain(p: string): string[] {
+  const chain: string[] = [];
+  for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+    chain.unshift(dir);
+    if (dir === '/' || dir === '.') return chain;
+  }
+}
+
+/** `want` bits as test(1)'s options: 4 read, 2 write, 1 search. */
+const TEST_FLAGS: ReadonlyArray<[number, string]> = [
+  [4, '-r'],
+  [2, '-w'],
+  [1, '-x'],
+];
+
+/**
+ * The kernel's answer to "may `user` do `want` on this path?", where it can be asked: as root, on
+ * this host (under `--root` the files are a copy whose ACLs are not the host's). The check runs
+ * as the user's uid, gid and groups (setpriv, util-linux), so ACLs count as they will for QEMU.
+ * Undefined when it cannot be asked (setpriv missing, or it failed otherwise).
+ */
+type KernelCheck = (p: string, user: QemuUser, want: number) => Promise<boolean | undefined>;
+
+function kernelCheck(root: string): KernelCheck | undefined {
+  if (path.resolve(root) !== '/' || process.getuid?.() !== 0) return undefined;
+  return async (p, user, want) => {
+    const tests = TEST_FLAGS.filter(([bit]) => want & bit).flatMap(([, flag], i) =>
+      i === 0 ? [flag, p] : ['-a', flag, p],
+    );
+    const [gid = user.uid, ...groups] = user.gids;
+    const args = [`--reuid=${user.uid}`, `--regid=${gid}`, `--groups=${[gid, ...groups].join(',')}`];
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve) => {
+      execFile('setpriv', [...args, '--', 'test', ...tests], { timeout: 5000 }, (err) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        resolve(err === null ? true : code === 1 ? false : undefined);
+      });
+    });
+  };
 }
 
 const octal = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');

@@ -5,7 +5,7 @@
  * printed command works). Domains are named vg-cli-*.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseDomainXml } from '../../src/domain/read.js';
@@ -97,6 +97,8 @@ describe('virt-gen define conventions', () => {
 
   it("define warns about a disk image libvirt's QEMU user cannot reach", () => {
     const priv = path.join(dir, 'private');
+    // The test's own folder lets others through: `private` is the one closed folder on the way.
+    chmodSync(dir, 0o711);
     mkdirSync(priv, { mode: 0o700 });
     writeFileSync(path.join(priv, 'disk.qcow2'), '');
     const cfg = path.join(dir, 'vg-cli-disk.ts');
@@ -105,9 +107,19 @@ describe('virt-gen define conventions', () => {
       `import { defineVm } from 'virt-gen';\nexport default defineVm({ name: 'vg-cli-disk', memory: 256, cpu: { cores: 1 }, firmware: 'bios', disks: [{ path: '${priv}/disk.qcow2' }] });\n`,
     );
     const r = virtGen(['define', cfg, '--dry-run'], { env });
-    expect(r.stderr).toContain(
-      `warning: disk image ${priv}/disk.qcow2: libvirt's QEMU user libvirt-qemu cannot enter ${priv} (mode 0700; ACLs not read): the VM will not start until this is fixed`,
-    );
+    // As root on the host itself, the kernel was asked as libvirt-qemu: ACLs were read.
+    const asked = process.getuid?.() === 0 ? '' : '; ACLs not read';
+    const warning = `warning: disk image ${priv}/disk.qcow2: libvirt's QEMU user libvirt-qemu cannot enter ${priv} (mode 0700${asked}): the VM will not start until this is fixed`;
+    expect(r.stderr).toContain(warning);
+    if (process.getuid?.() !== 0) return;
+    // An ACL that lets libvirt-qemu through the 0700 folder: the mode bits alone would still refuse.
+    expect(run('setfacl', ['-m', 'u:libvirt-qemu:x', priv]).status).toBe(0);
+    const opened = virtGen(['define', cfg, '--dry-run'], { env });
+    expect(opened.stderr).not.toContain('cannot enter');
+    expect(opened.status).toBe(0);
+    // A named-user entry that grants nothing, beside it, is as closed as the mode.
+    expect(run('setfacl', ['-m', 'u:libvirt-qemu:-', priv]).status).toBe(0);
+    expect(virtGen(['define', cfg, '--dry-run'], { env }).stderr).toContain(warning);
   });
 
   it('hints carry the options given: a normal user is told to apply host changes with --root', () => {

@@ -14,6 +14,8 @@ import {
   GRAB_TOGGLES,
   HYPERV_FEATURES,
   NIC_MODELS,
+  PIT_TICK_POLICIES,
+  REBOOT_ACTIONS,
   ROOT_PORT_MODELS,
   SOUND_MODELS,
   USB_CONTROLLERS,
@@ -37,6 +39,7 @@ function cpuArb(wild: boolean) {
       cores: mostly(wild, fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 145, 600)),
       threads: maybe(fc.integer({ min: 1, max: 2 })),
       mode: maybe(fc.constantFrom(...CPU_MODES)),
+      migratable: maybe(fc.boolean()),
       cachePassthrough: maybe(fc.boolean()),
       features: maybe(
         fc.dictionary(
@@ -60,18 +63,26 @@ function cpuArb(wild: boolean) {
       ),
       iothreadPin: maybe(cpuset),
     })
-    .map(({ pinned, pins, model, ...cpu }) => {
+    .map(({ pinned, pins, model, migratable, ...cpu }) => {
       const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
       // One pin per vCPU, as the field requires (a wrong count is a refusal tested elsewhere).
       const pin = pinned && vcpus <= pins.length ? pins.slice(0, vcpus) : undefined;
-      // A named model goes with mode 'custom' (either alone is a refusal tested elsewhere).
-      return { ...cpu, ...(pin ? { pin } : {}), ...(cpu.mode === 'custom' ? { model } : {}) };
+      // migratable goes with host-passthrough and maximum; with wild, with any mode (a refusal).
+      const migrates = wild || [undefined, 'host-passthrough', 'maximum'].includes(cpu.mode);
+      return {
+        ...cpu,
+        ...(pin ? { pin } : {}),
+        // A named model goes with mode 'custom' (either alone is a refusal tested elsewhere).
+        ...(cpu.mode === 'custom' ? { model } : {}),
+        ...(migrates && migratable !== undefined ? { migratable } : {}),
+      };
     });
 }
 
 function hypervArb(wild: boolean) {
   return fc.oneof(
     fc.constant(false as const),
+    fc.constant('passthrough' as const),
     fc.record({
       features: maybe(fc.oneof(fc.constant('recommended'), fc.subarray([...HYPERV_FEATURES]))),
       spinlocks: maybe(fc.integer({ min: 4095, max: 0xffff })),
@@ -238,8 +249,10 @@ function memoryMiB(memory: unknown): number | undefined {
 
 /** Hand-written NUMA cells for the drawn CPU and memory: two halves, or one cell. */
 /**
- * A valid config keeps to its machine: on q35 no IDE and no root bus slot for a GPU; on i440fx no
- * root port, no Secure Boot, and GPU slots of their own (gpu[i] defaults to 0x10 + i).
+ * A config kept to its machine: on q35 no IDE and no root bus slot for a GPU; on i440fx no root
+ * port, no Secure Boot, and GPU slots of their own (gpu[i] defaults to 0x10 + i). Wild configs too:
+ * their odd values are the point, and crossing machines would refuse most of them (the refusals
+ * themselves are test/unit/config/refusals.test.ts').
  */
 function onMachine(c: Record<string, unknown>): Record<string, unknown> {
   const i440fx = /^pc(-i440fx|$)/.test(String(c.machine));
@@ -294,6 +307,14 @@ const usbId = fc.constantFrom(
   { bus: 1, device: 12 },
 );
 
+/** Without wild values, no migratable host-passthrough CPU on the i386 emulator (a refusal, tested in tuning-fields). */
+function i386Migratable(c: Record<string, unknown>): Record<string, unknown> {
+  const cpu = c.cpu as { mode?: string; migratable?: boolean };
+  const passthrough = cpu.mode === undefined || cpu.mode === 'host-passthrough';
+  if (c.emulator !== '/usr/bin/qemu-system-i386' || !passthrough || cpu.migratable !== true) return c;
+  return { ...c, cpu: { ...cpu, migratable: false } };
+}
+
 /** A whole config. Drop `undefined` fields so the object looks like one a user wrote. */
 export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
   return fc
@@ -315,6 +336,14 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           wild,
           fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2', 'pc', 'pc-i440fx-7.2'),
           fc.constantFrom('virt', 'isapc', 'pc-q35'),
+        ),
+      ),
+      // Binaries this host has (libvirt checks at define); the others are refusals.
+      emulator: maybe(
+        mostly(
+          wild,
+          fc.constantFrom('/usr/bin/qemu-system-x86_64', '/usr/bin/qemu-system-i386', '/usr/bin/kvm'),
+          fc.constantFrom('/usr/bin/qemu-system-aarch64', 'qemu-system-x86_64'),
         ),
       ),
       memory: mostly(
@@ -391,7 +420,21 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           fc.constantFrom(32, 64, 128).map((sizeMiB) => ({ sizeMiB })),
         ),
       ),
-      clock: maybe(fc.constantFrom(...CLOCK_OFFSETS)),
+      clock: maybe(
+        fc.oneof(
+          fc.constantFrom(...CLOCK_OFFSETS),
+          fc.record(
+            {
+              offset: fc.constantFrom(...CLOCK_OFFSETS),
+              pit: mostly(wild, fc.constantFrom(...PIT_TICK_POLICIES), fc.constantFrom('merge', 'slew')),
+              hpet: fc.boolean(),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      ),
+      suspend: maybe(fc.record({ s3: fc.boolean(), s4: fc.boolean() }, { requiredKeys: [] })),
+      onReboot: maybe(fc.constantFrom(...REBOOT_ACTIONS)),
       noMemballoon: maybe(fc.boolean()),
       qemuArgs: maybe(
         mostly(
@@ -402,7 +445,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
     })
     .map(({ numaCells, ...c }) => (numaCells ? withCells(c) : c))
-    .map((c) => (wild ? c : onMachine(c)))
+    .map((c) => (wild ? onMachine(c) : i386Migratable(onMachine(c))))
     .map((c) => bootKinds(uniqueTargets(c)))
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
 }

@@ -8,7 +8,9 @@ import {
   HYPERV_FEATURES,
   HYPERV_REQUIRES,
   NUMA_LAYOUTS,
+  GUEST_ARCHES,
   RECOMMENDED_HYPERV,
+  archOfEmulator,
   isOneOf,
   type HypervFeature,
 } from '../vocabulary.js';
@@ -49,6 +51,19 @@ export function resolveMemory(issues: Issues, value: unknown): number {
     return 0;
   }
   return mib;
+}
+
+/** `emulator`, and the guest architecture its name says (vocabulary.ts, archOfEmulator). */
+export function resolveEmulator(issues: Issues, value: unknown): Pick<ResolvedVm, 'emulator' | 'arch'> {
+  const emulator = issues.absolutePath('emulator', value) ?? DEFAULTS.emulator;
+  const arch = archOfEmulator(emulator);
+  if (isOneOf(GUEST_ARCHES, arch)) return { emulator, arch };
+  issues.add(
+    'emulator',
+    `"${emulator}" runs ${arch} guests, and virt-gen makes x86 VMs: qemu-system-x86_64 (qemu-kvm, kvm), ` +
+      'or qemu-system-i386 for a 32-bit guest',
+  );
+  return { emulator: DEFAULTS.emulator, arch: 'x86_64' };
 }
 
 export function resolveHugepages(issues: Issues, value: unknown): ResolvedVm['hugepages'] {
@@ -102,6 +117,7 @@ export function resolveCpu(issues: Issues, value: unknown, family: MachineFamily
     'numa',
     'model',
     'cpuset',
+    'migratable',
   ]);
   const sockets = issues.integer('cpu.sockets', c.sockets, { min: 1, max: 16 }) ?? DEFAULTS.cpu.sockets;
   const cores = issues.integer('cpu.cores', c.cores, { min: 1, max: 512, required: true }) ?? 1;
@@ -119,6 +135,7 @@ export function resolveCpu(issues: Issues, value: unknown, family: MachineFamily
   const iothreadPin = cpuset(issues, 'cpu.iothreadPin', c.iothreadPin) ?? emulatorPin;
   const mode = issues.oneOf('cpu.mode', c.mode, CPU_MODES) ?? DEFAULTS.cpu.mode;
   const model = cpuModel(issues, mode, c.model);
+  const migratable = cpuMigratable(issues, mode, c.migratable);
   const vcpuSet = cpuset(issues, 'cpu.cpuset', c.cpuset);
   const cells = Array.isArray(c.numa) ? resolveNumaCells(issues, c.numa, vcpus) : undefined;
   return {
@@ -127,6 +144,7 @@ export function resolveCpu(issues: Issues, value: unknown, family: MachineFamily
     threads,
     vcpus,
     mode,
+    ...(migratable !== undefined ? { migratable } : {}),
     ...(model !== undefined ? { model } : {}),
     cachePassthrough:
       issues.boolean('cpu.cachePassthrough', c.cachePassthrough) ?? DEFAULTS.cpu.cachePassthrough,
@@ -167,6 +185,35 @@ function cpuModel(issues: Issues, mode: string, value: unknown): string | undefi
   return model;
 }
 
+/** The CPU modes libvirt takes `migratable` with (9.0: "only allowed for 'host-passthrough' / 'maximum'"). */
+export const MIGRATABLE_MODES: readonly string[] = ['host-passthrough', 'maximum'];
+
+/** `cpu.migratable`: defaulted (off) with the modes that take it, refused with the others. */
+function cpuMigratable(issues: Issues, mode: string, value: unknown): boolean | undefined {
+  const migratable = issues.boolean('cpu.migratable', value);
+  if (MIGRATABLE_MODES.includes(mode)) return migratable ?? DEFAULTS.cpu.migratable;
+  if (migratable !== undefined)
+    issues.add(
+      'cpu.migratable',
+      `goes with mode 'host-passthrough' or 'maximum' only (libvirt refuses it with mode '${mode}')`,
+    );
+  return undefined;
+}
+
+/**
+ * libvirt 9.0 refuses `migratable='on'` with host-passthrough on qemu-system-i386 ("Migratable
+ * attribute for host-passthrough CPU is not supported by this QEMU binary"); it defines `off`, and
+ * `maximum` either way (tested in test/integration/tuning-define.test.ts).
+ */
+export function checkMigratableArch(issues: Issues, vm: ResolvedVm): void {
+  if (vm.arch === 'i686' && vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
+    issues.add(
+      'cpu.migratable',
+      `is true with host-passthrough on ${vm.emulator}, which libvirt refuses for a 32-bit guest ` +
+        '("not supported by this QEMU binary"): use mode \'maximum\', or leave migratable out',
+    );
+}
+
 function resolveFeatures(issues: Issues, value: unknown): ResolvedCpu['features'] {
   const features: ResolvedCpu['features'] = [];
   if (!issues.object('cpu.features', value)) return features;
@@ -203,6 +250,14 @@ function resolvePin(issues: Issues, value: unknown, vcpus: number): ResolvedCpu[
 
 export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedHyperv {
   if (value === false) return false;
+  if (value === 'passthrough') return { mode: 'passthrough' };
+  if (typeof value === 'string') {
+    issues.add(
+      'hyperv',
+      `${describe(value)} is not "passthrough", false, or { features, spinlocks, vendorId }`,
+    );
+    return false;
+  }
   const h = (value ?? {}) as Obj;
   if (value !== undefined && !issues.object('hyperv', value)) return false;
   issues.unknownKeys('hyperv', h, ['features', 'spinlocks', 'vendorId']);
@@ -238,7 +293,12 @@ export function resolveHyperv(issues: Issues, value: unknown): false | ResolvedH
       `"${vendorId}" holds a "," or a character beyond printable ASCII (libvirt refuses ","; QEMU counts bytes)`,
     );
   }
-  return { features: new Set(features), spinlocks, ...(vendorId !== undefined ? { vendorId } : {}) };
+  return {
+    mode: 'custom',
+    features: new Set(features),
+    spinlocks,
+    ...(vendorId !== undefined ? { vendorId } : {}),
+  };
 }
 
 function checkHypervRequires(issues: Issues, features: readonly HypervFeature[]): void {

@@ -6,18 +6,12 @@ import type { DomainKeyWrap } from '../../domain/model.js';
 import type { Opt } from '../argv.js';
 import type { ImportContext } from '../context.js';
 import { MACHINE_NAME, PVE_SUFFIX } from '../limits.js';
+import { archOfEmulator } from '../../config/vocabulary.js';
 import type { Props } from '../options.js';
 
-/** libvirt's names for QEMU's target names. */
-const ARCH_ALIASES: Record<string, string> = { i386: 'i686', ppc64le: 'ppc64le', arm: 'armv7l' };
-
-/** Architecture from the binary name (`qemu-system-i386` -> `i686`); `kvm`/`qemu-kvm` are x86_64. */
+/** Architecture from the binary name, as the config reads its `emulator`; x86_64 without one. */
 export function archOfBinary(binary: string | undefined): string {
-  if (!binary) return 'x86_64';
-  const m = /qemu-system-([A-Za-z0-9_]+)$/.exec(binary);
-  if (m) return ARCH_ALIASES[m[1] as string] ?? (m[1] as string);
-  if (/(^|\/)qemu$/.test(binary)) return 'i686';
-  return 'x86_64';
+  return binary ? archOfEmulator(binary) : 'x86_64';
 }
 
 /** Default machine per architecture, when the command line gives none (QEMU's default). */

@@ -11,7 +11,8 @@ import { DEFAULTS } from '../../config/defaults.js';
 import { machineFamily } from '../../config/machine-type.js';
 import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
-import { cpu, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB } from './machine.js';
+import { cpu, emulator, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB } from './machine.js';
+import { clockConfig, onReboot, suspendConfig } from './clock-power.js';
 import { genid, smbios } from './identity.js';
 import { mdevDevices, pciDevices, usbDevices } from './passthrough.js';
 import { osBoot, storage } from './storage.js';
@@ -57,8 +58,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   else if (machine && !family) {
     notes.push(`machine "${machine}" is not an x86 PC machine (q35 or i440fx): the config makes a q35 VM`);
   }
-  if (dev.emulator?.path && dev.emulator.path !== '/usr/bin/qemu-system-x86_64')
-    config.emulator = dev.emulator.path;
+  Object.assign(config, optional('emulator', emulator(domain, notes)));
   const huge = domain.memoryBacking?.hugepages;
   if (huge) config.hugepages = hugepageSize(huge.page?.[0]?.size);
   Object.assign(config, optional('memoryBacking', memoryBacking(domain, notes)));
@@ -92,7 +92,9 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (evdev) config.evdev = evdev;
   const lg = lookingGlass(dev, notes);
   if (lg !== undefined) config.lookingGlass = lg;
-  config.clock = domain.clock?.offset === 'localtime' ? 'localtime' : 'utc';
+  config.clock = clockConfig(domain, notes);
+  Object.assign(config, optional('suspend', suspendConfig(domain)));
+  Object.assign(config, optional('onReboot', onReboot(domain, notes)));
   // Without <memballoon>, libvirt adds a virtio balloon: only model='none' is the config's default.
   if (dev.memballoon?.model !== 'none') config.noMemballoon = false;
   const args = domain.qemuCommandline?.arg?.map((a) => a.value ?? '') ?? [];

@@ -1,15 +1,42 @@
-/** domain -> config for memory, vCPUs and pinning, Hyper-V and firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts). */
+/**
+ * domain -> config for the emulator and architecture, memory, vCPUs and pinning, Hyper-V and
+ * firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts).
+ */
 import { DEFAULTS } from '../../config/defaults.js';
-import { CPU_MODEL_RE } from '../../config/fields/machine.js';
+import { CPU_MODEL_RE, MIGRATABLE_MODES } from '../../config/fields/machine.js';
 import {
+  GUEST_ARCHES,
   HYPERV_FEATURES,
   HYPERV_REQUIRES,
+  archOfEmulator,
   hugepageSizeOfKiB,
+  isOneOf,
   type HypervFeature,
 } from '../../config/vocabulary.js';
 import type { Domain } from '../../domain/model.js';
 import type { CpuConfig, HypervConfig, MemoryBackingConfig, VmConfig } from '../../config/types.js';
 import { numaCells } from './numa.js';
+
+/** The binary that runs a 32-bit x86 guest, as `virsh capabilities` names it on Debian, Fedora and Arch. */
+const I686_EMULATOR = '/usr/bin/qemu-system-i386';
+
+/**
+ * The config's `emulator`, which also says the guest architecture (config/vocabulary.ts,
+ * archOfEmulator): the domain's own when it runs the domain's arch, `qemu-system-i386` for an i686
+ * guest without one (an imported command line names none), undefined for the default.
+ */
+export function emulator(domain: Domain, notes: string[]): string | undefined {
+  const path = domain.devices?.emulator?.path;
+  const arch = domain.os?.type?.arch ?? 'x86_64';
+  if (!isOneOf(GUEST_ARCHES, arch)) {
+    notes.push(`arch '${arch}': the config makes x86 VMs`);
+    return undefined;
+  }
+  if (path && archOfEmulator(path) === arch) return path === DEFAULTS.emulator ? undefined : path;
+  if (path)
+    notes.push(`<emulator>${path}</emulator> with arch '${arch}': the config's emulator sets the arch`);
+  return arch === 'i686' ? I686_EMULATOR : undefined;
+}
 
 export function memoryMiB(domain: Domain): number {
   const m = domain.memory;
@@ -51,6 +78,8 @@ export function cpu(domain: Domain, notes: string[]): CpuConfig {
   // The config passes the cache topology through by default; a passthrough CPU without it says so.
   if (mode === 'host-passthrough' && domain.cpu?.cache?.mode !== 'passthrough') c.cachePassthrough = false;
   cpuMode(domain, c, notes);
+  // Only what the domain says: without the attribute, the config's default (off) applies.
+  if (domain.cpu?.migratable === true) migratable(domain, c, notes);
   const features = domain.cpu?.feature ?? [];
   if (features.length) {
     c.features = Object.fromEntries(
@@ -85,6 +114,15 @@ function cpuMode(domain: Domain, c: CpuConfig, notes: string[]): void {
   else if (mode && mode !== DEFAULTS.cpu.mode) notes.push(`cpu mode '${mode}'`);
 }
 
+/** `migratable='on'`, where the config's mode is the domain's and libvirt takes it (fields/machine.ts). */
+function migratable(domain: Domain, c: CpuConfig, notes: string[]): void {
+  const mode = domain.cpu?.mode ?? '';
+  if ((c.mode ?? DEFAULTS.cpu.mode) !== mode || !MIGRATABLE_MODES.includes(mode)) return;
+  if (mode === 'host-passthrough' && domain.os?.type?.arch === 'i686')
+    notes.push("cpu migratable='on' on a 32-bit guest: libvirt takes it with mode 'maximum' only");
+  else c.migratable = true;
+}
+
 /** `<cputune>` pins, as the config's per-vCPU list and emulator/iothread cpusets. */
 function pinning(domain: Domain, c: CpuConfig): void {
   const tune = domain.cputune;
@@ -99,11 +137,11 @@ function pinning(domain: Domain, c: CpuConfig): void {
   if (iothread && iothread !== emulator) c.iothreadPin = iothread;
 }
 
-export function hyperv(domain: Domain, notes: string[]): HypervConfig | false {
+export function hyperv(domain: Domain, notes: string[]): HypervConfig | 'passthrough' | false {
   const hv = domain.features?.hyperv;
+  if (hv?.mode === 'passthrough') return 'passthrough';
   const time = domain.clock?.timer?.some((t) => t.name === 'hypervclock' && t.present !== false);
   if (!hv && !time) return false;
-  if (hv?.mode === 'passthrough') notes.push("<hyperv mode='passthrough'>: the config lists enlightenments");
   // `time` is the Hyper-V clock timer; every other name is an element of <hyperv>.
   const present = (f: HypervFeature): boolean =>
     f === 'time' ? time === true : (hv?.[f] as { state?: boolean } | undefined)?.state === true;

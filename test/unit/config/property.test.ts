@@ -46,8 +46,10 @@ describe('generated configs', () => {
   });
 
   it('without wild values, are mostly accepted (so the libvirt property test defines real domains)', () => {
-    const samples = fc.sample(configArbitrary(false), { numRuns: 200, seed: 8 });
+    // 600 draws: about 56% are accepted (seeds 1-10), so "more than half" is not at the mercy of
+    // one seed's luck, as it was with 200 draws whenever the arbitrary draws a new field.
+    const samples = fc.sample(configArbitrary(false), { numRuns: 600, seed: 8 });
     const accepted = samples.filter((c) => outcome(c).accepted).length;
-    expect(accepted).toBeGreaterThan(100);
+    expect(accepted).toBeGreaterThan(300);
   });
 });

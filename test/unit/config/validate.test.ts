@@ -79,7 +79,7 @@ describe('config validation', () => {
     expect(vm.scsi).toEqual({ queues: 2, iothread: 1 });
     expect(vm.iothreads).toBe(1);
     expect(vm.networks).toEqual([{ source: { network: 'default' }, model: 'virtio' }]);
-    expect(vm.hyperv && [...vm.hyperv.features]).toContain('stimer');
+    expect(vm.hyperv && vm.hyperv.mode === 'custom' && [...vm.hyperv.features]).toContain('stimer');
   });
 
   it('refuses Secure Boot on BIOS; takes it on a loader named by hand (the imported case)', () => {

@@ -22,6 +22,15 @@ describe('what a domain needs of libvirt', () => {
     expect(unmetRequirements({ features: { hyperv: { mode: 'host-model' } } }, v('11.8.0'))).toHaveLength(1);
   });
 
+  it("names Hyper-V passthrough (hyperv: 'passthrough') as 8.0+", () => {
+    const passthrough: Domain = { features: { hyperv: { mode: 'passthrough' } } };
+    expect(unmetRequirements(passthrough, v('7.10.0'))).toEqual([
+      "Hyper-V passthrough (hyperv: 'passthrough', <hyperv mode='passthrough'>) needs libvirt 8.0 or newer; " +
+        'this libvirt is 7.10.0: leave hyperv out for the recommended set, or list the enlightenments',
+    ]);
+    expect(unmetRequirements(passthrough, v('8.0.0'))).toEqual([]);
+  });
+
   it('asks nothing of a domain that uses none of it', () => {
     expect(unmetRequirements({ devices: { audio: [{ id: 1, type: 'pulseaudio' }] } }, v('7.2.0'))).toEqual(
       [],

@@ -11,12 +11,13 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDomainXml } from '../../../src/domain/read.js';
+import { importConfigFiles } from '../../../src/import/index.js';
 import { measureRoundTrips, type RoundTrip } from '../../support/config-roundtrip.js';
 import { REPO, SHARED } from '../../support/paths.js';
 
 const CONFIG_SETS_OTHERWISE: ReadonlyArray<[RegExp, string]> = [
-  [/^domain\/os\/type\/@arch=i686$/, 'the config is x86_64'],
-  [/^domain\/cpu\/@(mode=custom|migratable=on)$/, 'cpu.mode: host-passthrough or host-model'],
+  [/^domain\/cpu\/@mode=custom$/, 'cpu.mode: host-passthrough or host-model'],
   [/^domain\/devices\/video\/model\/@type=(vga|cirrus|none)$/, 'display picks the video model'],
   [
     /^domain\/devices\/graphics\[type=(vnc|spice)\]\/@(autoport=no|port=\d+|socket=.*)$/,
@@ -24,10 +25,13 @@ const CONFIG_SETS_OTHERWISE: ReadonlyArray<[RegExp, string]> = [
   ],
   [/^domain\/devices\/tpm\/@model=tpm-tis$/, 'tpm: true is a CRB TPM 2.0'],
   [/^domain\/devices\/hostdev\[.*\]\/address\[type=pci\]\/@(bus|slot|function)=/, 'PCI layout: root ports'],
-  [/^domain\/(pm\/suspend-to-disk\/@enabled=yes|on_reboot=destroy)$/, 'S3/S4 off, reboot'],
-  [/^domain\/features\/hyperv\/@mode=passthrough$/, 'hyperv lists enlightenments'],
-  [/^domain\/clock\/timer\[name=(pit|hpet)\]\/@(tickpolicy|present)=/, 'clock timers'],
 ];
+
+/** A domain libvirt defines (it takes any of its prefixes on any bus) that a config cannot say. */
+const SATA_VDA = `<domain type='kvm'><name>vm</name><memory unit='KiB'>524288</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+  <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/vm/a.img'/>
+  <target dev='vda' bus='sata'/></disk></devices></domain>`;
 
 const tmp = mkdtempSync(join(tmpdir(), 'vg-config-rt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -64,7 +68,13 @@ describe('import --config round trip (config + remainder template)', () => {
 
   it('names in the config every fact it does not give back (nothing dropped silently)', async () => {
     const rs = (await all()).filter((r) => !r.loadError);
-    expect(rs.flatMap((r) => r.lost).length).toBeGreaterThan(0); // the check below checks something
+    // No case of these sets loses a fact today; an adopted domain does (a SATA disk named vda,
+    // which the config names by its bus), and its header names what it loses.
+    const adopted = importConfigFiles(parseDomainXml(SATA_VDA), [], { templatePath: './vm.template.xml' });
+    expect(adopted.lost).toEqual([
+      'devices/disk[type=file][device=disk][source/file=/vm/a.img]/target/@dev=vda',
+    ]);
+    expect(notGivenBack(adopted.config)).toEqual(adopted.lost);
     const silent = rs.flatMap((r) =>
       r.lost
         .map((f) => f.replace(/^domain\//, ''))
