@@ -6,7 +6,14 @@
  * 2016 choices (ioh3420 root port, ich6 sound, spinlocks 0x1fff, a vendor id) are all expressible.
  */
 
-import type { BootDevice, ClockOffset, Display, HugepageSize, RebootAction, UsbController } from './vocabulary.js';
+import type {
+  BootDevice,
+  ClockOffset,
+  Display,
+  HugepageSize,
+  RebootAction,
+  UsbController,
+} from './vocabulary.js';
 import type {
   CpuConfig,
   MemoryBackingConfig,
