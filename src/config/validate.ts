@@ -84,7 +84,8 @@ const TOP_LEVEL_KEYS = [
   'memoryBacking',
 ];
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** The VM names a config takes: they name files (NVRAM, hook state) and appear unquoted in commands. */
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
  * Validates a loaded config. `configDir` resolves relative paths (the template) against the
@@ -168,8 +169,8 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
-  checkBootKinds(issues, resolved);
   checkMigratableArch(issues, resolved);
+  checkBootKinds(issues, resolved);
   checkNoUsb(issues, resolved);
   checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);
   checkSmbiosUuid(issues, resolved);

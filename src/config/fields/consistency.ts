@@ -56,12 +56,13 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     (first, d) =>
       `${d.boot} is also the boot order of ${first.replace(/\.boot$/, '')} (each device boots at its own place)`,
   );
+  // QEMU locks an image for the drive that writes it; read-only CD-ROMs may share an ISO.
   duplicates(
     issues,
     vm.disks,
     (d, i) => `${disk(d, i)}.path`,
-    (d) => d.path,
-    (first, d) => `"${d.path}" is also ${first}: QEMU locks an image for one drive`,
+    (d) => (vm.disks.some((e) => e.path === d.path && e.device === 'disk') ? d.path : undefined),
+    (first, d) => `"${d.path}" is also ${first}: QEMU locks an image for one drive that writes it`,
   );
   duplicates(
     issues,

@@ -9,6 +9,7 @@
  */
 import { DEFAULTS } from '../../config/defaults.js';
 import { machineFamily } from '../../config/machine-type.js';
+import { NAME_RE } from '../../config/validate.js';
 import type { Domain } from '../../domain/model.js';
 import type { VmConfig } from '../../config/types.js';
 import { cpu, emulator, firmware, hugepageSize, hyperv, memoryBacking, memoryMiB } from './machine.js';
@@ -43,7 +44,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
   const assumed: string[] = [];
   const dev: Devices = domain.devices ?? {};
   const config: VmConfig = {
-    name: domain.name?.value ?? 'imported-vm',
+    name: configName(domain.name?.value, notes),
     ...(domain.uuid?.value ? { uuid: domain.uuid.value } : {}),
     ...optional('genid', genid(domain, notes)),
     ...(domain.title?.value !== undefined ? { title: domain.title.value } : {}),
@@ -101,6 +102,20 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (args.length) config.qemuArgs = args;
   unexpressed(domain, notes);
   return { config, notes, assumed };
+}
+
+/**
+ * The domain's name, or the nearest name the config takes (libvirt takes almost any name; a
+ * config's names files and commands), with a note when it differs.
+ */
+function configName(name: string | undefined, notes: string[]): string {
+  if (name === undefined) return 'imported-vm';
+  if (NAME_RE.test(name)) return name;
+  const usable = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'imported-vm';
+  notes.push(
+    `name ${JSON.stringify(name)}: a config's name is letters, digits, ".", "-", "_", so "${usable}"`,
+  );
+  return usable;
 }
 
 /** `{ key: value }`, or nothing when the value is undefined (the config leaves the field out). */

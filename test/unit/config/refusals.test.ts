@@ -32,7 +32,12 @@ describe('refusals by field', () => {
     [
       'one image as two disks',
       { disks: [disk('/a.img'), disk('/a.img')] },
-      'disks[1].path: "/a.img" is also disks[0].path: QEMU locks an image for one drive',
+      'disks[1].path: "/a.img" is also disks[0].path: QEMU locks an image for one drive that writes it',
+    ],
+    [
+      'one image as a disk and a CD-ROM',
+      { disks: [disk('/a.iso', { device: 'cdrom' }), disk('/a.iso')] },
+      'disks[1].path: "/a.iso" is also disks[0].path: QEMU locks an image for one drive that writes it',
     ],
     [
       'two root ports on one slot',
@@ -270,6 +275,10 @@ describe('refusals by field', () => {
       },
     ],
     ['an old versioned i440fx machine', { machine: 'pc-1.0' }],
+    [
+      'one ISO in two CD-ROMs (read-only: QEMU shares the lock; a VM with them started on libvirt 9.0)',
+      { disks: [disk('/a.iso', { device: 'cdrom' }), disk('/a.iso', { device: 'cdrom' })] },
+    ],
     [
       'two i440fx GPUs on slots of their own',
       { machine: 'pc-i440fx-7.2', gpu: [{ host: '02:00.0' }, { host: '03:00.0', slot: 0x1f }] },

@@ -9,6 +9,7 @@ import { parseDomainXml } from '../../../src/domain/read.js';
 import { writeDomainXml } from '../../../src/domain/write.js';
 import { generateDomain } from '../../../src/generate/index.js';
 import { domainToConfig } from '../../../src/import/to-config/index.js';
+import { importArgs } from '../../../src/import/index.js';
 import { imp } from './helpers.js';
 
 function roundTrip(line: string) {
@@ -154,6 +155,17 @@ describe('machine facts of a command line, as config fields', () => {
     const line =
       '-m 1G -device vfio-pci,host=01:00.0,addr=0x10.0,multifunction=on -device vfio-pci,host=01:00.1,addr=0x10.1';
     expect(domainToConfig(imp(line).domain).config.gpu).toEqual({ host: '0000:01:00.0', functions: [0, 1] });
+  });
+
+  it('a name libvirt takes but a config does not becomes the nearest usable one, with a note', () => {
+    const named = (line: string) => importArgs(`qemu-system-x86_64 -m 1G ${line}`).domain;
+    const { config, notes } = domainToConfig(named(`-name 'my vm<2>'`));
+    expect(config.name).toBe('my-vm-2-');
+    expect(notes).toContain(
+      'name "my vm<2>": a config\'s name is letters, digits, ".", "-", "_", so "my-vm-2-"',
+    );
+    expect(resolveConfig(config, '/configs', 'vm.ts').name).toBe('my-vm-2-');
+    expect(domainToConfig(named('-name -S')).config.name).toBe('S');
   });
 
   it('a machine the config has not (isapc) is named in the notes', () => {
