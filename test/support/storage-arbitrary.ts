@@ -36,7 +36,7 @@ export function diskArb(wild: boolean) {
       discard: maybe(fc.constantFrom(...DISCARD_MODES)),
       boot: maybe(fc.integer({ min: 1, max: 6 })),
       serial: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9_.+-]{1,20}$/), oddText)),
-      // A guest name: its bus' prefix and a letter (hda–hdd on IDE), or with wild another prefix.
+      // A guest name: its bus' prefix and a letter (hda–hdd on IDE, sda–sdg on SCSI), or with wild another prefix.
       target: maybe(
         fc.tuple(
           mostly(wild, fc.constant(''), fc.constantFrom('vd', 'hd', 'sd', 'xvd')),
@@ -49,7 +49,10 @@ export function diskArb(wild: boolean) {
       const [prefix, letter] = target;
       const bus = d.bus ?? ((d.device ?? 'disk') === 'disk' ? 'scsi' : 'sata');
       const own = bus === 'virtio' ? 'vd' : bus === 'ide' ? 'hd' : 'sd';
-      return { ...d, target: `${prefix || own}${bus === 'ide' && letter === 'h' && !wild ? 'd' : letter}` };
+      return {
+        ...d,
+        target: `${prefix || own}${(bus === 'ide' || bus === 'scsi') && letter === 'h' && !wild ? 'd' : letter}`,
+      };
     });
 }
 

@@ -49,6 +49,12 @@ describe('disks[].target and boot refusals', () => {
     ],
     ['not a string', { disks: [img('a', { target: 3 })] }, 'disks[0].target: 3 is not a string'],
     [
+      // libvirt 9.0 puts sdh on a second SCSI controller it adds as LSI Logic (devices-define.test.ts).
+      'a SCSI name past sdg',
+      { disks: [img('a', { bus: 'scsi', target: 'sdh' })] },
+      'disks[0].target: "sdh" is past the virtio-scsi controller\'s seven names (sda–sdg): libvirt would add an LSI Logic controller for it',
+    ],
+    [
       'an unknown kind',
       { boot: ['cdrom', 'usb'] },
       'boot[1]: "usb" is not one of "hd", "cdrom", "network", "fd"',
@@ -80,6 +86,15 @@ describe('disks[].target and boot refusals', () => {
       'disks[4]: would be hde: IDE has four places (hda–hdd), all taken',
     ]);
   });
+});
+
+it('refuses a SCSI disk named by default past sdg, where SATA disks took sd names too', () => {
+  const disks = [iso('a'), ...['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) => img(n))];
+  expect(problems({ ...base, disks })).toEqual([
+    "disks[7]: would be sdh: past the virtio-scsi controller's seven names (sda–sdg, which disks on SATA and USB share): give it a free one with target, or put a disk on another bus",
+  ]);
+  // Named on SATA past the SCSI names, the CD-ROM leaves sda–sdg to the SCSI disks.
+  expect(problems({ ...base, disks: [iso('a', { target: 'sdh' }), ...disks.slice(1)] })).toEqual([]);
 });
 
 describe('disk names and boot kinds in the generated domain', () => {
