@@ -5,8 +5,11 @@
 // there), each command line is imported, its config and remainder template written as
 // `import --config` writes them, loaded and generated as `virt-gen xml` does
 // (test/support/config-roundtrip.ts). Prints each loss and the counts; `--before` measures the
-// config alone (no remainder template), `-v` every lost fact, `--json` the figures.
-// Needs `npm run build` first. Usage: node scripts/import-config-roundtrip.mjs [--before] [-v] [--json]
+// config alone (no remainder template), `-v` every lost fact, `--json` the figures, `--fuzz N`
+// N mutated command lines of the corpus and the guide (test/support/import-mutations.ts, seed 2026
+// or `--seed S`) instead of the two sets.
+// Needs `npm run build` first.
+// Usage: node scripts/import-config-roundtrip.mjs [--before] [-v] [--json] [--fuzz N [--seed S]]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,10 +19,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { measureRoundTrips, figuresLine } = await import(join(root, 'build/test/support/config-roundtrip.js'));
 const argv = process.argv.slice(2);
 const remainder = !argv.includes('--before');
+const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const fuzz = argv.includes('--fuzz')
+  ? { runs: option('--fuzz', 2000), seed: option('--seed', 2026) }
+  : undefined;
 const tmp = mkdtempSync(join(tmpdir(), 'vg-import-rt-'));
 let measured;
 try {
-  measured = await measureRoundTrips(root, resolve(root, '..', 'shared'), tmp, { remainder });
+  measured = await measureRoundTrips(root, resolve(root, '..', 'shared'), tmp, { remainder, fuzz });
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -39,12 +39,11 @@ export const DEFAULTS = {
   rng: false,
   /** `rng: true`: the host's non-blocking pool. */
   rngSource: '/dev/urandom',
-  clock: 'localtime' as ClockOffset,
   /**
-   * The timers besides the offset: the PIT delays missed ticks (QEMU's default), and no HPET, which
-   * is slow to read (Windows uses the Hyper-V clock or the TSC instead).
+   * The guest clock: local time (what Windows expects); the PIT delays missed ticks (QEMU's default),
+   * and no HPET, which is slow to read (Windows uses the Hyper-V clock or the TSC instead).
    */
-  timers: { pit: 'delay' as PitTickPolicy, hpet: false },
+  clock: { offset: 'localtime' as ClockOffset, pit: 'delay' as PitTickPolicy, hpet: false },
   /** Guest S3/S4 off: with a passed-through GPU the guest rarely wakes up again. */
   suspend: { s3: false, s4: false },
   onReboot: 'restart' as RebootAction,

@@ -18,7 +18,7 @@ export const targetPrefix = (bus: DiskBus): TargetPrefix =>
   bus === 'virtio' ? 'vd' : bus === 'ide' ? 'hd' : 'sd';
 
 /** i440fx's one IDE controller has two buses of two units: hda–hdd. */
-const IDE_NAMES = ['hda', 'hdb', 'hdc', 'hdd'];
+export const IDE_NAMES: readonly string[] = ['hda', 'hdb', 'hdc', 'hdd'];
 
 /**
  * libvirt gives a SCSI controller seven units by name (sda–sdg); sdh and later go on a second

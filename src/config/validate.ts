@@ -17,7 +17,7 @@ import {
 } from './fields/devices.js';
 import { resolveRng, resolveTpm } from './fields/platform.js';
 import {
-  checkMigratableArch,
+  checkArch,
   resolveCpu,
   resolveEmulator,
   resolveFirmware,
@@ -169,7 +169,7 @@ export function resolveConfig(input: unknown, configDir: string, source = 'confi
     runtime: resolveRuntime(issues, c.runtime),
   };
   checkRuntime(issues, resolved);
-  checkMigratableArch(issues, resolved);
+  checkArch(issues, resolved);
   checkBootKinds(issues, resolved);
   checkNoUsb(issues, resolved);
   checkNumaMemory(issues, resolved.cpu.cells, resolved.memoryMiB);

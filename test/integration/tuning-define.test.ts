@@ -112,6 +112,15 @@ describe('why the validator refuses: libvirt 9.0 itself', () => {
       'Migratable attribute for host-passthrough CPU is not supported by this QEMU binary',
     ],
     [
+      'a Secure Boot loader on qemu-system-i386 (secureBoot, emulator)',
+      domain('vg-tuning-refused', '', '', 'i686', '/usr/bin/qemu-system-i386').replace(
+        '</os>',
+        "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader></os>" +
+          "<features><acpi/><smm state='on'/></features>",
+      ),
+      'Secure boot is supported for x86_64 architecture only',
+    ],
+    [
       'an i386 emulator for an x86_64 guest (why emulator sets the arch)',
       domain('vg-tuning-refused', '', '', 'x86_64', '/usr/bin/qemu-system-i386'),
       "Emulator '/usr/bin/qemu-system-i386' does not support arch 'x86_64'",

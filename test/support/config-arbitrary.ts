@@ -5,17 +5,14 @@
  * libvirt checks them when the VM starts, not when it is defined.
  */
 import fc from 'fast-check';
+import { absPath, maybe, mostly, oddText, type Arb } from './arbitrary-basics.js';
+import { bootArb, bootKinds, diskArb, uniqueTargets } from './storage-arbitrary.js';
+import { cpuArb, hypervArb, i386Guest, smbiosArb, tuningArb } from './machine-arbitrary.js';
 import {
   AUDIO_TYPES,
-  CLOCK_OFFSETS,
-  CPU_MODES,
   DISPLAYS,
-  FEATURE_POLICIES,
   GRAB_TOGGLES,
-  HYPERV_FEATURES,
   NIC_MODELS,
-  PIT_TICK_POLICIES,
-  REBOOT_ACTIONS,
   ROOT_PORT_MODELS,
   SOUND_MODELS,
   USB_CONTROLLERS,
@@ -23,73 +20,6 @@ import {
   TPM_VERSIONS,
   VIDEO_MODELS,
 } from '../../src/config/vocabulary.js';
-import { absPath, maybe, mostly, oddText, type Arb } from './arbitrary-helpers.js';
-import { bootArb, bootKinds, diskArb, uniqueTargets } from './storage-arbitrary.js';
-
-const cpuset: Arb<string> = fc
-  .tuple(fc.nat(31), fc.nat(8), fc.boolean())
-  .map(([from, span, exclude]) =>
-    exclude && span > 0 ? `${from}-${from + span},^${from}` : span ? `${from}-${from + span}` : `${from}`,
-  );
-
-function cpuArb(wild: boolean) {
-  return fc
-    .record({
-      sockets: maybe(fc.integer({ min: 1, max: 2 })),
-      cores: mostly(wild, fc.integer({ min: 1, max: 8 }), fc.constantFrom(0, 145, 600)),
-      threads: maybe(fc.integer({ min: 1, max: 2 })),
-      mode: maybe(fc.constantFrom(...CPU_MODES)),
-      migratable: maybe(fc.boolean()),
-      cachePassthrough: maybe(fc.boolean()),
-      features: maybe(
-        fc.dictionary(
-          mostly(
-            wild,
-            fc.constantFrom('topoext', 'invtsc', 'x2apic', 'pdpe1gb', 'hypervisor'),
-            fc.constantFrom('', 'a b', 'x,y'),
-          ),
-          fc.constantFrom(...FEATURE_POLICIES),
-          { maxKeys: 3 },
-        ),
-      ),
-      pinned: fc.boolean(),
-      pins: fc.array(fc.oneof(fc.nat(31), cpuset), { minLength: 1, maxLength: 32 }),
-      emulatorPin: maybe(mostly(wild, cpuset, fc.constantFrom('7-3', '', 'x', '0,^0', '99999'))),
-      cpuset: maybe(mostly(wild, cpuset, fc.constantFrom('3-1', 'all'))),
-      model: mostly(
-        wild,
-        fc.constantFrom('Haswell-noTSX', 'Skylake-Client', 'EPYC-Rome', 'qemu64'),
-        fc.constantFrom('', 'a,b', 'x y'),
-      ),
-      iothreadPin: maybe(cpuset),
-    })
-    .map(({ pinned, pins, model, migratable, ...cpu }) => {
-      const vcpus = (cpu.sockets ?? 1) * (Number(cpu.cores) || 1) * (cpu.threads ?? 1);
-      // One pin per vCPU, as the field requires (a wrong count is a refusal tested elsewhere).
-      const pin = pinned && vcpus <= pins.length ? pins.slice(0, vcpus) : undefined;
-      // migratable goes with host-passthrough and maximum; with wild, with any mode (a refusal).
-      const migrates = wild || [undefined, 'host-passthrough', 'maximum'].includes(cpu.mode);
-      return {
-        ...cpu,
-        ...(pin ? { pin } : {}),
-        // A named model goes with mode 'custom' (either alone is a refusal tested elsewhere).
-        ...(cpu.mode === 'custom' ? { model } : {}),
-        ...(migrates && migratable !== undefined ? { migratable } : {}),
-      };
-    });
-}
-
-function hypervArb(wild: boolean) {
-  return fc.oneof(
-    fc.constant(false as const),
-    fc.constant('passthrough' as const),
-    fc.record({
-      features: maybe(fc.oneof(fc.constant('recommended'), fc.subarray([...HYPERV_FEATURES]))),
-      spinlocks: maybe(fc.integer({ min: 4095, max: 0xffff })),
-      vendorId: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9]{1,12}$/), oddText)),
-    }),
-  );
-}
 
 const pciPool = ['0a:00.0', '0b:00.0', '0c:00.0', '0a:00.1', '0000:0d:00.0'];
 
@@ -208,38 +138,6 @@ function soundArb(wild: boolean) {
   );
 }
 
-function smbiosArb(wild: boolean) {
-  const text = mostly(wild, fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,15}$/), oddText);
-  const tables = fc.record(
-    {
-      bios: fc.record(
-        {
-          vendor: text,
-          version: text,
-          date: mostly(
-            wild,
-            fc.constantFrom('01/02/2020', '12/31/99'),
-            fc.constantFrom('2020-01-02', '13/01/2020'),
-          ),
-          release: mostly(wild, fc.constantFrom('1.0', '2.17'), fc.constantFrom('1', '1.256')),
-        },
-        { requiredKeys: [] },
-      ),
-      system: fc.record(
-        { manufacturer: text, product: text, version: text, serial: text, sku: text, family: text },
-        { requiredKeys: [] },
-      ),
-      baseBoard: fc.record(
-        { manufacturer: text, product: text, serial: text, asset: text, location: text },
-        { requiredKeys: [] },
-      ),
-      chassis: fc.record({ manufacturer: text, serial: text, asset: text, sku: text }, { requiredKeys: [] }),
-    },
-    { requiredKeys: [] },
-  );
-  return fc.oneof(fc.constant('host' as const), tables);
-}
-
 /** Memory in MiB of a drawn `memory`, when it is one the validator takes. */
 function memoryMiB(memory: unknown): number | undefined {
   if (typeof memory === 'number') return memory >= 16 ? memory : undefined;
@@ -307,14 +205,6 @@ const usbId = fc.constantFrom(
   { bus: 1, device: 12 },
 );
 
-/** Without wild values, no migratable host-passthrough CPU on the i386 emulator (a refusal, tested in tuning-fields). */
-function i386Migratable(c: Record<string, unknown>): Record<string, unknown> {
-  const cpu = c.cpu as { mode?: string; migratable?: boolean };
-  const passthrough = cpu.mode === undefined || cpu.mode === 'host-passthrough';
-  if (c.emulator !== '/usr/bin/qemu-system-i386' || !passthrough || cpu.migratable !== true) return c;
-  return { ...c, cpu: { ...cpu, migratable: false } };
-}
-
 /** A whole config. Drop `undefined` fields so the object looks like one a user wrote. */
 export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
   return fc
@@ -336,14 +226,6 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           wild,
           fc.constantFrom('q35', 'pc-q35-7.2', 'pc-q35-6.2', 'pc', 'pc-i440fx-7.2'),
           fc.constantFrom('virt', 'isapc', 'pc-q35'),
-        ),
-      ),
-      // Binaries this host has (libvirt checks at define); the others are refusals.
-      emulator: maybe(
-        mostly(
-          wild,
-          fc.constantFrom('/usr/bin/qemu-system-x86_64', '/usr/bin/qemu-system-i386', '/usr/bin/kvm'),
-          fc.constantFrom('/usr/bin/qemu-system-aarch64', 'qemu-system-x86_64'),
         ),
       ),
       memory: mostly(
@@ -420,21 +302,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
           fc.constantFrom(32, 64, 128).map((sizeMiB) => ({ sizeMiB })),
         ),
       ),
-      clock: maybe(
-        fc.oneof(
-          fc.constantFrom(...CLOCK_OFFSETS),
-          fc.record(
-            {
-              offset: fc.constantFrom(...CLOCK_OFFSETS),
-              pit: mostly(wild, fc.constantFrom(...PIT_TICK_POLICIES), fc.constantFrom('merge', 'slew')),
-              hpet: fc.boolean(),
-            },
-            { requiredKeys: [] },
-          ),
-        ),
-      ),
-      suspend: maybe(fc.record({ s3: fc.boolean(), s4: fc.boolean() }, { requiredKeys: [] })),
-      onReboot: maybe(fc.constantFrom(...REBOOT_ACTIONS)),
+      ...tuningArb(wild),
       noMemballoon: maybe(fc.boolean()),
       qemuArgs: maybe(
         mostly(
@@ -445,7 +313,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
       ),
     })
     .map(({ numaCells, ...c }) => (numaCells ? withCells(c) : c))
-    .map((c) => (wild ? onMachine(c) : i386Migratable(onMachine(c))))
+    .map((c) => (wild ? onMachine(c) : i386Guest(onMachine(c))))
     .map((c) => bootKinds(uniqueTargets(c)))
     .map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)));
 }

@@ -12,9 +12,11 @@ import { generateDomain } from '../../src/generate/index.js';
 import { domainToElement } from '../../src/domain/write.js';
 import { writeDomainXml } from '../../src/domain/write.js';
 import type { Domain } from '../../src/domain/model.js';
-import { domainToConfigSource, importArgs, importConfigFiles } from '../../src/import/index.js';
+import fc from 'fast-check';
+import { ImportError, domainToConfigSource, importArgs, importConfigFiles } from '../../src/import/index.js';
 import { comparedFacts, lostFacts } from './domain-facts.js';
 import { realWorldCases } from './import-facts.js';
+import { loadSeeds, mutatedCommandLine } from './import-mutations.js';
 
 export interface RoundTripCase {
   name: string;
@@ -46,6 +48,23 @@ export function roundTripCases(repo: string, shared: string): RoundTripCase[] {
     return { name: `guide/${f}`, file, text: readFileSync(file, 'utf8') };
   });
   return [...real, ...guide, ...corpus];
+}
+
+/**
+ * Command lines users did not write: `runs` mutations (import-mutations.ts) of libvirt's corpus and
+ * the guide, seeded, kept where the import accepts them (a refusal is the import's own test).
+ */
+export function fuzzedCases(shared: string, runs: number, seed: number): RoundTripCase[] {
+  const inputs = fc.sample(mutatedCommandLine(loadSeeds(shared)), { numRuns: runs, seed });
+  return inputs.flatMap((text, i) => {
+    try {
+      importArgs(text);
+    } catch (err) {
+      if (err instanceof ImportError) return [];
+      throw err;
+    }
+    return [{ name: `fuzz/${seed}/${i}`, file: `/vm/fuzz-${i}.args`, text }];
+  });
 }
 
 export interface RoundTrip {
@@ -109,7 +128,7 @@ export async function roundTrip(
 
 export interface RoundTripFigures {
   /** The real-world set counts the guide's three files with its own. */
-  set: 'real-world' | 'libvirt corpus (x86)';
+  set: 'real-world' | 'libvirt corpus (x86)' | 'mutated (x86)';
   cases: number;
   /** Configs that load. */
   load: number;
@@ -123,18 +142,23 @@ export interface RoundTripFigures {
 
 /**
  * Every x86 case round-tripped in its own folder under `tmp`, and the figures per set: what
- * scripts/import-config-roundtrip.mjs and bench/import.mjs print.
+ * scripts/import-config-roundtrip.mjs and bench/import.mjs print. `fuzz` measures that many
+ * mutated command lines (fuzzedCases) instead of the two sets.
  */
 export async function measureRoundTrips(
   repo: string,
   shared: string,
   tmp: string,
-  options: { remainder?: boolean } = {},
+  options: { remainder?: boolean; fuzz?: { runs: number; seed: number } } = {},
 ): Promise<{ results: RoundTrip[]; figures: RoundTripFigures[] }> {
-  const sets: Record<RoundTripFigures['set'], RoundTrip[]> = { 'real-world': [], 'libvirt corpus (x86)': [] };
-  for (const c of roundTripCases(repo, shared)) {
+  const sets: Partial<Record<RoundTripFigures['set'], RoundTrip[]>> = {};
+  const { fuzz } = options;
+  const cases = fuzz ? fuzzedCases(shared, fuzz.runs, fuzz.seed) : roundTripCases(repo, shared);
+  for (const c of cases) {
     const r = await roundTrip(c, mkdtempSync(join(tmp, 'case-')), join(repo, 'build/src/index.js'), options);
-    if (r.x86) sets[c.file.includes('/corpus/') ? 'libvirt corpus (x86)' : 'real-world'].push(r);
+    if (!r.x86) continue;
+    const set = fuzz ? 'mutated (x86)' : c.file.includes('/corpus/') ? 'libvirt corpus (x86)' : 'real-world';
+    (sets[set] ??= []).push(r);
   }
   const figures = Object.entries(sets).map(([set, rs]) => {
     const facts = rs.reduce((n, r) => n + r.facts, 0);

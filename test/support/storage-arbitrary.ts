@@ -13,7 +13,7 @@ import {
   DISK_FORMATS,
   IO_MODES,
 } from '../../src/config/vocabulary.js';
-import { absPath, maybe, mostly, oddText } from './arbitrary-helpers.js';
+import { absPath, maybe, mostly, oddText } from './arbitrary-basics.js';
 
 export function diskArb(wild: boolean) {
   return fc

@@ -10,7 +10,7 @@ import { CLOCK_OFFSETS, PIT_TICK_POLICIES, REBOOT_ACTIONS, isOneOf } from '../vo
 
 /** `clock: 'utc'` or `clock: { offset, pit, hpet }`. */
 export function resolveClock(issues: Issues, value: unknown): ResolvedVm['clock'] {
-  const d = { offset: DEFAULTS.clock, ...DEFAULTS.timers };
+  const d = { ...DEFAULTS.clock };
   if (value === undefined) return d;
   if (!isRecord(value)) {
     const offset = typeof value === 'string' ? value : undefined;

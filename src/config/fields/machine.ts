@@ -33,14 +33,21 @@ const FEATURE_NAME_RE = /^[a-zA-Z0-9_.-]+$/;
 /** What QEMU takes for hv-vendor-id: up to 12 bytes, and libvirt's schema refuses ",". Printable ASCII keeps bytes = characters. */
 const VENDOR_ID_RE = /^[\x20-\x2b\x2d-\x7e]{1,12}$/;
 
+/** The least guest RAM a config takes. */
+export const MIN_MEMORY_MIB = 16;
+
 export function resolveMemory(issues: Issues, value: unknown): number {
   if (value === undefined) {
     issues.add('memory', 'is required (a size such as 16384 or "16 GiB")');
     return 0;
   }
   const mib = parseSizeMiB(value);
-  if (mib === undefined || mib < 16) {
+  if (mib === undefined) {
     issues.add('memory', `${describe(value)} is not a memory size (a number of MiB, or "16 GiB", "4000M")`);
+    return 0;
+  }
+  if (mib < MIN_MEMORY_MIB) {
+    issues.add('memory', `${describe(value)} is less than ${MIN_MEMORY_MIB} MiB, too little for a guest OS`);
     return 0;
   }
   if (mib > MAX_MEMORY_MIB) {
@@ -201,16 +208,25 @@ function cpuMigratable(issues: Issues, mode: string, value: unknown): boolean | 
 }
 
 /**
- * libvirt 9.0 refuses `migratable='on'` with host-passthrough on qemu-system-i386 ("Migratable
- * attribute for host-passthrough CPU is not supported by this QEMU binary"); it defines `off`, and
- * `maximum` either way (tested in test/integration/tuning-define.test.ts).
+ * What a 32-bit guest (an i386 emulator) cannot have, as libvirt 9.0 says it (tested in
+ * test/integration/tuning-define.test.ts): `migratable='on'` with host-passthrough ("Migratable
+ * attribute for host-passthrough CPU is not supported by this QEMU binary"; `off`, and `maximum`
+ * either way, it defines), and Secure Boot ("Secure boot is supported for x86_64 architecture only"
+ * for a loader; with `firmware: 'efi'` no firmware descriptor would match at start).
  */
-export function checkMigratableArch(issues: Issues, vm: ResolvedVm): void {
-  if (vm.arch === 'i686' && vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
+export function checkArch(issues: Issues, vm: ResolvedVm): void {
+  if (vm.arch !== 'i686') return;
+  if (vm.cpu.mode === 'host-passthrough' && vm.cpu.migratable === true)
     issues.add(
       'cpu.migratable',
       `is true with host-passthrough on ${vm.emulator}, which libvirt refuses for a 32-bit guest ` +
         '("not supported by this QEMU binary"): use mode \'maximum\', or leave migratable out',
+    );
+  if (vm.secureBoot)
+    issues.add(
+      'secureBoot',
+      `needs an x86_64 guest, and ${vm.emulator} runs a 32-bit one ` +
+        '(libvirt: "Secure boot is supported for x86_64 architecture only")',
     );
 }
 

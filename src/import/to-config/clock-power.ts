@@ -16,10 +16,10 @@ export function clockConfig(domain: Domain, notes: string[]): NonNullable<VmConf
   const timers: ClockConfig = {};
   const pit = timer('pit')?.tickpolicy;
   if (isOneOf(PIT_TICK_POLICIES, pit)) {
-    if (pit !== DEFAULTS.timers.pit) timers.pit = pit;
+    if (pit !== DEFAULTS.clock.pit) timers.pit = pit;
   } else if (pit !== undefined) notes.push(`<timer name='pit' tickpolicy='${pit}'>`);
   const hpet = timer('hpet')?.present;
-  if (hpet !== undefined && hpet !== DEFAULTS.timers.hpet) timers.hpet = hpet;
+  if (hpet !== undefined && hpet !== DEFAULTS.clock.hpet) timers.hpet = hpet;
   return Object.keys(timers).length ? { offset, ...timers } : offset;
 }
 

@@ -26,6 +26,7 @@ import type { Devices } from './index.js';
 
 export function networks(ifaces: DomainInterface[], notes: string[]): NetworkConfig[] | false {
   const out: NetworkConfig[] = [];
+  const macs = new Set<string>();
   for (const i of ifaces) {
     const base = networkSource(i, notes);
     if (!base) {
@@ -37,9 +38,14 @@ export function networks(ifaces: DomainInterface[], notes: string[]): NetworkCon
     const model = i.model?.type;
     if (model && !isOneOf(NIC_MODELS, model))
       notes.push(`interface ${i.mac?.address ?? ''}: model '${model}'`);
+    // One MAC on two NICs: the config refuses it (libvirt makes the later one another).
+    const mac = i.mac?.address;
+    if (mac && macs.has(mac.toLowerCase())) notes.push(`interface ${mac} again: a MAC names one NIC`);
+    const unique = mac && !macs.has(mac.toLowerCase()) ? mac : undefined;
+    if (mac) macs.add(mac.toLowerCase());
     out.push({
       ...base,
-      ...(i.mac?.address ? { mac: i.mac.address } : {}),
+      ...(unique ? { mac: unique } : {}),
       // libvirt's own default model is rtl8139 on x86, the config's virtio: without one, say rtl8139.
       ...(isOneOf(NIC_MODELS, model) ? { model } : model === undefined ? { model: 'rtl8139' } : {}),
       ...(i.driver?.queues ? { queues: i.driver.queues } : {}),

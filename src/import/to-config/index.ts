@@ -49,7 +49,7 @@ export function domainToConfig(domain: Domain): ConfigResult {
     ...optional('genid', genid(domain, notes)),
     ...(domain.title?.value !== undefined ? { title: domain.title.value } : {}),
     ...(domain.description?.value !== undefined ? { description: domain.description.value } : {}),
-    memory: memoryMiB(domain),
+    memory: memoryMiB(domain, notes),
     cpu: cpu(domain, notes),
   };
   cellsMemory(config, notes);
@@ -67,7 +67,11 @@ export function domainToConfig(domain: Domain): ConfigResult {
   if (!domain.features?.kvm?.hidden?.state) config.kvmHidden = false;
   config.firmware = firmware(domain);
   const secureBootFeature = domain.os?.firmware_?.feature?.find((f) => f.name === 'secure-boot');
-  if (domain.os?.loader?.secure || secureBootFeature?.enabled) config.secureBoot = true;
+  if (domain.os?.loader?.secure || secureBootFeature?.enabled) {
+    // libvirt: "Secure boot is supported for x86_64 architecture only" (config/fields/machine.ts, checkArch).
+    if (domain.os?.type?.arch === 'i686') notes.push('Secure Boot on a 32-bit guest: libvirt refuses it');
+    else config.secureBoot = true;
+  }
   Object.assign(config, optional('smbios', smbios(domain, notes)));
   const tpm = tpmConfig(dev, notes);
   if (tpm !== undefined) config.tpm = tpm;
@@ -99,10 +103,16 @@ export function domainToConfig(domain: Domain): ConfigResult {
   // Without <memballoon>, libvirt adds a virtio balloon: only model='none' is the config's default.
   if (dev.memballoon?.model !== 'none') config.noMemballoon = false;
   const args = domain.qemuCommandline?.arg?.map((a) => a.value ?? '') ?? [];
-  if (args.length) config.qemuArgs = args;
+  // A config's strings are one line of text: arguments with control characters stay in the template.
+  if (args.some((a) => CONTROL_CHAR.test(a)))
+    notes.push('<qemu:commandline> arguments with control characters');
+  else if (args.length) config.qemuArgs = args;
   unexpressed(domain, notes);
   return { config, notes, assumed };
 }
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 
 /**
  * The domain's name, or the nearest name the config takes (libvirt takes almost any name; a

@@ -3,7 +3,7 @@
  * firmware (the reverse of src/generate/cpu.ts, memory.ts, features.ts, firmware.ts).
  */
 import { DEFAULTS } from '../../config/defaults.js';
-import { CPU_MODEL_RE, MIGRATABLE_MODES } from '../../config/fields/machine.js';
+import { CPU_MODEL_RE, MIGRATABLE_MODES, MIN_MEMORY_MIB } from '../../config/fields/machine.js';
 import {
   GUEST_ARCHES,
   HYPERV_FEATURES,
@@ -38,10 +38,14 @@ export function emulator(domain: Domain, notes: string[]): string | undefined {
   return arch === 'i686' ? I686_EMULATOR : undefined;
 }
 
-export function memoryMiB(domain: Domain): number {
+/** Guest RAM in MiB, at least the config's 16 MiB (QEMU takes less; no OS boots in it). */
+export function memoryMiB(domain: Domain, notes: string[]): number {
   const m = domain.memory;
   if (!m?.value) return 128;
-  return m.unit === 'KiB' ? Math.ceil(m.value / 1024) : m.unit === 'GiB' ? m.value * 1024 : m.value;
+  const mib = m.unit === 'KiB' ? Math.ceil(m.value / 1024) : m.unit === 'GiB' ? m.value * 1024 : m.value;
+  if (mib >= MIN_MEMORY_MIB) return mib;
+  notes.push(`memory ${mib} MiB: a config's memory is ${MIN_MEMORY_MIB} MiB at least`);
+  return MIN_MEMORY_MIB;
 }
 
 export function hugepageSize(kib: number | undefined): VmConfig['hugepages'] {

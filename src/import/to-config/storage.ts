@@ -12,7 +12,7 @@ import {
   isOneOf,
   type BootDevice,
 } from '../../config/vocabulary.js';
-import { explicitTargets, targetProblem } from '../../config/disk-names.js';
+import { IDE_NAMES, explicitTargets, targetProblem } from '../../config/disk-names.js';
 import type { Domain, DomainDisk } from '../../domain/model.js';
 import type { DiskConfig, VmConfig } from '../../config/types.js';
 import { DEFAULTS } from '../../config/defaults.js';
@@ -25,7 +25,7 @@ export function storage(domain: Domain, config: VmConfig, notes: string[]): void
   const names: Array<string | undefined> = [];
   for (const d of dev.disk ?? []) {
     const disk = diskConfig(d, notes, q35);
-    if (!disk) continue;
+    if (!disk || !fitsBeside(disk, disks, notes)) continue;
     disks.push(disk);
     names.push(d.target?.dev);
   }
@@ -61,6 +61,24 @@ function nameDisks(disks: DiskConfig[], names: Array<string | undefined>, notes:
     const name = actual[i];
     if (explicit[i] && name !== undefined) d.target = name;
   });
+}
+
+/**
+ * False, with a note, for a disk the config would refuse beside those before it: an image a drive
+ * writes, already in another drive (QEMU's lock refuses the second), or a fifth IDE disk. The
+ * remainder template keeps it as the command line had it.
+ */
+function fitsBeside(disk: DiskConfig, before: DiskConfig[], notes: string[]): boolean {
+  const same = before.find((b) => b.path === disk.path);
+  if (same && (same.device === 'disk' || disk.device === 'disk')) {
+    notes.push(`disk ${disk.path} again: QEMU locks an image for one drive that writes it`);
+    return false;
+  }
+  if (disk.bus === 'ide' && before.filter((b) => b.bus === 'ide').length >= IDE_NAMES.length) {
+    notes.push(`disk ${disk.path}: IDE has four places (${IDE_NAMES.join(', ')}), all taken`);
+    return false;
+  }
+  return true;
 }
 
 /** QEMU's defaults, said explicitly: the config's own defaults are a gaming VM's, not QEMU's. */

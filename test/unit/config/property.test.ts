@@ -40,8 +40,10 @@ describe('generated configs', () => {
       }),
       { numRuns: 600, seed: 8 },
     );
-    // The generator is worth its runs only if it reaches both sides.
-    expect(accepted).toBeGreaterThan(60);
+    // The generator is worth its runs only if it reaches both sides. With every field drawing its
+    // wild values, about one config in ten is accepted (58-75 of 600 over seeds 1-8): 30 (5%) says
+    // "both sides" without failing whenever one more field draws refusals.
+    expect(accepted).toBeGreaterThan(30);
     expect(accepted).toBeLessThan(600);
   });
 

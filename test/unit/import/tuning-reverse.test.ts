@@ -77,6 +77,17 @@ describe('tuning facts of a command line, as config fields', () => {
     );
   });
 
+  it('Secure Boot on a 32-bit guest, which libvirt refuses, is a note', () => {
+    const i686 = domainWith(
+      "<os><type arch='i686' machine='q35'>hvm</type>" +
+        "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader></os>",
+    );
+    const { config, notes } = domainToConfig(i686);
+    expect(config.secureBoot).toBeUndefined();
+    expect(notes).toContain('Secure Boot on a 32-bit guest: libvirt refuses it');
+    expect(() => resolveConfig(config, '/configs', 'vm.ts')).not.toThrow();
+  });
+
   it("the PIT's discard policy (Proxmox's kvm-pit.lost_tick_policy) and an HPET", () => {
     const { config, xml } = roundTrip(
       'qemu-system-x86_64 -machine q35,hpet=on -m 1G -rtc base=utc -global kvm-pit.lost_tick_policy=discard',

@@ -1,4 +1,4 @@
-/** The small fast-check helpers the config arbitraries share (config-arbitrary.ts, storage-arbitrary.ts). */
+/** The small pieces every config arbitrary is drawn from (config-arbitrary.ts, machine-arbitrary.ts, storage-arbitrary.ts). */
 import fc from 'fast-check';
 
 export type Arb<T> = fc.Arbitrary<T>;
