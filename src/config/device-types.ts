@@ -74,8 +74,8 @@ export interface DiskConfig {
   bus?: DiskBus;
   /**
    * The disk's name in the guest's firmware and libvirt (`<target dev>`): `'sdc'`, as the guide's
-   * CD-ROM. `sd` and a letter on SCSI, SATA and USB, `vd` on virtio, `hd` on IDE (`hda`–`hdd`;
-   * QEMU's `-cdrom` is `hdc`); unique in the VM. libvirt places SATA, SCSI and IDE disks by it
+   * CD-ROM. `sd` and a letter on SCSI (`sda`–`sdg`), SATA and USB, `vd` on virtio, `hd` on IDE
+   * (`hda`–`hdd`; QEMU's `-cdrom` is `hdc`); unique in the VM. libvirt places SATA, SCSI and IDE disks by it
    * (`sdc` on SATA is port 2). Default: the next free name of its bus, in list order (names other
    * disks take are skipped).
    */

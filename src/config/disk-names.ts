@@ -20,6 +20,12 @@ export const targetPrefix = (bus: DiskBus): TargetPrefix =>
 /** i440fx's one IDE controller has two buses of two units: hda–hdd. */
 export const IDE_NAMES: readonly string[] = ['hda', 'hdb', 'hdc', 'hdd'];
 
+/**
+ * libvirt gives a SCSI controller seven units by name (sda–sdg); sdh and later go on a second
+ * controller it adds as LSI Logic, not virtio-scsi (no driver in Windows, no I/O thread).
+ */
+const SCSI_LAST = 'sdg';
+
 /** Why `name` cannot name a disk on `bus`, or undefined when it can. */
 export function targetProblem(name: string, bus: DiskBus): string | undefined {
   const prefix = targetPrefix(bus);
@@ -28,6 +34,9 @@ export function targetProblem(name: string, bus: DiskBus): string | undefined {
   }
   if (bus === 'ide' && !IDE_NAMES.includes(name)) {
     return `"${name}" is past IDE's four places (hda–hdd; libvirt: "Only 1 IDE controller is supported")`;
+  }
+  if (bus === 'scsi' && name > SCSI_LAST) {
+    return `"${name}" is past the virtio-scsi controller's seven names (sda–sdg): libvirt would add an LSI Logic controller for it`;
   }
   return undefined;
 }

@@ -151,7 +151,8 @@ export interface VmConfig {
    * Boot by kind of device, in order (`<os><boot dev>`, QEMU's `-boot order=dc`): `['cdrom', 'hd']`
    * boots an installer CD-ROM, then the disks; `'network'` is PXE, `'fd'` the floppy. Default: the
    * disks (libvirt's `hd`), or the per-device `boot` orders. Not with a per-device `boot` on a disk,
-   * NIC or `pci` device (libvirt refuses both); those are the ones OVMF (UEFI) follows exactly.
+   * NIC or `pci` device (libvirt refuses both). SeaBIOS (`firmware: 'bios'`) follows this list;
+   * OVMF (UEFI) reads the per-device orders, which name the exact device.
    */
   boot?: BootDevice[];
   /** The virtio-scsi controller that `bus: 'scsi'` disks sit on. */

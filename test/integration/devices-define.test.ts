@@ -228,6 +228,19 @@ describe('what the config refuses about disk names and boot kinds, libvirt refus
     expect(stderr).toMatch(/target 'sda' duplicated for disk sources/);
   });
 
+  it('a SCSI name past sdg: not refused, but put on an LSI Logic controller libvirt adds', () => {
+    const name = `vg-disks-${process.pid}-scsi-sdh`;
+    const fields = { disks: [{ path: '/var/lib/libvirt/images/vg-a.img', target: 'sdg' }] };
+    const domain = generateDomain(resolveConfig({ ...base, ...fields, name }, tmp, 'vm.ts'));
+    const disk = domain.devices?.disk?.map((k) => ({ ...k, target: { ...k.target, dev: 'sdh' } }));
+    const dumped = parseDomainXml(
+      defineAndDump(name, writeDomainXml({ ...domain, devices: { ...domain.devices, disk } })),
+    );
+    expect(dumped.devices?.disk?.[0]?.address).toMatchObject({ controller: '1' });
+    const scsi = dumped.devices?.controller?.filter((c) => c.type === 'scsi').map((c) => c.model);
+    expect(scsi).toEqual(['virtio-scsi', 'lsilogic']);
+  });
+
   it('an IDE name past hdd', () => {
     const ide = [{ path: '/var/lib/libvirt/images/vg-a.img', bus: 'ide' as const, target: 'hdd' }];
     const stderr = refusal('ide-hde', { machine: 'pc', disks: ide }, (d) => ({

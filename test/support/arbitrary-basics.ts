@@ -1,4 +1,4 @@
-/** The small pieces every config arbitrary is drawn from (config-arbitrary.ts, machine-arbitrary.ts). */
+/** The small pieces every config arbitrary is drawn from (config-arbitrary.ts, machine-arbitrary.ts, storage-arbitrary.ts). */
 import fc from 'fast-check';
 
 export type Arb<T> = fc.Arbitrary<T>;
@@ -15,3 +15,6 @@ export const oddText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.constantFrom('', 'a\u0000b', 'line\nbreak', 'tab\there', '\uD800', 'a,b', 'x'.repeat(20)),
 );
+
+export const absPath = (dir: string, ext: string): Arb<string> =>
+  fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,10}$/).map((n) => `${dir}/${n}${ext}`);

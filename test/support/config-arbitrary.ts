@@ -5,19 +5,13 @@
  * libvirt checks them when the VM starts, not when it is defined.
  */
 import fc from 'fast-check';
-import { maybe, mostly, oddText, type Arb } from './arbitrary-basics.js';
+import { absPath, maybe, mostly, oddText, type Arb } from './arbitrary-basics.js';
+import { bootArb, bootKinds, diskArb, uniqueTargets } from './storage-arbitrary.js';
 import { cpuArb, hypervArb, i386Guest, smbiosArb, tuningArb } from './machine-arbitrary.js';
 import {
   AUDIO_TYPES,
-  BOOT_DEVICES,
-  CACHE_MODES,
-  DISCARD_MODES,
-  DISK_BUSES,
-  DISK_DEVICES,
-  DISK_FORMATS,
   DISPLAYS,
   GRAB_TOGGLES,
-  IO_MODES,
   NIC_MODELS,
   ROOT_PORT_MODELS,
   SOUND_MODELS,
@@ -26,9 +20,6 @@ import {
   TPM_VERSIONS,
   VIDEO_MODELS,
 } from '../../src/config/vocabulary.js';
-
-const absPath = (dir: string, ext: string): Arb<string> =>
-  fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,10}$/).map((n) => `${dir}/${n}${ext}`);
 
 const pciPool = ['0a:00.0', '0b:00.0', '0c:00.0', '0a:00.1', '0000:0d:00.0'];
 
@@ -48,72 +39,6 @@ function gpuArb(wild: boolean) {
     // i440fx's root bus slot: onMachine keeps it there and drops it on q35.
     slot: maybe(mostly(wild, fc.integer({ min: 3, max: 0x1f }), fc.constantFrom(0, 2, 0x20))),
   });
-}
-
-function diskArb(wild: boolean) {
-  return fc
-    .record({
-      path: mostly(
-        wild,
-        fc.oneof(
-          absPath('/var/lib/libvirt/images', '.img'),
-          absPath('/srv', '.qcow2'),
-          absPath('/dev/disk/by-id', ''),
-        ),
-        fc.constantFrom('relative.img', '/a\u0001.img'),
-      ),
-      device: maybe(fc.constantFrom(...DISK_DEVICES)),
-      // ide is kept on i440fx only (onMachine), but with wild values.
-      bus: maybe(fc.constantFrom(...DISK_BUSES)),
-      format: maybe(fc.constantFrom(...DISK_FORMATS)),
-      cache: maybe(fc.constantFrom(...CACHE_MODES)),
-      io: maybe(fc.constantFrom(...IO_MODES)),
-      discard: maybe(fc.constantFrom(...DISCARD_MODES)),
-      boot: maybe(fc.integer({ min: 1, max: 6 })),
-      serial: maybe(mostly(wild, fc.stringMatching(/^[A-Za-z0-9_.+-]{1,20}$/), oddText)),
-      // A guest name: its bus' prefix and a letter (hda–hdd on IDE), or with wild another prefix.
-      target: maybe(
-        fc.tuple(
-          mostly(wild, fc.constant(''), fc.constantFrom('vd', 'hd', 'sd', 'xvd')),
-          fc.constantFrom('a', 'b', 'c', 'd', 'h'),
-        ),
-      ),
-    })
-    .map(({ target, ...d }) => {
-      if (!target) return { ...d, target: undefined as string | undefined };
-      const [prefix, letter] = target;
-      const bus = d.bus ?? ((d.device ?? 'disk') === 'disk' ? 'scsi' : 'sata');
-      const own = bus === 'virtio' ? 'vd' : bus === 'ide' ? 'hd' : 'sd';
-      return { ...d, target: `${prefix || own}${bus === 'ide' && letter === 'h' && !wild ? 'd' : letter}` };
-    });
-}
-
-/**
- * A disk name another disk took is left out: drawn from five letters, names would clash so often
- * that wild configs would hardly ever pass (the refusal is tested on its own).
- */
-function uniqueTargets(c: Record<string, unknown>): Record<string, unknown> {
-  const disks = c.disks as Array<{ target?: string }> | undefined;
-  if (!disks) return c;
-  const seen = new Set<string>();
-  const unique = disks.map((d) => {
-    if (d.target === undefined) return d;
-    if (seen.has(d.target)) return { ...d, target: undefined };
-    seen.add(d.target);
-    return d;
-  });
-  return { ...c, disks: unique };
-}
-
-/**
- * `boot` kinds only where no device has its own order: libvirt refuses both, and per-device orders
- * are drawn so often that the refusal (tested on its own) would crowd out accepted wild configs.
- */
-function bootKinds(c: Record<string, unknown>): Record<string, unknown> {
-  if (c.boot === undefined) return c;
-  const own = (v: unknown) =>
-    [v ?? []].flat().some((d) => typeof d === 'object' && d !== null && 'boot' in d);
-  return own(c.disks) || own(c.network) || own(c.pci) ? { ...c, boot: undefined } : c;
 }
 
 const mac = fc
@@ -341,16 +266,7 @@ export function configArbitrary(wild = false): Arb<Record<string, unknown>> {
         ),
       ),
       disks: maybe(fc.array(diskArb(wild), { maxLength: 3 })),
-      // Now and then (bootKinds keeps it only where no device has its own order).
-      boot: fc.option(
-        mostly(
-          wild,
-          // `['hd']` alone is libvirt's default, which an import leaves out (reads back as no `boot`).
-          fc.shuffledSubarray([...BOOT_DEVICES], { minLength: 1 }).filter((b) => b.join() !== 'hd'),
-          fc.constantFrom([], ['hd', 'hd'], ['usb']),
-        ),
-        { nil: undefined, freq: 4 },
-      ),
+      boot: bootArb(wild),
       scsi: maybe(
         fc.record({
           queues: maybe(fc.integer({ min: 1, max: 16 })),

@@ -86,6 +86,13 @@ function resolveDisk(issues: Issues, d: unknown, at: string): UnnamedDisk | unde
   };
 }
 
+const FULL: Partial<Record<ResolvedDisk['bus'], string>> = {
+  ide: 'IDE has four places (hda–hdd), all taken',
+  scsi:
+    "past the virtio-scsi controller's seven names (sda–sdg, which disks on SATA and USB share): " +
+    'give it a free one with target, or put a disk on another bus',
+};
+
 /**
  * Every disk's guest name: its own, or the next free one of its bus (config/disk-names.ts). Two
  * disks with one name are refused (libvirt: "target 'sda' duplicated for disk sources …"), and so
@@ -103,8 +110,9 @@ function nameDisks(issues: Issues, list: Array<UnnamedDisk | undefined>): Resolv
   const names = diskTargets(disks.map(({ d }) => d));
   return disks.map(({ d, i }, k) => {
     const target = names[k] as string;
-    if (d.bus === 'ide' && d.target === undefined && targetProblem(target, d.bus)) {
-      issues.add(`disks[${i}]`, `would be ${target}: IDE has four places (hda–hdd), all taken`);
+    // A default name past a bus' places: IDE's four, the virtio-scsi controller's seven.
+    if (d.target === undefined && targetProblem(target, d.bus)) {
+      issues.add(`disks[${i}]`, `would be ${target}: ${FULL[d.bus] ?? 'a name past its bus'}`);
     }
     return { ...d, target };
   });

@@ -6,6 +6,7 @@
  * elements"), and the names and boot elements the generator writes.
  */
 import { describe, expect, it } from '@jest/globals';
+import { explicitTargets } from '../../../src/config/disk-names.js';
 import { resolveConfig } from '../../../src/config/validate.js';
 import { generateDomain } from '../../../src/generate/index.js';
 import { base, problems } from './helpers/problems.js';
@@ -48,6 +49,12 @@ describe('disks[].target and boot refusals', () => {
     ],
     ['not a string', { disks: [img('a', { target: 3 })] }, 'disks[0].target: 3 is not a string'],
     [
+      // libvirt 9.0 puts sdh on a second SCSI controller it adds as LSI Logic (devices-define.test.ts).
+      'a SCSI name past sdg',
+      { disks: [img('a', { bus: 'scsi', target: 'sdh' })] },
+      'disks[0].target: "sdh" is past the virtio-scsi controller\'s seven names (sda–sdg): libvirt would add an LSI Logic controller for it',
+    ],
+    [
       'an unknown kind',
       { boot: ['cdrom', 'usb'] },
       'boot[1]: "usb" is not one of "hd", "cdrom", "network", "fd"',
@@ -79,6 +86,15 @@ describe('disks[].target and boot refusals', () => {
       'disks[4]: would be hde: IDE has four places (hda–hdd), all taken',
     ]);
   });
+});
+
+it('refuses a SCSI disk named by default past sdg, where SATA disks took sd names too', () => {
+  const disks = [iso('a'), ...['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) => img(n))];
+  expect(problems({ ...base, disks })).toEqual([
+    "disks[7]: would be sdh: past the virtio-scsi controller's seven names (sda–sdg, which disks on SATA and USB share): give it a free one with target, or put a disk on another bus",
+  ]);
+  // Named on SATA past the SCSI names, the CD-ROM leaves sda–sdg to the SCSI disks.
+  expect(problems({ ...base, disks: [iso('a', { target: 'sdh' }), ...disks.slice(1)] })).toEqual([]);
 });
 
 describe('disk names and boot kinds in the generated domain', () => {
@@ -125,5 +141,22 @@ describe('scsi.iothread as a thread number', () => {
     expect(problems({ ...base, scsi: { iothread: 0 } })).toEqual([
       'scsi.iothread: 0 is not a whole number from 1 to 64',
     ]);
+  });
+});
+
+describe('which disks must say their name (the reverse of the default names)', () => {
+  const sata = (actual: string | undefined) => ({ bus: 'sata' as const, actual });
+
+  it('none where the defaults match, the first that differs, then as few as it takes', () => {
+    expect(explicitTargets([sata('sda'), sata('sdb')])).toEqual([false, false]);
+    // sdb first: it says its name, and the other then takes sda by default.
+    expect(explicitTargets([sata('sdb'), sata('sda')])).toEqual([true, false]);
+    // A gap (sdc after sda): only the one past it.
+    expect(explicitTargets([sata('sda'), sata('sdc'), sata('sdd')])).toEqual([false, true, true]);
+    expect(explicitTargets([sata('sda'), { bus: 'virtio', actual: 'vdb' }])).toEqual([false, true]);
+  });
+
+  it('leaves a disk without a name it can keep to whatever default it gets', () => {
+    expect(explicitTargets([sata(undefined), sata('sda')])).toEqual([false, true]);
   });
 });
