@@ -78,7 +78,7 @@ export function checkConsistency(issues: Issues, vm: ResolvedVm, multipleGpus: b
     (n) => n.tap,
     (first) => `is also ${first}'s`,
   );
-  checkRootPorts(issues, vm, multipleGpus);
+  checkGpuPlaces(issues, vm, multipleGpus);
   checkGpuSlots(issues, vm, multipleGpus);
   if (vm.evdev?.keyboard !== undefined && vm.evdev.keyboard === vm.evdev.mouse) {
     issues.add('evdev.mouse', 'is the same device as evdev.keyboard: QEMU can grab an input device once');
@@ -113,8 +113,8 @@ function checkEmulatedDevices(issues: Issues, vm: ResolvedVm): void {
   });
 }
 
-function checkRootPorts(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {
-  // On i440fx, each GPU's functions take a root bus slot of their own.
+/** Each GPU in a place of its own: its root-bus slot (i440fx), or its root port's slot, chassis and port (q35). */
+function checkGpuPlaces(issues: Issues, vm: ResolvedVm, multipleGpus: boolean): void {
   duplicates(
     issues,
     vm.gpus,
